@@ -1,0 +1,120 @@
+/**
+ * Shapes: row-major dimension lists, NumPy broadcasting and the `ShapeError` every op throws.
+ * @module
+ */
+
+/** A tensor shape: one non-negative integer per axis, row-major. `[]` is a scalar. */
+export type Shape = readonly number[]
+
+/**
+ * Thrown when an op's operand shapes break its rule. Names the op, the shapes and the rule.
+ * @example
+ * import { ShapeError } from 'kiln'
+ * const e = new ShapeError('matmul', [[2, 3], [4, 5]], 'inner dimensions must agree (3 vs 4)')
+ * e.message // "matmul: shapes [2,3] and [4,5]: inner dimensions must agree (3 vs 4)"
+ */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError'
+  constructor(
+    readonly op: string,
+    readonly shapes: readonly Shape[],
+    readonly rule: string,
+  ) {
+    super(`${op}: ${describeShapes(shapes)}: ${rule}`)
+  }
+}
+
+const describeShapes = (shapes: readonly Shape[]): string =>
+  shapes.length === 1
+    ? `shape ${fmt(shapes[0]!)}`
+    : `shapes ${shapes.map(fmt).join(' and ')}`
+
+/** Formats a shape as `[2,3]`. */
+export const fmt = (s: Shape): string => `[${s.join(',')}]`
+
+/**
+ * Number of elements of a shape (1 for a scalar).
+ * @example
+ * import { sizeOf } from 'kiln'
+ * sizeOf([2, 3]) // 6
+ */
+export const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1)
+
+/**
+ * Row-major strides of a shape, in elements.
+ * @example
+ * import { stridesOf } from 'kiln'
+ * stridesOf([2, 3, 4]) // [12, 4, 1]
+ */
+export const stridesOf = (s: Shape): number[] => {
+  const out = new Array<number>(s.length)
+  let acc = 1
+  for (let i = s.length - 1; i >= 0; i--) {
+    out[i] = acc
+    acc *= s[i]!
+  }
+  return out
+}
+
+/** True when two shapes are equal axis by axis. */
+export const shapeEq = (a: Shape, b: Shape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i])
+
+/** The broadcast shape of several shapes, or undefined when they do not broadcast. */
+export const tryBroadcast = (shapes: readonly Shape[]): Shape | undefined => {
+  const rank = Math.max(0, ...shapes.map((s) => s.length))
+  const out: number[] = []
+  for (let i = 0; i < rank; i++) {
+    let d = 1
+    for (const s of shapes) {
+      const k = s.length - rank + i
+      const e = k < 0 ? 1 : s[k]!
+      if (e === d || e === 1) continue
+      if (d !== 1) return undefined
+      d = e
+    }
+    out.push(d)
+  }
+  return out
+}
+
+/**
+ * NumPy broadcasting of operand shapes; throws a `ShapeError` naming `op` when they do not broadcast.
+ * @example
+ * import { broadcastShapes } from 'kiln'
+ * broadcastShapes('add', [[4, 1], [3]]) // [4, 3]
+ */
+export const broadcastShapes = (op: string, shapes: readonly Shape[]): Shape => {
+  const out = tryBroadcast(shapes)
+  if (out === undefined)
+    throw new ShapeError(op, shapes, 'shapes are not broadcastable (each axis, aligned from the right, must be equal or 1)')
+  return out
+}
+
+/** Checks a shape is a list of non-negative integers. */
+export const checkShape = (op: string, s: Shape): Shape => {
+  if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ShapeError(op, [s], 'every dimension must be a non-negative integer')
+  return s
+}
+
+/**
+ * Normalizes axes (negative counts from the end), sorted and unique; throws on out-of-range axes.
+ * `undefined` means all axes.
+ */
+export const normAxes = (op: string, shape: Shape, axes: number | readonly number[] | undefined): number[] => {
+  if (axes === undefined) return shape.map((_, i) => i)
+  const list = typeof axes === 'number' ? [axes] : axes
+  const out = list.map((a) => {
+    if (!Number.isInteger(a) || a < -shape.length || a >= shape.length)
+      throw new ShapeError(op, [shape], `axis ${a} is out of range for rank ${shape.length}`)
+    return a < 0 ? a + shape.length : a
+  })
+  const sorted = [...new Set(out)].sort((a, b) => a - b)
+  if (sorted.length !== out.length) throw new ShapeError(op, [shape], `axes ${JSON.stringify(list)} repeat an axis`)
+  return sorted
+}
+
+/** Shape after reducing `axes` (normalized), keeping them as 1 or dropping them. */
+export const reducedShape = (shape: Shape, axes: readonly number[], keepDims: boolean): Shape =>
+  keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i))
