@@ -1,0 +1,76 @@
+/**
+ * Symbolic reverse mode: derivatives are new expressions built from the op table's `vjp` rules, so
+ * they can be shown, evaluated, compiled and differentiated again. Forward mode (`jvp`) would be a
+ * second rule field on the same records and a forward walk like the one below.
+ * @module
+ */
+import { add, mul, onesLike, sum, zerosLike } from './api.js'
+import { topoSort } from './graph.js'
+import { opDef } from './optable.js'
+import { fmt, ShapeError, shapeEq, sizeOf } from './shape.js'
+import type { NodeOf, OpName, Tensor } from './tensor.js'
+
+/** Ids of the nodes on some path from a `wrt` node to the output. */
+const onPath = (order: readonly Tensor[], wrt: readonly Tensor[]): Set<number> => {
+  const dep = new Set(wrt.map((w) => w.id))
+  for (const t of order) if (t.args.some((a) => dep.has(a.id))) dep.add(t.id)
+  return dep
+}
+
+/**
+ * Cotangents of `wrt` for the output cotangent `seed` (a vector-Jacobian product, reverse mode).
+ * @example
+ * import { vjp, mul, input, evaluate } from 'kiln'
+ * const x = input('x', [2])
+ * const [g] = vjp(mul(x, x), [x], input('v', [2]))
+ * Array.from(evaluate([g!], { x: [1, 2], v: [1, 1] })[0]!) // [2, 4]
+ */
+export const vjp = (output: Tensor, wrt: readonly Tensor[], seed: Tensor): Tensor[] => {
+  if (!shapeEq(seed.shape, output.shape))
+    throw new ShapeError('vjp', [output.shape, seed.shape], 'the cotangent must have the shape of the output')
+  const order = topoSort([output])
+  const needed = onPath(order, wrt)
+  const ct = new Map<number, Tensor>([[output.id, seed]])
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i]!
+    const g = ct.get(t.id)
+    if (g === undefined || t.args.length === 0 || !needed.has(t.id)) continue
+    const parts = opDef(t.op).vjp(g, t as NodeOf<OpName> as never)
+    t.args.forEach((a, k) => {
+      const p = parts[k]
+      if (p === undefined || !needed.has(a.id)) return
+      if (!shapeEq(p.shape, a.shape)) throw new Error(`internal: vjp of ${t.op} gave ${fmt(p.shape)} for an operand of ${fmt(a.shape)}`)
+      const prev = ct.get(a.id)
+      ct.set(a.id, prev === undefined ? p : add(prev, p))
+    })
+  }
+  return wrt.map((w) => ct.get(w.id) ?? zerosLike(w))
+}
+
+/**
+ * Gradients of a scalar `loss` with respect to each of `wrt`: expressions of the same shapes.
+ * `grad` of a `grad` gives second derivatives.
+ * @example
+ * import { grad, mul, sum, param, evaluate, show } from 'kiln'
+ * const w = param('w', [3])
+ * const [g] = grad(sum(mul(w, w)), [w])
+ * Array.from(evaluate([g!], { w: [1, 2, 3] })[0]!) // [2, 4, 6]
+ */
+export const grad = (loss: Tensor, wrt: readonly Tensor[]): Tensor[] => {
+  if (sizeOf(loss.shape) !== 1) throw new ShapeError('grad', [loss.shape], 'the loss must be a scalar (one element)')
+  return vjp(loss, wrt, onesLike(loss))
+}
+
+/**
+ * Hessian-vector products `H v` of a scalar `loss`, as reverse-over-reverse: `grad(sum(grad(loss) * v))`.
+ * @example
+ * import { hvp, mul, sum, param, input, evaluate } from 'kiln'
+ * const w = param('w', [2])
+ * const [hv] = hvp(sum(mul(mul(w, w), w)), [w], [input('v', [2])])
+ * Array.from(evaluate([hv!], { w: [1, 2], v: [1, 1] })[0]!) // [6, 12]
+ */
+export const hvp = (loss: Tensor, wrt: readonly Tensor[], v: readonly Tensor[]): Tensor[] => {
+  const gs = grad(loss, wrt)
+  const dot = gs.map((g, i) => sum(mul(g, v[i]!) as Tensor)).reduce((a, b) => add(a, b))
+  return grad(dot, wrt)
+}

@@ -1,0 +1,149 @@
+/**
+ * Gradient checking: the symbolic gradient against central finite differences in float64.
+ * @module
+ */
+import { mul, sum } from './api.js'
+import { evaluate } from './evaluate.js'
+import type { Bindings } from './graph.js'
+import { vjp } from './grad.js'
+import { uniformAt } from './random/threefry.js'
+import { fmt, sizeOf, type Shape } from './shape.js'
+import { input, type Tensor } from './tensor.js'
+
+/** One operand of the checked function: its value and shape (and an optional name for the report). */
+export interface GradcheckInput {
+  readonly value: Float64Array | readonly number[]
+  readonly shape: Shape
+  readonly name?: string
+}
+
+/** Options; defaults match PyTorch's double-precision `gradcheck` (eps 1e-6, atol 1e-5, rtol 1e-3). */
+export interface GradcheckOptions {
+  readonly eps?: number
+  readonly atol?: number
+  readonly rtol?: number
+  /** `full` checks every Jacobian element; `fast` compares random projections `v^T J u`. */
+  readonly mode?: 'full' | 'fast'
+  /** Projections drawn in fast mode. */
+  readonly projections?: number
+  readonly seed?: number
+}
+
+/** The worst-agreeing element of a check. */
+export interface GradcheckWorst {
+  readonly input: string
+  /** Multi-index into the input (full mode) or the projection number (fast mode). */
+  readonly index: readonly number[]
+  readonly outputIndex: number
+  readonly analytic: number
+  readonly numeric: number
+  readonly absError: number
+  readonly relError: number
+}
+
+/** The outcome of `gradcheck`. */
+export interface GradcheckReport {
+  readonly ok: boolean
+  readonly mode: 'full' | 'fast'
+  readonly checked: number
+  readonly failures: number
+  readonly worst: GradcheckWorst | undefined
+  readonly summary: string
+}
+
+const unravel = (i: number, shape: Shape): number[] =>
+  shape.map((_, k) => Math.floor(i / sizeOf(shape.slice(k + 1))) % shape[k]!)
+
+/**
+ * Checks the symbolic gradient of `f` at `inputs` against central differences, element by element
+ * (`full`) or along random directions (`fast`). The report names the worst element.
+ * @example
+ * import { gradcheck, mul, sum, tanh } from 'kiln'
+ * const report = gradcheck((x) => sum(tanh(mul(x, x))), [{ value: [0.3, -1.2], shape: [2] }])
+ * report.ok // true
+ */
+export const gradcheck = (
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: readonly GradcheckInput[],
+  options: GradcheckOptions = {},
+): GradcheckReport => {
+  const eps = options.eps ?? 1e-6
+  const atol = options.atol ?? 1e-5
+  const rtol = options.rtol ?? 1e-3
+  const mode = options.mode ?? 'full'
+  const names = inputs.map((x, i) => x.name ?? `x${i}`)
+  const leaves = inputs.map((x, i) => input(`__gc_${names[i]}`, x.shape))
+  const out = f(...leaves)
+  const values = inputs.map((x, i) => {
+    const v = Float64Array.from(x.value)
+    if (v.length !== sizeOf(x.shape)) throw new RangeError(`gradcheck: input '${names[i]}' has ${v.length} values, shape ${fmt(x.shape)} needs ${sizeOf(x.shape)}`)
+    return v
+  })
+  const bind = (vs: readonly Float64Array[], extra: Bindings = {}): Bindings =>
+    Object.fromEntries([...leaves.map((_l, i) => [`__gc_${names[i]}`, vs[i]!] as const), ...Object.entries(extra)])
+  const cot = input('__gc_cotangent', out.shape)
+  const grads = vjp(out, leaves, cot)
+  const fOf = (vs: readonly Float64Array[]) => evaluate([out], bind(vs))[0]!
+  const m = sizeOf(out.shape)
+  let worst: GradcheckWorst | undefined
+  let worstScore = -1
+  let failures = 0
+  let checked = 0
+  const record = (w: GradcheckWorst) => {
+    checked++
+    const score = w.absError / (atol + rtol * Math.abs(w.numeric))
+    if (!(score <= 1)) failures++
+    if (!(score <= worstScore) || worst === undefined) {
+      worstScore = Number.isNaN(score) ? Infinity : score
+      worst = w
+    }
+  }
+  const entry = (name: string, index: number[], outputIndex: number, analytic: number, numeric: number): GradcheckWorst => {
+    const absError = Math.abs(analytic - numeric)
+    return { input: name, index, outputIndex, analytic, numeric, absError, relError: absError / Math.max(Math.abs(numeric), 1e-300) }
+  }
+  if (mode === 'full') {
+    const jac = inputs.map((x) => new Float64Array(m * sizeOf(x.shape)))
+    for (let j = 0; j < m; j++) {
+      const e = new Float64Array(m)
+      e[j] = 1
+      const rows = evaluate(grads, bind(values, { __gc_cotangent: e }))
+      rows.forEach((r, i) => r.forEach((v, k) => (jac[i]![j * r.length + k] = v)))
+    }
+    values.forEach((v, i) => {
+      for (let k = 0; k < v.length; k++) {
+        const x0 = v[k]!
+        v[k] = x0 + eps
+        const plus = fOf(values)
+        v[k] = x0 - eps
+        const minus = fOf(values)
+        v[k] = x0
+        for (let j = 0; j < m; j++)
+          record(entry(names[i]!, unravel(k, inputs[i]!.shape), j, jac[i]![j * v.length + k]!, (plus[j]! - minus[j]!) / (2 * eps)))
+      }
+    })
+  } else {
+    const seed = options.seed ?? 0
+    for (let p = 0; p < (options.projections ?? 4); p++) {
+      const rand = (n: number, stream: number) => Float64Array.from({ length: n }, (_, i) => 2 * uniformAt(seed, p * 1000 + stream, i) - 1)
+      const v = rand(m, 0)
+      const us = values.map((x, i) => rand(x.length, i + 1))
+      const shifted = (s: number) => values.map((x, i) => x.map((xv, k) => xv + s * eps * us[i]![k]!))
+      const [plus, minus] = [fOf(shifted(1)), fOf(shifted(-1))]
+      const numeric = v.reduce((acc, vj, j) => acc + (vj * (plus[j]! - minus[j]!)) / (2 * eps), 0)
+      const gs = evaluate(grads, bind(values, { __gc_cotangent: v }))
+      const analytic = gs.reduce((acc, g, i) => acc + g.reduce((s, gv, k) => s + gv * us[i]![k]!, 0), 0)
+      record(entry('projection', [p], -1, analytic, numeric))
+    }
+  }
+  const w = worst
+  const summary =
+    w === undefined
+      ? 'gradcheck: nothing to check (no input elements)'
+      : `gradcheck ${failures === 0 ? 'passed' : 'FAILED'} (${mode}, ${checked} checked, ${failures} failed, eps ${eps}, atol ${atol}, rtol ${rtol}); ` +
+        `worst: ${w.input}${fmt(w.index)} output ${w.outputIndex}: analytic ${w.analytic}, numeric ${w.numeric}, abs error ${w.absError.toExponential(2)}, rel error ${w.relError.toExponential(2)}`
+  return { ok: failures === 0, mode, checked, failures, worst, summary }
+}
+
+/** Sum of `x * v`: the scalar whose gradient is `J^T v` (handy for checking non-scalar functions). */
+export const project = (x: Tensor, v: Tensor): Tensor => sum(mul(x, v) as Tensor)

@@ -1,0 +1,98 @@
+/**
+ * Graph walks shared by the interpreter, `grad`, `show` and the compiler, and binding validation.
+ * @module
+ */
+import { fmt, sizeOf } from './shape.js'
+import { isOp, type Tensor } from './tensor.js'
+
+/** Values fed to `input`/`param` leaves by name: `Float64Array` or plain numbers (converted), row-major. */
+export type Bindings = Readonly<Record<string, Float64Array | readonly number[] | number>>
+
+/**
+ * A missing, unknown, wrongly sized or clashing binding: names it and says what was expected.
+ * @example
+ * import { BindingError } from 'kiln'
+ * new BindingError('x', "evaluate: binding 'x' is missing").binding // 'x'
+ */
+export class BindingError extends Error {
+  override readonly name = 'BindingError'
+  constructor(
+    readonly binding: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * Every node reachable from `outputs`, operands before users (iterative: deep graphs do not overflow).
+ * @example
+ * import { topoSort, add, input } from 'kiln'
+ * const x = input('x', [2])
+ * topoSort([add(x, x)]).length // 2
+ */
+export const topoSort = (outputs: readonly Tensor[]): Tensor[] => {
+  const order: Tensor[] = []
+  const seen = new Set<number>()
+  const stack: [Tensor, number][] = outputs.map((t) => [t, 0])
+  stack.reverse()
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!
+    const [t, i] = top
+    if (i === 0 && seen.has(t.id)) {
+      stack.pop()
+      continue
+    }
+    if (i < t.args.length) {
+      top[1] = i + 1
+      const a = t.args[i]!
+      if (!seen.has(a.id)) stack.push([a, 0])
+      continue
+    }
+    stack.pop()
+    if (!seen.has(t.id)) {
+      seen.add(t.id)
+      order.push(t)
+    }
+  }
+  return order
+}
+
+/** A named leaf of a graph. */
+export type Leaf = Tensor & { readonly op: 'input' | 'param'; readonly attrs: { readonly name: string } }
+
+/** The input/param leaves of a graph by name; throws `BindingError` when one name has two meanings. */
+export const leavesOf = (nodes: readonly Tensor[], who = 'evaluate'): Map<string, Leaf> => {
+  const out = new Map<string, Leaf>()
+  for (const t of nodes) {
+    if (!isOp(t, 'input') && !isOp(t, 'param')) continue
+    const leaf = t as Leaf
+    const name = leaf.attrs.name
+    const prev = out.get(name)
+    if (prev !== undefined && prev !== leaf)
+      throw new BindingError(
+        name,
+        `${who}: the name '${name}' is used by two leaves (${prev.op} ${fmt(prev.shape)} and ${leaf.op} ${fmt(leaf.shape)}); names must be unique per graph`,
+      )
+    out.set(name, leaf)
+  }
+  return out
+}
+
+/** Checks bindings against the leaves (missing, unknown, wrong length) and converts them to Float64Array. */
+export const checkBindings = (leaves: ReadonlyMap<string, Leaf>, bindings: Bindings, who = 'evaluate'): Map<string, Float64Array> => {
+  const out = new Map<string, Float64Array>()
+  for (const name of Object.keys(bindings))
+    if (!leaves.has(name))
+      throw new BindingError(name, `${who}: unknown binding '${name}'; the graph's leaves are ${[...leaves.keys()].map((n) => `'${n}'`).join(', ') || 'none'}`)
+  for (const [name, leaf] of leaves) {
+    const raw = bindings[name]
+    if (raw === undefined) throw new BindingError(name, `${who}: binding '${name}' (${leaf.op} of shape ${fmt(leaf.shape)}) is missing`)
+    const v = typeof raw === 'number' ? Float64Array.of(raw) : raw instanceof Float64Array ? raw : Float64Array.from(raw)
+    const want = sizeOf(leaf.shape)
+    if (v.length !== want)
+      throw new BindingError(name, `${who}: binding '${name}' has ${v.length} values, its shape ${fmt(leaf.shape)} needs ${want}`)
+    out.set(name, v)
+  }
+  return out
+}

@@ -1,0 +1,62 @@
+/**
+ * The op table: one record per op, typed so that an op without a rule does not compile.
+ * @module
+ */
+import type { OpDef, OpTable } from './ops/def.js'
+import { binaryOps, compareOps, unaryOps, whereOp } from './ops/elementwise.js'
+import {
+  broadcastToOp, concatOp, matmulOp, maxOp, oneHotOp, padOp, reshapeOp, sliceOp, sumOp, transposeOp,
+} from './ops/structure.js'
+import { uniformAt } from './random/threefry.js'
+import type { OpName } from './tensor.js'
+
+const leaf = <K extends 'input' | 'param'>(): OpDef<K> => ({
+  kind: 'leaf',
+  arity: 0,
+  shape: (_args, _attrs, hint) => hint ?? [],
+  evaluate: (_args, node) => {
+    throw new Error(`evaluate: ${node.op} '${node.attrs.name}' is read from the bindings`)
+  },
+  vjp: () => [],
+})
+
+/** Every op of Kiln. */
+export const opTable: OpTable = {
+  input: leaf<'input'>(),
+  param: leaf<'param'>(),
+  constant: {
+    kind: 'leaf',
+    arity: 0,
+    shape: (_args, _attrs, hint) => hint ?? [],
+    evaluate: (_args, node) => node.attrs.values.slice(),
+    vjp: () => [],
+  },
+  uniform: {
+    kind: 'leaf',
+    arity: 0,
+    shape: (_args, _attrs, hint) => hint ?? [],
+    evaluate: (_args, node) => {
+      const out = new Float64Array(node.shape.reduce((a, b) => a * b, 1))
+      for (let i = 0; i < out.length; i++) out[i] = uniformAt(node.attrs.k0, node.attrs.k1, i)
+      return out
+    },
+    vjp: () => [],
+  },
+  ...unaryOps,
+  ...binaryOps,
+  ...compareOps,
+  where: whereOp,
+  sum: sumOp,
+  max: maxOp,
+  matmul: matmulOp,
+  transpose: transposeOp,
+  reshape: reshapeOp,
+  broadcastTo: broadcastToOp,
+  slice: sliceOp,
+  concat: concatOp,
+  pad: padOp,
+  oneHot: oneHotOp,
+}
+
+/** The record of one op. */
+export const opDef = <K extends OpName>(op: K): OpDef<K> => opTable[op] as OpDef<K>
