@@ -32,15 +32,16 @@ export const opTable: OpTable = {
     vjp: () => [],
   },
   uniform: {
-    kind: 'leaf',
-    arity: 0,
+    kind: 'random',
+    arity: 1,
     shape: (_args, _attrs, hint) => hint ?? [],
-    evaluate: (_args, node) => {
+    evaluate: ([k], node) => {
       const out = new Float64Array(node.shape.reduce((a, b) => a * b, 1))
-      for (let i = 0; i < out.length; i++) out[i] = uniformAt(node.attrs.k0, node.attrs.k1, i)
+      const [k0, k1] = [k![0]! >>> 0, k![1]! >>> 0]
+      for (let i = 0; i < out.length; i++) out[i] = uniformAt(k0, k1, i)
       return out
     },
-    vjp: () => [],
+    vjp: () => [undefined],
   },
   ...unaryOps,
   ...binaryOps,

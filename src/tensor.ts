@@ -11,7 +11,7 @@ export interface OpAttrs {
   readonly input: { readonly name: string }
   readonly param: { readonly name: string }
   readonly constant: { readonly values: Float64Array }
-  readonly uniform: { readonly k0: number; readonly k1: number }
+  readonly uniform: Empty
   readonly neg: Empty
   readonly exp: Empty
   readonly log: Empty
@@ -170,14 +170,19 @@ export const scalar = (v: number): Tensor<readonly []> => constant([v], [] as co
 export const lift = (x: TensorLike): Tensor => (typeof x === 'number' ? scalar(x) : x)
 
 /**
- * Uniform [0, 1) samples inside a graph, element i drawn from Threefry(key, i): the same key gives the
- * same values in the interpreter and in compiled kernels, so dropout masks fuse and gradients can be checked.
+ * Uniform [0, 1) samples inside a graph: element i is `uniformAt(k0, k1, i)` (Threefry) where `[k0, k1]` are
+ * the two values of the key operand (a `Key`, or a `[2]` tensor of uint32 words fed per step as an input, so a
+ * compiled training step draws fresh dropout masks without recompiling). The interpreter and compiled kernels
+ * agree, so dropout fuses and a dropout network's gradient can be checked with a fixed key.
  * @example
  * import { uniformTensor, key } from 'kiln'
  * uniformTensor(key(0), [2, 3]).shape // [2, 3]
  */
-export const uniformTensor = <const S extends Shape>(k: { readonly k0: number; readonly k1: number }, shape: S): Tensor<S> =>
-  make('uniform', [], { k0: k.k0 >>> 0, k1: k.k1 >>> 0 }, checkShape('uniform', shape)) as Tensor<S>
+export const uniformTensor = <const S extends Shape>(k: { readonly k0: number; readonly k1: number } | Tensor, shape: S): Tensor<S> => {
+  const keyT = '_tag' in k && k._tag === 'Tensor' ? (k as Tensor) : constant([(k as { k0: number }).k0 >>> 0, (k as { k1: number }).k1 >>> 0])
+  if (keyT.shape.length !== 1 || keyT.shape[0] !== 2) throw new ShapeError('uniform', [keyT.shape, shape], 'the key operand must have shape [2] (two uint32 words)')
+  return make('uniform', [keyT], {}, checkShape('uniform', shape)) as Tensor<S>
+}
 
 /** The value of a scalar constant node, or undefined. */
 export const constValue = (t: Tensor): number | undefined => {

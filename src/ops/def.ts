@@ -6,7 +6,8 @@ import type { Shape } from '../shape.js'
 import type { NodeOf, OpAttrs, OpName, Tensor } from '../tensor.js'
 
 /** How the compiler treats an op. */
-export type OpKind = 'leaf' | 'elementwise' | 'reduce' | 'view' | 'matmul' | 'gather'
+/** 'random': element i computed from the key operand's two words and i (see `uniformTensor`). */
+export type OpKind = 'leaf' | 'elementwise' | 'reduce' | 'view' | 'matmul' | 'gather' | 'random'
 
 /**
  * Where an op's gradient is tested: operand values drawn from `[lo, hi]`, at least `gap` away from 0
