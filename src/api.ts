@@ -157,7 +157,7 @@ export const min = <T extends Tensor, const A extends Axes = undefined, KD exten
   x: T,
   axes?: A,
   keepDims?: KD,
-): Reduced<T, A, KD> => neg(max(neg(x) as Tensor, axes, keepDims)) as Reduced<T, A, KD>
+): Reduced<T, A, KD> => neg(max(neg(x) as Tensor, normAxes('min', x.shape, axes), keepDims ?? false) as Tensor) as Reduced<T, A, KD>
 
 /**
  * `log(sum(exp(x)))` over `axes`, shifted by the (gradient-stopped) maximum so it is finite for |x| up to 1e300.
@@ -185,7 +185,7 @@ export const logSumExp = <T extends Tensor, const A extends Axes = undefined, KD
  * logSoftmax(input('x', [4, 10])).shape // [4, 10]
  */
 export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> =>
-  sub(x as Tensor, logSumExp(x as Tensor, axis, true) as Tensor) as Tensor as Tensor<S>
+  sub(x as Tensor, logSumExp(x as Tensor, normAxes('logSoftmax', x.shape, axis), true) as Tensor) as Tensor as Tensor<S>
 
 /**
  * Softmax over `axis` (last by default), computed from the max-shifted exponentials.
@@ -195,8 +195,9 @@ export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> 
  */
 export const softmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> => {
   const t: Tensor = x
-  const e: Tensor = exp(sub(t, stopGradient(max(t, axis, true) as Tensor) as Tensor) as Tensor)
-  return div(e, sum(e, axis, true) as Tensor) as Tensor as Tensor<S>
+  const ax = normAxes('softmax', x.shape, axis)
+  const e: Tensor = exp(sub(t, stopGradient(max(t, ax, true) as Tensor) as Tensor) as Tensor)
+  return div(e, sum(e, ax, true) as Tensor) as Tensor as Tensor<S>
 }
 
 /**
@@ -218,7 +219,7 @@ export const transpose = <S extends Shape, const P extends readonly number[] | u
   x: Tensor<S>,
   perm?: P,
 ): Tensor<Transpose<S, P>> =>
-  make('transpose', [x], { perm: perm ?? x.shape.map((_, i) => x.shape.length - 1 - i) }) as Tensor<Transpose<S, P>>
+  make('transpose', [x], { perm: perm === undefined ? x.shape.map((_, i) => x.shape.length - 1 - i) : [...perm] }) as Tensor<Transpose<S, P>>
 
 /**
  * Swaps the last two axes (matrix transpose of each batch element).
@@ -265,7 +266,7 @@ export const broadcastTo = <const T extends Shape>(x: TensorLike, shape: T): Ten
  * slice(input('x', [4, 5]), [1, 0], [2, 5]).shape // [2, 5]
  */
 export const slice = <const T extends Shape>(x: Tensor, begin: readonly number[], size: T): Tensor<T> =>
-  (shapeEq(size, x.shape) ? x : make('slice', [x], { begin: [...begin] }, size)) as Tensor<T>
+  (shapeEq(size, x.shape) && begin.length === size.length && begin.every((b) => b === 0) ? x : make('slice', [x], { begin: [...begin] }, size)) as Tensor<T>
 
 /**
  * Constant padding of each axis by `before[k]` and `after[k]` elements.
@@ -274,7 +275,7 @@ export const slice = <const T extends Shape>(x: Tensor, begin: readonly number[]
  * pad(input('x', [2, 2]), [1, 1], [1, 1]).shape // [4, 4]
  */
 export const pad = (x: Tensor, before: readonly number[], after: readonly number[], value = 0): Tensor =>
-  [...before, ...after].every((p) => p === 0) && before.length === x.shape.length
+  [...before, ...after].every((p) => p === 0) && before.length === x.shape.length && after.length === x.shape.length
     ? x
     : make('pad', [x], { before: [...before], after: [...after], value })
 

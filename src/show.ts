@@ -29,12 +29,14 @@ const attrText = (t: Tensor): string => {
   }
 }
 
+const num = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
+
 const leafText = (t: Tensor): string | undefined => {
   if (t.op === 'input' || t.op === 'param') return (t.attrs as { name: string }).name
   if (t.op === 'uniform') return `uniform${fmt(t.shape)}`
   if (t.op !== 'constant') return undefined
   const c = constValue(t)
-  return c !== undefined ? (t.shape.length === 0 ? String(c) : `fill(${c}, ${fmt(t.shape)})`) : `const${fmt(t.shape)}`
+  return c !== undefined ? (t.shape.length === 0 ? num(c) : `fill(${num(c)}, ${fmt(t.shape)})`) : `const${fmt(t.shape)}`
 }
 
 /**
@@ -49,7 +51,8 @@ export const show = (outputs: Tensor | readonly Tensor[]): string => {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor]
   const order = topoSort(outs)
   const uses = new Map<number, number>()
-  for (const t of order) for (const a of t.args) uses.set(a.id, (uses.get(a.id) ?? 0) + 1)
+  // an output that is also an operand elsewhere is printed once, so outputs count as uses
+  for (const t of [...order.flatMap((n) => n.args), ...outs]) uses.set(t.id, (uses.get(t.id) ?? 0) + 1)
   const text = new Map<number, string>()
   const lets: string[] = []
   for (const t of order) {

@@ -92,7 +92,7 @@ const numKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
 const attrsKey = (attrs: object): string =>
   JSON.stringify(attrs, (_k, v: unknown) => {
     if (v instanceof Float64Array) return Array.from(v, numKey).join(' ')
-    if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return numKey(v)
     return v
   })
 

@@ -9,6 +9,7 @@ import type { Domain, OpDef } from './def.js'
 import { broadcastIndex, gatherBy, ravel, unravel } from './ref.js'
 
 const everywhere: Domain = { lo: -3, hi: 3 }
+const isShape = (s: Shape): boolean => s.every((d) => Number.isInteger(d) && d >= 0)
 
 const reduction = <N extends 'sum' | 'max'>(op: N, init: number, step: (acc: number, v: number) => number): Pick<OpDef<N>, 'kind' | 'arity' | 'shape' | 'evaluate'> =>
   ({
@@ -39,7 +40,7 @@ export const sumOp: OpDef<'sum'> = {
 
 /** `max(x, axes, keepDims)`; its cotangent is shared equally among tied maxima. NaN propagates. */
 export const maxOp: OpDef<'max'> = {
-  ...reduction<'max'>('max', -Infinity, (a, v) => (Number.isNaN(a) || v > a || Number.isNaN(v) ? v : a)),
+  ...reduction<'max'>('max', -Infinity, (a, v) => (v > a || Number.isNaN(v) ? v : a)),
   vjp: (g, node) => {
     const x = node.args[0]!
     const back = (t: Tensor) => K.broadcastTo(K.reshape(t, keptShape(node)), x.shape)
@@ -82,6 +83,7 @@ export const reshapeOp: OpDef<'reshape'> = {
   kind: 'view',
   arity: 1,
   shape: ([x], _a, hint) => {
+    if (hint !== undefined && !isShape(hint)) throw new ShapeError('reshape', [x!, hint], 'target dimensions must be non-negative integers')
     if (hint === undefined || sizeOf(hint) !== sizeOf(x!))
       throw new ShapeError('reshape', [x!, hint ?? []], `element counts differ (${sizeOf(x!)} vs ${sizeOf(hint ?? [])})`)
     return hint
@@ -96,6 +98,7 @@ export const broadcastToOp: OpDef<'broadcastTo'> = {
   kind: 'view',
   arity: 1,
   shape: ([x], _a, hint) => {
+    if (hint !== undefined && !isShape(hint)) throw new ShapeError('broadcastTo', [x!, hint], 'target dimensions must be non-negative integers')
     const b = hint === undefined ? undefined : tryBroadcast([x!, hint])
     if (hint === undefined || b === undefined || !shapeEq(b, hint))
       throw new ShapeError('broadcastTo', [x!, hint ?? []], 'the operand does not broadcast to the target shape')
@@ -115,6 +118,7 @@ export const sliceOp: OpDef<'slice'> = {
     const ok =
       begin.length === x!.length &&
       size.length === x!.length &&
+      size.every((d) => Number.isInteger(d) && d >= 0) &&
       begin.every((b, i) => Number.isInteger(b) && b >= 0 && b + size[i]! <= x![i]!)
     if (!ok) throw new ShapeError('slice', [x!], `box begin ${fmt(begin)} size ${fmt(size)} does not fit`)
     return size

@@ -1,0 +1,164 @@
+/**
+ * Random expression graphs for compiler properties: a pool of leaves grown by random instructions
+ * (elementwise, broadcasting, comparisons, where, reductions, matmul, views, pad, concat, oneHot,
+ * uniform), depth at most 6, plus gradients of a scalar loss with respect to the params.
+ */
+import fc from 'fast-check'
+import * as K from '../../src/index.js'
+import { tryBroadcast, sizeOf, type Shape } from '../../src/shape.js'
+import type { Tensor } from '../../src/tensor.js'
+
+const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'softplus'] as const
+const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const
+const COMPARE = ['greater', 'greaterEqual', 'less', 'lessEqual', 'equal', 'notEqual'] as const
+
+/** One random instruction: which rule, and raw choices it interprets modulo the pool. */
+export interface Instr {
+  readonly kind: number
+  readonly a: number
+  readonly b: number
+  readonly c: number
+  readonly choice: number
+}
+
+const instr: fc.Arbitrary<Instr> = fc.record({
+  kind: fc.nat(16),
+  a: fc.nat(1000),
+  b: fc.nat(1000),
+  c: fc.nat(1000),
+  choice: fc.nat(1000),
+})
+
+interface Node {
+  readonly t: Tensor
+  readonly depth: number
+}
+
+const leaves = (): { pool: Node[]; params: Tensor[] } => {
+  const x = K.input('x', [3, 4])
+  const z = K.input('z', [3, 4])
+  const v = K.input('v', [4])
+  const s = K.input('s', [])
+  const w = K.param('w', [4, 4])
+  const p = K.param('p', [3, 4])
+  const q = K.param('q', [4])
+  const lab = K.input('lab', [3])
+  const c = K.constant([0.5, -1, 2, 0.25], [4])
+  return { pool: [x, z, v, s, w, p, q, lab, c].map((t) => ({ t, depth: 0 })), params: [w, p, q] }
+}
+
+/** Leaf values: reals in [-3, 3] (some exact ties), labels in {-1, 0, 1, 2, 3, 1.5}. */
+export const bindingsArb: fc.Arbitrary<Record<string, Float64Array>> = fc
+  .record({
+    x: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 12, maxLength: 12 }),
+    z: fc.array(fc.constantFrom(-1, 0, 0.5, 1, 2), { minLength: 12, maxLength: 12 }),
+    v: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 4, maxLength: 4 }),
+    s: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 1 }),
+    w: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 16, maxLength: 16 }),
+    p: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 12, maxLength: 12 }),
+    q: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 4, maxLength: 4 }),
+    lab: fc.array(fc.constantFrom(-1, 0, 1, 2, 3, 1.5), { minLength: 3, maxLength: 3 }),
+  })
+  .map((r) => Object.fromEntries(Object.entries(r).map(([k, a]) => [k, Float64Array.from(a)])))
+
+const pick = (pool: readonly Node[], i: number): Node => pool[i % pool.length]!
+
+/** Interprets one instruction; undefined when it does not apply to the chosen operands. */
+const step = (pool: readonly Node[], ins: Instr): Tensor | undefined => {
+  const A = pick(pool, ins.a)
+  const B = pick(pool, ins.b)
+  const C = pick(pool, ins.c)
+  if (Math.max(A.depth, B.depth, C.depth) >= 6) return undefined
+  const a = A.t
+  const b = B.t
+  const r = a.shape.length
+  const ch = ins.choice
+  const bcast = (xs: readonly Shape[]) => tryBroadcast(xs) !== undefined
+  switch (ins.kind) {
+    case 0: case 1: case 2:
+      return (K[UNARY[ch % UNARY.length]!] as (x: Tensor) => Tensor)(a)
+    case 3: case 4: case 5:
+      return bcast([a.shape, b.shape]) ? (K[BINARY[ch % BINARY.length]!] as (x: Tensor, y: Tensor) => Tensor)(a, b) : undefined
+    case 6:
+      return bcast([a.shape, b.shape]) ? (K[COMPARE[ch % COMPARE.length]!] as (x: Tensor, y: Tensor) => Tensor)(a, b) : undefined
+    case 7:
+      return bcast([a.shape, b.shape, C.t.shape]) ? K.where(K.greater(C.t, 0), a, b) : undefined
+    case 8: {
+      if (r === 0) return K.sum(a)
+      const axes = [...a.shape.keys()].filter((d) => ((ch >> d) & 1) === 1)
+      const red = ch % 2 === 0 ? K.sum : K.max
+      return red(a, axes.length === 0 ? undefined : axes, ((ch >> 4) & 1) === 1)
+    }
+    case 9: {
+      if (r < 2) return r === 1 ? K.matmul(K.reshape(a, [a.shape[0]!, 1]), K.reshape(a, [1, a.shape[0]!])) : undefined
+      if (b.shape.length === 2 && b.shape[0] === a.shape[r - 1] && r === 2) return K.matmul(a, b)
+      return ch % 2 === 0 ? K.matmul(a, K.swapLast(a)) : K.matmul(K.swapLast(a), a)
+    }
+    case 10:
+      return r < 2 ? undefined : K.transpose(a)
+    case 11:
+      return sizeOf(a.shape) === 0 ? undefined : ch % 2 === 0 ? K.reshape(a, [sizeOf(a.shape)]) : K.reshape(a, [1, ...a.shape])
+    case 12: {
+      if (r === 0) return undefined
+      const ax = ch % r
+      if (a.shape[ax]! < 2) return undefined
+      const begin = a.shape.map((_, d) => (d === ax ? 1 : 0))
+      return K.slice(a, begin, a.shape.map((n, d) => (d === ax ? n - 1 : n)))
+    }
+    case 13: {
+      if (r === 0) return undefined
+      const ax = ch % r
+      return K.pad(a, a.shape.map((_, d) => (d === ax ? 1 : 0)), a.shape.map((_, d) => (d === ax ? 2 : 0)), (ch % 3) - 1)
+    }
+    case 14:
+      return r === 0 ? undefined : K.concat([a, K.neg(a)], ch % r)
+    case 15:
+      return ch % 2 === 0 ? K.oneHot(pool[7]!.t, 4) : K.mul(a, K.uniformTensor(K.key(ch), a.shape))
+    default:
+      return r > 2 ? undefined : K.broadcastTo(a, [2, ...a.shape])
+  }
+}
+
+/** A random graph: a few outputs and the gradients of a scalar loss with respect to the params. */
+export interface RandomGraph {
+  readonly outputs: readonly Tensor[]
+  readonly description: string
+}
+
+/** Builds a graph from instructions (deterministic). */
+export const buildGraph = (program: readonly Instr[], withGrad: boolean): RandomGraph => {
+  const { pool, params } = leaves()
+  for (const ins of program) {
+    const t = step(pool, ins)
+    if (t !== undefined && sizeOf(t.shape) <= 512)
+      pool.push({ t, depth: 1 + Math.max(...t.args.map((x) => pool.find((p) => p.t === x)?.depth ?? 0), 0) })
+  }
+  const built = pool.slice(9)
+  const outs = built.slice(-3).map((n) => n.t)
+  if (withGrad && built.length > 0) {
+    const last = built[built.length - 1]!.t
+    outs.push(...K.grad(K.sum(K.mul(last, last)), params))
+  }
+  if (outs.length === 0) outs.push(K.exp(pool[0]!.t))
+  return { outputs: outs, description: K.show(outs) }
+}
+
+/** Random graphs of 1 to 12 instructions. */
+export const graphArb = (withGrad: boolean): fc.Arbitrary<RandomGraph> =>
+  fc.array(instr, { minLength: 1, maxLength: 12 }).map((p) => buildGraph(p, withGrad))
+
+/** True when two results agree: equal NaN positions, else relative error below `tol`. */
+export const close = (got: Float64Array, want: Float64Array, tol = 1e-12): boolean => {
+  if (got.length !== want.length) return false
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i]!
+    const w = want[i]!
+    if (Number.isNaN(w) || Number.isNaN(g)) {
+      if (Number.isNaN(w) !== Number.isNaN(g)) return false
+      continue
+    }
+    if (g === w) continue
+    if (!(Math.abs(g - w) <= tol * Math.max(Math.abs(g), Math.abs(w)))) return false
+  }
+  return true
+}

@@ -1,0 +1,3 @@
+import { runExamples } from '../metrics/doctest.js'
+
+runExamples('src/plot')

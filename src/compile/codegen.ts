@@ -1,0 +1,112 @@
+/**
+ * Code generation for elementwise and reduction kernels: a loop nest over the iteration space with
+ * adjacent axes merged where every index is contiguous across them, affine offsets built up loop by
+ * loop (hoisted), and expression locals placed at the outermost loop they depend on.
+ * @module
+ */
+import { lit } from '../ops/elementwise.js'
+import { aff, affsOf, loadsOf, type Aff, type KernelPlan } from './ir.js'
+import { bufName, emitter, levels } from './emit.js'
+
+/** Generated source of one kernel plus a one-line description of its loop nest. */
+export interface KernelSource {
+  /** Value ids passed as arguments, in order. */
+  readonly params: readonly number[]
+  readonly source: string
+  readonly loops: string
+}
+
+interface Loop {
+  readonly v: number
+  n: number
+  readonly red: boolean
+}
+
+/** Merges adjacent loops whose every index is contiguous across them (outer stride = inner stride * inner size). */
+const mergeLoops = (loops: Loop[], affs: readonly Aff[]): Loop[] => {
+  const out = [...loops]
+  for (let p = out.length - 1; p >= 1; p--) {
+    const u = out[p - 1]!
+    const w = out[p]!
+    if (u.red !== w.red) continue
+    if (!affs.every((a) => a.k[u.v] === a.k[w.v]! * w.n)) continue
+    w.n *= u.n
+    out.splice(p - 1, 1)
+  }
+  return out
+}
+
+/** Loop order of a reduction: reduced axes innermost (register accumulator) when the last axis is reduced, else row-major (accumulate in the output). */
+export const reduceForm = (k: Extract<KernelPlan, { _tag: 'reduce' }>): 'register' | 'scatter' =>
+  k.reduced.length === 0 || k.reduced[k.reduced.length - 1] ? 'register' : 'scatter'
+
+/**
+ * Source of a map or reduce kernel.
+ * @example
+ * import { genLoopKernel } from './codegen.js'
+ * import { schedule } from './schedule.js'
+ * import { input, exp } from '../index.js'
+ * const k = schedule([exp(input('x', [2, 3]))], { fuse: true }).kernels[0]!
+ * genLoopKernel(k as never).loops // 'i0<6'
+ */
+export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>): KernelSource => {
+  const form = k._tag === 'reduce' ? reduceForm(k) : 'map'
+  const dims = k.shape
+  const natural = dims.map((n, v) => ({ v, n, red: k._tag === 'reduce' && form === 'register' && k.reduced[v]! }))
+  const ordered = form === 'register' ? [...natural.filter((l) => !l.red), ...natural.filter((l) => l.red)] : natural
+  const loops = mergeLoops(ordered.filter((l) => l.n !== 1), [...affsOf(k.body), k.outOff])
+  const pos = new Map(loops.map((l, p) => [l.v, p]))
+  const accLevel = form === 'register' ? loops.filter((l) => !l.red).length : loops.length
+  const buckets: string[][] = Array.from({ length: loops.length + 1 }, () => [])
+  const partials: string[][] = Array.from({ length: loops.length + 1 }, () => [])
+  const affNames = new Map<string, { name: string; level: number }>()
+  const affLevel = (a: Aff): number => Math.max(0, ...a.k.flatMap((x, v) => (x !== 0 && pos.has(v) ? [pos.get(v)! + 1] : [])))
+  const affStr = (a: Aff): string => {
+    const key = aff.key(a)
+    const hit = affNames.get(key)
+    if (hit !== undefined) return hit.name
+    const terms = loops.flatMap((l, p) => (a.k[l.v] === 0 ? [] : [{ p, k: a.k[l.v]! }]))
+    let cur = String(a.c)
+    const j = affNames.size
+    for (const t of terms) {
+      const name = `o${j}_${t.p}`
+      partials[t.p + 1]!.push(`const ${name} = ${cur === '0' ? '' : `${cur} + `}${t.k === 1 ? `i${t.p}` : `i${t.p} * ${t.k}`};`)
+      cur = name
+    }
+    affNames.set(key, { name: cur, level: affLevel(a) })
+    return cur
+  }
+  const levelOf = levels(affLevel, loops.length)
+  const em = emitter({ affStr, levelOf, put: (l, line) => buckets[l]!.push(line), acc: 'acc' }, 't')
+  const root = em.value(k.body)
+  const out = bufName(k.out)
+  const o = affStr(k.outOff)
+  const init = k._tag === 'reduce' ? (k.op === 'sum' ? '0' : lit(-Infinity)) : ''
+  const step = (a: string) => (k._tag === 'reduce' && k.op === 'max' ? `(${a} !== ${a} || ${root} > ${a} || ${root} !== ${root}) ? ${root} : ${a}` : `${a} + ${root}`)
+  const inner =
+    form === 'map' ? `${out}[${o}] = ${root};`
+    : form === 'register' ? `acc = ${step('acc')};`
+    : `{ const a = ${out}[${o}]; ${out}[${o}] = ${step('a')}; }`
+  const lines: string[] = []
+  const ind = (d: number) => '  '.repeat(d + 1)
+  if (form === 'scatter') lines.push(`${ind(0)}${out}.fill(${init});`)
+  for (let l = 0; l <= loops.length; l++) {
+    if (l > 0) {
+      const lp = loops[l - 1]!
+      lines.push(`${ind(l - 1)}for (let i${l - 1} = 0; i${l - 1} < ${lp.n}; i${l - 1}++) {`)
+    }
+    for (const s of [...partials[l]!, ...buckets[l]!]) lines.push(ind(l) + s)
+    if (form === 'register' && l === accLevel) lines.push(`${ind(l)}let acc = ${init};`)
+  }
+  lines.push(ind(loops.length) + inner)
+  const store = `${out}[${o}] = acc;`
+  if (form === 'register' && accLevel === loops.length) lines.push(ind(accLevel) + store)
+  for (let l = loops.length; l > 0; l--) {
+    lines.push(`${ind(l - 1)}}`)
+    if (form === 'register' && l - 1 === accLevel) lines.push(ind(l - 1) + store)
+  }
+  const params = [k.out, ...loadsOf(k.body).keys()]
+  const source = `function kernel${k.id}(${params.map(bufName).join(', ')}) {\n${lines.join('\n')}\n}`
+  const desc = loops.map((l, p) => `${form === 'register' && p === accLevel ? 'acc: ' : ''}i${p}<${l.n}`).join(' > ') || 'scalar'
+  return { params, source, loops: desc + (form === 'scatter' ? ' (accumulating into the output)' : '') }
+}

@@ -1,0 +1,123 @@
+/**
+ * The runtime: all buffers are allocated when the executable is made (the arena), a generated program
+ * calls the kernels in order on a fixed slot table, and binding checks are a few comparisons per call.
+ * @module
+ */
+import { BindingError, checkBindings, type Bindings, type Leaf } from '../graph.js'
+import { fmt } from '../shape.js'
+import type { Schedule } from './ir.js'
+import type { MemoryPlan } from './memory.js'
+import type { KernelSource } from './codegen.js'
+import { explainPlan } from './explain.js'
+
+/** What the compiler produces for one graph structure (shared by cache hits). */
+export interface Artifact {
+  readonly schedule: Schedule
+  readonly memory: MemoryPlan
+  readonly sources: readonly KernelSource[]
+  readonly program: (slots: Float64Array[]) => void
+}
+
+/** A compiled graph. */
+export interface Executable {
+  /** One fresh `Float64Array` per output, in order, like `evaluate`. Throws `BindingError` like `evaluate`. */
+  run(bindings: Bindings): Float64Array[]
+  /** Writes the outputs into caller-owned buffers (exact lengths, not aliasing inputs); allocates nothing. */
+  runInto(bindings: Bindings, outputs: readonly Float64Array[]): readonly Float64Array[]
+  /** The plan: kernels (fused ops, loop nests, sources) and the buffer plan. */
+  explain(): string
+  toString(): string
+  readonly schedule: Schedule
+  readonly memory: MemoryPlan
+  /** The buffers allocated at compile time (intermediates and constants); never reallocated. */
+  readonly arena: readonly Float64Array[]
+}
+
+const EMPTY = new Float64Array(0)
+
+const overlaps = (a: Float64Array, b: Float64Array): boolean =>
+  a.buffer === b.buffer && a.length > 0 && b.length > 0 && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+
+/** Makes an executable (with its own arena) from an artifact and the original graph's leaves. */
+export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Executable => {
+  const { schedule: s, memory: mem } = art
+  const arena = mem.buffers.map((cap) => new Float64Array(cap))
+  const slots: Float64Array[] = s.values.map((v) => {
+    const b = mem.bufferOf[v.id]!
+    if (b < 0) return EMPTY
+    if (v.kind === 'const') arena[b]!.set(v.data!)
+    return arena[b]!.subarray(0, v.size)
+  })
+  const slotOf = new Map(s.values.filter((v) => v.kind === 'input').map((v) => [v.name!, v.id]))
+  const feed = [...leaves.values()].map((l) => ({ name: l.attrs.name, slot: slotOf.get(l.attrs.name) ?? -1, size: s.values[slotOf.get(l.attrs.name) ?? -1]?.size ?? -1, leaf: l }))
+  for (const f of feed) if (f.size < 0) f.size = f.leaf.shape.reduce((a, b) => a * b, 1)
+  const outSizes = s.outputs.map((o) => s.values[o]!.size)
+
+  const bind = (bindings: Bindings, who: string): void => {
+    let count = 0
+    for (const _ in bindings) count++
+    if (count === feed.length) {
+      let ok = true
+      for (const f of feed) {
+        const v = bindings[f.name]
+        if (!(v instanceof Float64Array) || v.length !== f.size) {
+          ok = false
+          break
+        }
+        if (f.slot >= 0) slots[f.slot] = v
+      }
+      if (ok) return
+    }
+    const fed = checkBindings(leaves, bindings, who)
+    for (const f of feed) if (f.slot >= 0) slots[f.slot] = fed.get(f.name)!
+  }
+  const exec = (outs: readonly Float64Array[]): void => {
+    s.outputs.forEach((o, i) => (slots[o] = outs[i]!))
+    try {
+      art.program(slots)
+    } finally {
+      for (const f of feed) if (f.slot >= 0) slots[f.slot] = EMPTY
+      for (const o of s.outputs) slots[o] = EMPTY
+    }
+  }
+  const checkOutputs = (outs: readonly Float64Array[]): void => {
+    if (outs.length !== outSizes.length)
+      throw new BindingError('outputs', `runInto: ${outs.length} output buffers given, the executable has ${outSizes.length} outputs`)
+    for (let i = 0; i < outs.length; i++) {
+      const o = outs[i]!
+      const name = `outputs[${i}]`
+      if (!(o instanceof Float64Array) || o.length !== outSizes[i])
+        throw new BindingError(name, `runInto: output buffer ${i} must be a Float64Array of length ${outSizes[i]} (shape ${fmt(s.values[s.outputs[i]!]!.shape)}), got ${o instanceof Float64Array ? `length ${o.length}` : typeof o}`)
+      for (let j = 0; j < i; j++)
+        if (overlaps(o, outs[j]!)) throw new BindingError(name, `runInto: output buffers ${j} and ${i} share memory`)
+      for (const f of feed)
+        if (f.slot >= 0 && overlaps(o, slots[f.slot]!))
+          throw new BindingError(name, `runInto: output buffer ${i} shares memory with the binding '${f.name}'; outputs must not alias inputs`)
+    }
+  }
+  const text = () => explainPlan(s, mem, art.sources)
+  return {
+    run(bindings) {
+      bind(bindings, 'run')
+      const outs = outSizes.map((n) => new Float64Array(n))
+      exec(outs)
+      return outs
+    },
+    runInto(bindings, outputs) {
+      bind(bindings, 'runInto')
+      try {
+        checkOutputs(outputs)
+      } catch (e) {
+        for (const f of feed) if (f.slot >= 0) slots[f.slot] = EMPTY
+        throw e
+      }
+      exec(outputs)
+      return outputs
+    },
+    explain: text,
+    toString: text,
+    schedule: s,
+    memory: mem,
+    arena,
+  }
+}

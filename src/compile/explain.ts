@@ -1,0 +1,55 @@
+/**
+ * The readable plan: each kernel with the ops it fused, its loop nest, notes on materialization and
+ * copies, its generated source, then the buffer plan.
+ * @module
+ */
+import { fmt } from '../shape.js'
+import type { KernelSource } from './codegen.js'
+import type { Schedule } from './ir.js'
+import type { MemoryPlan } from './memory.js'
+
+const where = (s: Schedule, m: MemoryPlan, v: number): string => {
+  const val = s.values[v]!
+  const b = m.bufferOf[v]!
+  return `v${v} ${val.label}${b >= 0 ? ` (buffer ${b})` : ''}`
+}
+
+/**
+ * Formats a plan.
+ * @example
+ * import { explainPlan } from './explain.js'
+ * import { planMemory } from './memory.js'
+ * import { schedule } from './schedule.js'
+ * import { genLoopKernel } from './codegen.js'
+ * import { input, exp } from '../index.js'
+ * const s = schedule([exp(input('x', [3]))], { fuse: true })
+ * explainPlan(s, planMemory(s), s.kernels.map((k) => genLoopKernel(k as never))).includes('fused: exp') // true
+ */
+export const explainPlan = (s: Schedule, m: MemoryPlan, sources: readonly KernelSource[]): string => {
+  const lines: string[] = []
+  const temps = s.values.filter((v) => v.kind === 'temp').length
+  const bytes = m.buffers.reduce((a, c) => a + c * 8, 0)
+  lines.push(`Executable: ${s.kernels.length} kernels, ${temps} intermediates in ${m.buffers.length} arena buffers (${bytes} bytes)`)
+  for (const v of s.values) if (v.kind === 'input') lines.push(`  input  v${v.id} ${v.label}`)
+  for (const v of s.values) if (v.kind === 'output') lines.push(`  output v${v.id} ${v.label}`)
+  s.kernels.forEach((k, i) => {
+    const src = sources[i]!
+    lines.push('', `kernel ${k.id}: ${k._tag} -> ${where(s, m, k.out)}`)
+    lines.push(`  fused: ${k.fused.join(', ') || '(copy)'}`)
+    lines.push(`  reads: ${src.params.slice(1).map((v) => `v${v}`).join(', ') || 'nothing'}`)
+    lines.push(`  loops: ${src.loops}`)
+    for (const n of k.notes) lines.push(`  note: ${n}`)
+    for (const ip of m.inPlace) if (ip.kernel === i) lines.push(`  in place: writes v${ip.to} over v${ip.from}, which dies here`)
+    lines.push('  source:', ...src.source.split('\n').map((l) => `    ${l}`))
+  })
+  lines.push('', 'Buffers:')
+  m.buffers.forEach((cap, b) => {
+    const users = s.values.filter((v) => m.bufferOf[v.id] === b)
+    const desc = users.map((v) => {
+      const live = m.live[v.id]
+      return `v${v.id} ${v.kind === 'const' ? 'constant' : v.label} ${fmt(v.shape)}${live ? ` live k${live[0]}..k${live[1]}` : ''}`
+    })
+    lines.push(`  buffer ${b}: ${cap * 8} bytes, ${users.length > 1 ? 'shared by ' : ''}${desc.join('; ')}`)
+  })
+  return lines.join('\n')
+}

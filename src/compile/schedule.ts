@@ -1,0 +1,219 @@
+/**
+ * The fusion pass: decides which nodes get a buffer (materialize) and turns the rest into index
+ * arithmetic and inlined expressions, giving a `Schedule` of kernels as plain data.
+ *
+ * Materialization rule (documented, tested): a node gets a buffer when it is a leaf, a non-uniform
+ * constant, an output, a reduction or a matmul (unless fused as another kernel's accumulator), a matmul
+ * operand that is not a view of a buffer, the operand of a reshape that would merge axes of a computed
+ * value, an expensive value read through an expanding broadcast, or an expensive value with more than
+ * one consumer. "Expensive" = more than `CHEAP_OPS` inlined ops, or any transcendental / random op.
+ * @module
+ */
+import { topoSort } from '../graph.js'
+import { opDef } from '../optable.js'
+import { fmt, reducedShape, shapeEq, sizeOf, stridesOf } from '../shape.js'
+import { constValue, isOp, type Tensor } from '../tensor.js'
+import { aff, type Expr, type KernelPlan, type Operand, type Schedule, type Value } from './ir.js'
+import { isTranscendental, lowering, reshapeMap } from './lower.js'
+
+/** Schedule options. */
+export interface ScheduleOptions {
+  /** Fuse (default). `false` gives one kernel per op: the reference plan fusion is tested against. */
+  readonly fuse: boolean
+}
+
+/** Inlined ops a multiply-used value may cost before it is materialized instead of recomputed. */
+export const CHEAP_OPS = 2
+
+const isScalarConst = (t: Tensor): boolean => isOp(t, 'constant') && constValue(t) !== undefined
+const isLeafLike = (t: Tensor): boolean => t.op === 'input' || t.op === 'param' || (isOp(t, 'constant') && !isScalarConst(t))
+const intrinsic = (t: Tensor): boolean => isLeafLike(t) || t.op === 'sum' || t.op === 'max' || t.op === 'matmul'
+
+/** A short description of a node for plans (leaf names may appear here, never in generated code). */
+export const describe = (t: Tensor): string =>
+  t.op === 'input' || t.op === 'param' ? `${t.op} '${(t.attrs as { name: string }).name}' ${fmt(t.shape)}` : `${t.op}${fmt(t.shape)} #${t.id}`
+
+/** Which nodes get buffers, and why. */
+const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: boolean) => {
+  const mat = new Map<number, string>()
+  const uses = new Map<number, number>()
+  const consumers = new Map<number, Tensor[]>()
+  for (const t of order)
+    for (const a of t.args) {
+      uses.set(a.id, (uses.get(a.id) ?? 0) + 1)
+      consumers.set(a.id, [...(consumers.get(a.id) ?? []), t])
+    }
+  const set = (t: Tensor, why: string) => {
+    if (!mat.has(t.id)) mat.set(t.id, why)
+  }
+  for (const o of outputs) set(o, 'output')
+  for (const t of order) {
+    if (isLeafLike(t)) set(t, 'leaf')
+    else if (t.op === 'sum' || t.op === 'max') set(t, 'reduction')
+    else if (t.op === 'matmul') set(t, 'matmul')
+    else if (!fuse && !isScalarConst(t)) set(t, 'unfused plan')
+  }
+  const fusedMatmul = new Map<number, Tensor>()
+  if (!fuse) return { mat, fusedMatmul }
+
+  // Matmul operands must be affine reads of a buffer.
+  const operand = (x: Tensor): void => {
+    if (mat.has(x.id)) return
+    if (isScalarConst(x)) return set(x, 'matmul operand (constant)')
+    if (isOp(x, 'transpose') || isOp(x, 'broadcastTo') || isOp(x, 'slice')) return operand(x.args[0]!)
+    if (isOp(x, 'reshape')) {
+      const a = x.args[0]!
+      if (mat.has(a.id) || reshapeMap(a.shape, x.shape) !== undefined) return operand(a)
+      return set(a, `copy: reshape to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
+    }
+    set(x, 'matmul operand computed by its own kernel')
+  }
+  for (const t of order) {
+    if (t.op === 'matmul') t.args.forEach(operand)
+    if (isOp(t, 'reshape')) {
+      const a = t.args[0]!
+      if (!intrinsic(a) && reshapeMap(a.shape, t.shape) === undefined)
+        set(a, `copy: reshape ${fmt(a.shape)} -> ${fmt(t.shape)} merges axes of an unmaterialized value`)
+    }
+  }
+
+  // Cost of recomputing a node inline, stopping at buffers; early exit past the limit.
+  const cost = (t: Tensor, budget: number): number => {
+    if (mat.has(t.id) || isScalarConst(t)) return 0
+    if (isTranscendental(t.op) || t.op === 'uniform') return Infinity
+    const own = opDef(t.op).kind === 'view' && t.op !== 'pad' && t.op !== 'concat' ? 0 : t.op === 'stopGradient' ? 0 : 1
+    let total = own
+    for (const a of t.args) {
+      if (total > budget) return total
+      total += cost(a, budget - total)
+    }
+    return total
+  }
+  const cheap = (t: Tensor): boolean => cost(t, CHEAP_OPS) <= CHEAP_OPS
+  for (const t of order) {
+    if (isLeafLike(t) || isScalarConst(t)) continue
+    const kind = opDef(t.op).kind
+    if (kind === 'elementwise' || isOp(t, 'broadcastTo'))
+      for (const a of t.args)
+        if (sizeOf(a.shape) < sizeOf(t.shape) && !cheap(a)) set(a, `broadcast to ${fmt(t.shape)}: computed once, not per element`)
+    const n = uses.get(t.id) ?? 0
+    if (n > 1 && !cheap(t)) set(t, `${n} consumers`)
+  }
+
+  // Matmul epilogues: a single-consumer chain of same-shape elementwise ops up to a buffer.
+  for (const m of order) {
+    if (m.op !== 'matmul' || mat.get(m.id) !== 'matmul' || uses.get(m.id) !== 1) continue
+    let cur = m
+    for (;;) {
+      const c = consumers.get(cur.id)![0]!
+      if (opDef(c.op).kind !== 'elementwise' || !shapeEq(c.shape, m.shape) || !shapeEq(cur.shape, c.shape)) break
+      // A shared epilogue value is materialized so the matmul's consumers read it once.
+      if (!mat.has(c.id) && uses.get(c.id) !== 1) set(c, `matmul epilogue with ${uses.get(c.id)} consumers`)
+      if (mat.has(c.id)) {
+        if (!fusedMatmul.has(c.id)) {
+          fusedMatmul.set(c.id, m)
+          mat.delete(m.id)
+        }
+        break
+      }
+      cur = c
+    }
+  }
+  return { mat, fusedMatmul }
+}
+
+/**
+ * Schedules `outputs`: values (leaves, constants, outputs, intermediates) and kernels in order.
+ * @example
+ * import { schedule } from './schedule.js'
+ * import { input, add, relu } from '../index.js'
+ * const x = input('x', [4])
+ * schedule([relu(add(x, 1))], { fuse: true }).kernels.length // 1
+ */
+export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Schedule => {
+  const order = topoSort(outputs)
+  const { mat, fusedMatmul } = decide(order, outputs, opts.fuse)
+  const values: Value[] = []
+  const valueOf = new Map<number, number>()
+  const addValue = (v: Omit<Value, 'id'>): number => {
+    values.push({ ...v, id: values.length } as Value)
+    return values.length - 1
+  }
+  for (const t of order) {
+    if (t.op === 'input' || t.op === 'param') {
+      const name = (t.attrs as { name: string }).name
+      valueOf.set(t.id, addValue({ kind: 'input', size: sizeOf(t.shape), shape: t.shape, name, label: describe(t) }))
+    } else if (isOp(t, 'constant') && mat.has(t.id) && (!isScalarConst(t) || !outputs.includes(t)))
+      valueOf.set(t.id, addValue({ kind: 'const', size: sizeOf(t.shape), shape: t.shape, data: t.attrs.values, label: describe(t) }))
+  }
+  const outVals = outputs.map((o, p) => addValue({ kind: 'output', size: sizeOf(o.shape), shape: o.shape, output: p, label: `output ${p}: ${describe(o)}` }))
+  const copies: number[] = []
+  outputs.forEach((o, p) => {
+    if (!valueOf.has(o.id)) valueOf.set(o.id, outVals[p]!)
+    else copies.push(p)
+  })
+  for (const t of order)
+    if (mat.has(t.id) && !valueOf.has(t.id)) valueOf.set(t.id, addValue({ kind: 'temp', size: sizeOf(t.shape), shape: t.shape, label: describe(t) }))
+
+  const kernels: KernelPlan[] = []
+  const vars = (rank: number) => Array.from({ length: rank }, (_, d) => aff.axis(rank, d))
+  const session = (rank: number, fused: string[], acc?: Tensor) =>
+    lowering({ rank, fused, valueOf: (t) => valueOf.get(t.id), ...(acc === undefined ? {} : { acc }) })
+  const notesOf = (t: Tensor): string[] => {
+    const why = mat.get(t.id)
+    return why === undefined || why === 'leaf' || why === 'reduction' || why === 'matmul' || why === 'output' ? [] : [`materialized: ${why}`]
+  }
+  const operandOf = (x: Tensor, fused: string[]): Operand => {
+    const e = session(x.shape.length, fused).read(x, vars(x.shape.length))
+    if (e._tag !== 'load') throw new Error(`internal: matmul operand ${describe(x)} is not a view of a buffer`)
+    return { value: e.value, shape: x.shape, off: e.off }
+  }
+  const matmulKernel = (m: Tensor, out: Tensor, fused: string[], epilogue: (rank: number) => Expr): KernelPlan => {
+    const [a, b] = m.args as [Tensor, Tensor]
+    const rank = out.shape.length
+    return {
+      _tag: 'matmul', id: kernels.length, out: valueOf.get(out.id)!, fused, notes: notesOf(out),
+      shape: out.shape, k: a.shape[a.shape.length - 1]!, a: operandOf(a, fused), b: operandOf(b, fused),
+      epilogue: epilogue(rank), outOff: aff.dot(vars(rank), stridesOf(out.shape), rank),
+    }
+  }
+  for (const t of order) {
+    if (!mat.has(t.id) || isLeafLike(t)) continue
+    const out = valueOf.get(t.id)!
+    if (values[out]!.kind === 'const') continue
+    const fused: string[] = []
+    const m = fusedMatmul.get(t.id)
+    if (t.op === 'matmul') {
+      fused.push('matmul')
+      kernels.push(matmulKernel(t, t, fused, () => ({ _tag: 'acc' })))
+    } else if (m !== undefined) {
+      fused.push('matmul')
+      kernels.push(matmulKernel(m, t, fused, (rank) => session(rank, fused, m).compute(t, vars(rank))))
+    } else if (isOp(t, 'sum') || isOp(t, 'max')) {
+      const x = t.args[0]!
+      const rank = x.shape.length
+      const axes = t.attrs.axes
+      const kept = stridesOf(reducedShape(x.shape, axes, true)).map((s, d) => (axes.includes(d) ? 0 : s))
+      fused.push(t.op)
+      const body = session(rank, fused).read(x, vars(rank))
+      kernels.push({
+        _tag: 'reduce', id: kernels.length, out, fused, notes: notesOf(t), op: t.op, shape: x.shape,
+        reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
+      })
+    } else {
+      const rank = t.shape.length
+      const body = session(rank, fused).compute(t, vars(rank))
+      kernels.push({ _tag: 'map', id: kernels.length, out, fused, notes: notesOf(t), shape: t.shape, body, outOff: aff.dot(vars(rank), stridesOf(t.shape), rank) })
+    }
+  }
+  for (const p of copies) {
+    const o = outputs[p]!
+    const rank = o.shape.length
+    const body = session(rank, []).read(o, vars(rank))
+    kernels.push({
+      _tag: 'map', id: kernels.length, out: outVals[p]!, fused: [], notes: [`copy: output ${p} repeats a leaf or an earlier output`],
+      shape: o.shape, body, outOff: aff.dot(vars(rank), stridesOf(o.shape), rank),
+    })
+  }
+  return { values, kernels, outputs: outVals }
+}

@@ -1,0 +1,57 @@
+/**
+ * The compiler's simplify pass: algebraic rewrites as data (`rules`), applied by one bottom-up engine.
+ * Runs after differentiation and before scheduling; the result computes the same values (bit for bit with
+ * `exactOnly`) with no more operations, shared subexpressions merged (hash-consing) and nothing the outputs
+ * do not need. Node counts never grow either, with one exception: `sum-broadcast` adds its count constant
+ * when the broadcast it sums is also used elsewhere.
+ * @module
+ */
+import type { Tensor } from '../tensor.js'
+import { rewriteWith, type Rule } from './rewrite.js'
+import { rules } from './rules.js'
+
+export { rules } from './rules.js'
+export type { Rule } from './rewrite.js'
+
+/** Options of `simplify`. */
+export interface SimplifyOptions {
+  /** Only rules whose result is bit-identical for every input (default false: also the documented inexact ones). */
+  readonly exactOnly?: boolean
+}
+
+const KNOWN: readonly string[] = ['exactOnly']
+
+const checkOptions = (options: SimplifyOptions): void => {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`simplify: options must be an object, got ${String(options)}`)
+  for (const k of Object.keys(options))
+    if (!KNOWN.includes(k)) throw new TypeError(`simplify: unknown option '${k}'; expected one of ${KNOWN.join(', ')}`)
+  if (options.exactOnly !== undefined && typeof options.exactOnly !== 'boolean')
+    throw new TypeError(`simplify: option 'exactOnly' must be a boolean, got ${String(options.exactOnly)}`)
+}
+
+/**
+ * Rewrites `outputs` with the given rules to a fixpoint at every node; returns the new outputs in order.
+ * Throws when a rule changes a shape or the rules loop (broken invariants).
+ * @example
+ * import { simplifyWith, rules } from './simplify.js'
+ * import { neg, input, show } from 'kiln'
+ * const x = input('x', [3])
+ * const [y] = simplifyWith(rules.filter((r) => r.name === 'neg-neg'), [neg(neg(neg(x)))])
+ * show(y!) // 'neg(x)'
+ */
+export const simplifyWith = (ruleList: readonly Rule[], outputs: readonly Tensor[]): Tensor[] => rewriteWith(ruleList, outputs)
+
+/**
+ * Simplifies a graph's outputs with every rule (or only the exact ones with `{ exactOnly: true }`).
+ * @example
+ * import { simplify } from './simplify.js'
+ * import { sub, neg, input, show } from 'kiln'
+ * const x = input('x', [3])
+ * const y = input('y', [3])
+ * const [z] = simplify([sub(x, neg(neg(neg(y))))])
+ * show(z!) // '(x + y)'
+ */
+export const simplify = (outputs: readonly Tensor[], options: SimplifyOptions = {}): Tensor[] => {
+  checkOptions(options)
+  return rewriteWith(options.exactOnly === true ? rules.filter((r) => r.exact) : rules, outputs)
+}

@@ -1,0 +1,322 @@
+/**
+ * Reproducible splits from PRNG keys: shuffling, train/test and train/dev/test splits (optionally
+ * stratified: every part's count of every class is the floor or ceiling of its exact share), k-fold cross
+ * validation, bootstrap resamples and mini-batch ranges. Rows of every part come in a random order.
+ * A split that leaves a class with no rows in some part is a `SplitError` naming the class and part.
+ * @module
+ */
+
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { foldIn, split, type Key } from '../random/key.js'
+import { choice, permutation } from '../random/sample.js'
+import { classIndices, take, type Dataset } from './dataset.js'
+import { dataError, type DataError } from './error.js'
+
+/** A train/test split: the two data sets and their rows' indices in the source data set. */
+export type TrainTest = {
+  readonly train: Dataset
+  readonly test: Dataset
+  readonly trainIndices: Int32Array
+  readonly testIndices: Int32Array
+}
+
+/** A train/dev/test split with the rows' indices in the source data set. */
+export type TrainDevTest = TrainTest & { readonly dev: Dataset; readonly devIndices: Int32Array }
+
+/** One cross-validation fold: the held-out `dev` rows and the `train` rows (all the others). */
+export type Fold = {
+  readonly train: Dataset
+  readonly dev: Dataset
+  readonly trainIndices: Int32Array
+  readonly devIndices: Int32Array
+}
+
+/** A bootstrap resample (n rows drawn with replacement) and its out-of-bag rows (never drawn). */
+export type Bootstrap = {
+  readonly sample: Dataset
+  readonly outOfBag: Dataset
+  readonly sampleIndices: Int32Array
+  readonly outOfBagIndices: Int32Array
+}
+
+/** A half-open row range `[start, end)`. */
+export type Batch = { readonly start: number; readonly end: number }
+
+/**
+ * The rows in a random order (`permutation(key, n)`).
+ * @example
+ * import { key, loadIrisOrThrow, shuffle } from 'kiln'
+ * const iris = shuffle(key(0), loadIrisOrThrow()) // same rows, random order
+ */
+export const shuffle = (key: Key, ds: Dataset): Dataset => take(ds, permutation(key, ds.n))
+
+const inOrder = (key: Key, rows: readonly number[]): Int32Array => {
+  const p = permutation(key, rows.length)
+  return Int32Array.from(p, (i) => rows[i]!)
+}
+
+const checkFraction = (field: string, v: number): E.Either<DataError, number> =>
+  Number.isFinite(v) && v > 0 && v < 1
+    ? E.right(v)
+    : E.left(dataError.options(field, `options.${field}: expected a fraction in (0, 1), got ${v}`))
+
+/**
+ * Controlled rounding of the class-by-part table `ideal[c][p] = rows[c] * sizes[p] / n`: every
+ * entry becomes its floor or ceiling while each row still sums to `rows[c]` and each column to
+ * `sizes[p]` (always possible; found as a b-matching of the fractional cells by augmenting paths).
+ */
+const allocate = (rows: readonly number[], sizes: readonly number[], n: number): number[][] => {
+  const out = rows.map((r) => sizes.map((s) => Math.floor((r * s) / n)))
+  const frac = rows.map((r) => sizes.map((s) => (r * s) % n !== 0))
+  const rowNeed = rows.map((r, c) => r - out[c]!.reduce((a, b) => a + b, 0))
+  const colCap = sizes.map((s, p) => s - out.reduce((a, row) => a + row[p]!, 0))
+  const up = rows.map(() => sizes.map(() => false))
+  for (let c = 0; c < rows.length; c++)
+    for (let unit = 0; unit < rowNeed[c]!; unit++) {
+      // BFS over alternating paths: class -(not yet up)-> part -(up)-> class
+      const prevOfPart = new Array<number>(sizes.length).fill(-1)
+      const prevOfClass = new Array<number>(rows.length).fill(-1)
+      const queue = [c]
+      prevOfClass[c] = -2
+      let found = -1
+      for (let q = 0; q < queue.length && found < 0; q++) {
+        const x = queue[q]!
+        for (let p = 0; p < sizes.length && found < 0; p++) {
+          if (!frac[x]![p] || up[x]![p] || prevOfPart[p] !== -1) continue
+          prevOfPart[p] = x
+          if (colCap[p]! > 0) found = p
+          else
+            for (let y = 0; y < rows.length; y++)
+              if (up[y]![p] && prevOfClass[y] === -1) {
+                prevOfClass[y] = p
+                queue.push(y)
+              }
+        }
+      }
+      if (found < 0) throw new Error('allocate: no controlled rounding found (internal invariant broken)')
+      colCap[found]!--
+      for (let p = found; ; ) {
+        const x = prevOfPart[p]!
+        up[x]![p] = true
+        if (x === c) break
+        p = prevOfClass[x]!
+        up[x]![p] = false
+      }
+    }
+  return out.map((row, c) => row.map((v, p) => v + (up[c]![p] ? 1 : 0)))
+}
+
+type PartSpec = { readonly name: string; readonly fraction: number }
+
+/**
+ * Partitions the rows into `train` plus the named parts; returns index lists in the order
+ * `[train, ...parts]`, each in random order.
+ */
+const partition = (
+  key: Key,
+  ds: Dataset,
+  parts: readonly PartSpec[],
+  stratify: boolean,
+): E.Either<DataError, readonly Int32Array[]> => {
+  const sizes = parts.map((p) => Math.round(ds.n * p.fraction))
+  const trainSize = ds.n - sizes.reduce((a, b) => a + b, 0)
+  const names = ['train', ...parts.map((p) => p.name)]
+  const all = [trainSize, ...sizes]
+  const tooSmall = all.findIndex((s) => s < 1)
+  if (tooSmall >= 0)
+    return E.left(dataError.split(
+      `${ds.n} rows split as ${names.map((nm, i) => `${nm} ${all[i]}`).join(', ')}: the ${names[tooSmall]} part is empty; use more rows or other fractions`))
+  if (stratify && ds.classes.length === 0)
+    return E.left(dataError.options('stratify', 'options.stratify: stratifying needs class labels, this data set has none (regression)'))
+  const [kRows, kOrder] = split(key) as [Key, Key]
+  const buckets: number[][] = all.map(() => [])
+  if (!stratify) {
+    const perm = permutation(kRows, ds.n)
+    let at = 0
+    sizes.forEach((s, p) => {
+      for (let i = 0; i < s; i++) buckets[p + 1]!.push(perm[at++]!)
+    })
+    for (; at < ds.n; at++) buckets[0]!.push(perm[at]!)
+  } else {
+    const groups = classIndices(ds)
+    const table = allocate(groups.map((g) => g.length), all, ds.n) // columns: train, ...parts
+    groups.forEach((rows, c) => {
+      const perm = permutation(foldIn(kRows, c), rows.length)
+      let at = 0
+      table[c]!.forEach((count, p) => {
+        for (let i = 0; i < count; i++) buckets[p]!.push(rows[perm[at++]!]!)
+      })
+    })
+  }
+  const out = buckets.map((b, p) => inOrder(foldIn(kOrder, p), b))
+  return pipe(
+    checkClasses(ds, out.map((idx, p) => ({ name: `${names[p]} part`, idx }))),
+    E.map(() => out),
+  )
+}
+
+/** A `SplitError` when a class present in `ds` has no rows in one of the parts. */
+const checkClasses = (
+  ds: Dataset,
+  parts: readonly { readonly name: string; readonly idx: Int32Array }[],
+): E.Either<DataError, void> => {
+  if (ds.classes.length === 0) return E.right(undefined)
+  const total = new Array<number>(ds.classes.length).fill(0)
+  for (let i = 0; i < ds.n; i++) total[ds.y[i]!]!++
+  for (const { name, idx } of parts) {
+    const counts = new Array<number>(ds.classes.length).fill(0)
+    idx.forEach((i) => counts[ds.y[i]!]!++)
+    const c = counts.findIndex((v, cl) => v === 0 && total[cl]! > 0)
+    if (c >= 0)
+      return E.left(dataError.split(
+        `class "${ds.classes[c]}" has no rows in the ${name} (it has ${total[c]} rows in all); use more data, fewer parts or larger fractions`))
+  }
+  return E.right(undefined)
+}
+
+/**
+ * Splits rows into train and test (`test` fraction, default 0.2, rounded to whole rows). With
+ * `stratify` each class is split in the same proportion.
+ * @example
+ * import { key, loadIrisOrThrow, trainTestSplit } from 'kiln'
+ * const r = trainTestSplit(key(0), loadIrisOrThrow(), { test: 0.2, stratify: true })
+ * // Right: train 120 rows (40 per class), test 30 rows (10 per class)
+ */
+export const trainTestSplit = (
+  key: Key,
+  ds: Dataset,
+  options: { readonly test?: number; readonly stratify?: boolean } = {},
+): E.Either<DataError, TrainTest> =>
+  pipe(
+    checkFraction('test', options.test ?? 0.2),
+    E.chain((test) => partition(key, ds, [{ name: 'test', fraction: test }], options.stratify ?? false)),
+    E.map(([trainIndices, testIndices]) => ({
+      train: take(ds, trainIndices!),
+      test: take(ds, testIndices!),
+      trainIndices: trainIndices!,
+      testIndices: testIndices!,
+    })),
+  )
+
+/**
+ * Splits rows into train, dev (validation) and test parts; `dev` and `test` are fractions (default
+ * 0.1 and 0.1) with `dev + test < 1`, train gets the rest.
+ * @example
+ * import { key, loadDigitsOrThrow, trainDevTestSplit } from 'kiln'
+ * const r = trainDevTestSplit(key(1), loadDigitsOrThrow(), { dev: 0.15, test: 0.15, stratify: true })
+ * // Right: { train, dev, test, trainIndices, devIndices, testIndices }
+ */
+export const trainDevTestSplit = (
+  key: Key,
+  ds: Dataset,
+  options: { readonly dev?: number; readonly test?: number; readonly stratify?: boolean } = {},
+): E.Either<DataError, TrainDevTest> =>
+  pipe(
+    E.Do,
+    E.bind('dev', () => checkFraction('dev', options.dev ?? 0.1)),
+    E.bind('test', () => checkFraction('test', options.test ?? 0.1)),
+    E.filterOrElse(
+      ({ dev, test }) => dev + test < 1,
+      ({ dev, test }) => dataError.options('dev', `options.dev + options.test must be < 1 to leave training rows, got ${dev} + ${test}`),
+    ),
+    E.chain(({ dev, test }) =>
+      partition(key, ds, [{ name: 'dev', fraction: dev }, { name: 'test', fraction: test }], options.stratify ?? false)),
+    E.map(([trainIndices, devIndices, testIndices]) => ({
+      train: take(ds, trainIndices!),
+      dev: take(ds, devIndices!),
+      test: take(ds, testIndices!),
+      trainIndices: trainIndices!,
+      devIndices: devIndices!,
+      testIndices: testIndices!,
+    })),
+  )
+
+/**
+ * k-fold cross validation: the rows are dealt into `k` dev folds of equal size (within one row); fold
+ * `f` trains on every row outside dev fold `f`, so every row is a dev row exactly once. With
+ * `stratify`, every class is spread evenly over the folds (within one row per class).
+ * @example
+ * import { kFold, key, loadIrisOrThrow } from 'kiln'
+ * const folds = kFold(key(0), loadIrisOrThrow(), 5, { stratify: true })
+ * // Right: 5 folds, each dev 30 rows (10 per class), train 120 rows
+ */
+export const kFold = (
+  key: Key,
+  ds: Dataset,
+  k: number,
+  options: { readonly stratify?: boolean } = {},
+): E.Either<DataError, readonly Fold[]> => {
+  if (!Number.isInteger(k) || k < 2 || k > ds.n)
+    return E.left(dataError.options('k', `kFold: k must be an integer in [2, n = ${ds.n}], got ${k}`))
+  const stratify = options.stratify ?? false
+  if (stratify && ds.classes.length === 0)
+    return E.left(dataError.options('stratify', 'options.stratify: stratifying needs class labels, this data set has none (regression)'))
+  const [kRows, kOrder] = split(key) as [Key, Key]
+  let order: number[]
+  if (stratify) {
+    order = []
+    classIndices(ds).forEach((rows, c) => {
+      permutation(foldIn(kRows, c), rows.length).forEach((i) => order.push(rows[i]!))
+    })
+  } else order = Array.from(permutation(kRows, ds.n))
+  const devRows: number[][] = Array.from({ length: k }, () => [])
+  order.forEach((row, p) => devRows[p % k]!.push(row))
+  const folds = devRows.map((dev, f) => {
+    const isDev = new Uint8Array(ds.n)
+    dev.forEach((i) => (isDev[i] = 1))
+    const train: number[] = []
+    for (let i = 0; i < ds.n; i++) if (isDev[i] === 0) train.push(i)
+    const [kt, kd] = split(foldIn(kOrder, f)) as [Key, Key]
+    return { trainIndices: inOrder(kt, train), devIndices: inOrder(kd, dev) }
+  })
+  const check = checkClasses(
+    ds,
+    folds.flatMap((fold, f) => [
+      { name: `dev part of fold ${f + 1}`, idx: fold.devIndices },
+      { name: `train part of fold ${f + 1}`, idx: fold.trainIndices },
+    ]),
+  )
+  return pipe(
+    check,
+    E.map(() =>
+      folds.map((fold) => ({ ...fold, train: take(ds, fold.trainIndices), dev: take(ds, fold.devIndices) })),
+    ),
+  )
+}
+
+/**
+ * A bootstrap resample: `n` rows drawn uniformly with replacement, and the out-of-bag rows (never
+ * drawn, in ascending order; about 36.8% of the rows for large `n`). An empty data set is a `SplitError`.
+ * @example
+ * import { bootstrap, key, loadIrisOrThrow } from 'kiln'
+ * const r = bootstrap(key(0), loadIrisOrThrow()) // Right: sample 150 rows, outOfBag about 55 rows
+ */
+export const bootstrap = (key: Key, ds: Dataset): E.Either<DataError, Bootstrap> => {
+  if (ds.n === 0) return E.left(dataError.split('bootstrap: cannot resample an empty data set'))
+  const sampleIndices = choice(key, ds.n, ds.n, true)
+  const drawn = new Uint8Array(ds.n)
+  sampleIndices.forEach((i) => (drawn[i] = 1))
+  const oob: number[] = []
+  for (let i = 0; i < ds.n; i++) if (drawn[i] === 0) oob.push(i)
+  const outOfBagIndices = Int32Array.from(oob)
+  return E.right({ sample: take(ds, sampleIndices), outOfBag: take(ds, outOfBagIndices), sampleIndices, outOfBagIndices })
+}
+
+/**
+ * Consecutive mini-batch ranges `[start, end)` covering `0 .. n-1`; the last batch holds the
+ * remainder. `batchSize` must be an integer in [1, n]: 0 or more than `n` is an `OptionsError`.
+ * @example
+ * import { batches } from 'kiln'
+ * batches(5, 2) // Right: [{ start: 0, end: 2 }, { start: 2, end: 4 }, { start: 4, end: 5 }]
+ * batches(5, 0)._tag // 'Left'
+ */
+export const batches = (n: number, batchSize: number): E.Either<DataError, readonly Batch[]> => {
+  if (!Number.isSafeInteger(n) || n < 0)
+    return E.left(dataError.options('n', `batches: n must be a non-negative integer, got ${n}`))
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
+    return E.left(dataError.options('batchSize', `batches: batchSize must be an integer in [1, n = ${n}], got ${batchSize}`))
+  const out: Batch[] = []
+  for (let start = 0; start < n; start += batchSize) out.push({ start, end: Math.min(n, start + batchSize) })
+  return E.right(out)
+}

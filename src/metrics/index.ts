@@ -1,0 +1,15 @@
+/**
+ * Classification metrics and bias/variance diagnosis on plain typed arrays.
+ * @module
+ */
+export { type ConfusionMatrix, accuracy, argmaxRows, confusionMatrix, errorRate } from './classification.js'
+export { type BinaryMetrics, type ClassMetrics, type PrecisionRecallF1, binaryMetrics, precisionRecallF1 } from './prf.js'
+export { logLoss } from './logLoss.js'
+export {
+  type Diagnosis,
+  type DiagnosisInput,
+  type DiagnosisOptions,
+  type Verdict,
+  learningCurveDiagnosis,
+} from './diagnosis.js'
+export type { Labels } from './validate.js'

@@ -1,0 +1,150 @@
+/**
+ * The layer abstraction (stax/Flax style, pure): a layer declares its parameters and state as shaped
+ * variables for an input shape (`spec`), and `apply` maps parameter tensors, an input tensor and the
+ * state tensors to an output tensor and the NEW state tensors. Nothing is mutated: running statistics
+ * are outputs of the graph, fed back as inputs on the next step.
+ *
+ * Shapes are checked at run time (`spec` and `apply` throw `ShapeError`); layer types do not carry
+ * static shapes because a layer's output shape depends on its input shape, which TypeScript cannot
+ * express without higher-kinded types.
+ * @module
+ */
+import { mul, slice } from '../api.js'
+import { foldIn, type Key } from '../random/key.js'
+import { fmt, ShapeError, shapeEq, type Shape } from '../shape.js'
+import { constant, uniformTensor, type Tensor } from '../tensor.js'
+import type { Fans, Initializer } from './init.js'
+import { flattenParams, inputLeaves, isSubtree, mapParams, paramLeaves, TreeError, type ParamValues, type Params, type Tree } from './tree.js'
+
+/** A declared variable: its shape and how to initialize it (fans default to `fansOf(shape)`). */
+export interface Var {
+  readonly _tag: 'Var'
+  readonly shape: Shape
+  readonly init: Initializer
+  readonly fans?: Fans
+}
+
+/**
+ * Declares a variable.
+ * @example
+ * import { variable, zeros } from 'kiln'
+ * variable([3], zeros).shape // [3]
+ */
+export const variable = (shape: Shape, init: Initializer, fans?: Fans): Var => ({ _tag: 'Var', shape, init, ...(fans === undefined ? {} : { fans }) })
+
+/** What a layer declares for one input shape. */
+export interface LayerSpec {
+  readonly params: Tree<Var>
+  readonly state: Tree<Var>
+  readonly outputShape: Shape
+}
+
+/** The context of `apply`: the mode, the dropout key (a `Key`, or a `[2]` tensor of uint32 words), the state. */
+export interface ApplyContext {
+  readonly training: boolean
+  readonly key?: Key | Tensor
+  readonly state: Params
+}
+
+/** The result of `apply`: the output and the new state tensors (the old ones when nothing changed). */
+export interface Applied {
+  readonly y: Tensor
+  readonly state: Params
+}
+
+/** Concrete initial values of a layer. */
+export interface Variables {
+  readonly params: ParamValues
+  readonly state: ParamValues
+  readonly outputShape: Shape
+}
+
+/** The symbolic leaves of a layer: `param` leaves for parameters, `input` leaves for state. */
+export interface Leaves {
+  readonly params: Params
+  readonly state: Params
+  readonly outputShape: Shape
+}
+
+/** A layer: a name, a declaration of its variables, and a pure `apply`. */
+export interface Layer {
+  readonly _tag: 'Layer'
+  readonly name: string
+  /** The declared parameters, state and output shape for an input shape (throws `ShapeError`). */
+  readonly spec: (inputShape: Shape) => LayerSpec
+  /** Initial values: parameter leaf `i` (in `flattenParams` order) draws from `foldIn(key, i)`. */
+  readonly init: (key: Key, inputShape: Shape) => Variables
+  /** Leaves named by path: parameters `dense0.w`, state `${statePrefix}.bn1.mean` (default prefix `state`). */
+  readonly leaves: (inputShape: Shape, statePrefix?: string) => Leaves
+  /** The output and new state; `ctx` defaults to evaluation mode with no state. */
+  readonly apply: (params: Params, x: Tensor, ctx?: ApplyContext) => Applied
+}
+
+const initTree = (key: Key, vars: Tree<Var>, offset: number): ParamValues => {
+  const index = new Map(flattenParams(vars).map(([path], i) => [path, i + offset]))
+  return mapParams(vars, (v, path) => v.init(foldIn(key, index.get(path)!), v.shape, v.fans))
+}
+
+/**
+ * Builds a layer from its name, `spec` and `apply` (deriving `init` and `leaves` from `spec`).
+ * @example
+ * import { defineLayer, mul, input } from 'kiln'
+ * const double = defineLayer('double', (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: mul(x, 2), state: ctx.state }))
+ * double.apply({}, input('x', [2])).y.op // 'mul'
+ */
+export const defineLayer = (
+  name: string,
+  spec: (inputShape: Shape) => LayerSpec,
+  apply: (params: Params, x: Tensor, ctx: ApplyContext) => Applied,
+): Layer => ({
+  _tag: 'Layer',
+  name,
+  spec,
+  init: (key, inputShape) => {
+    const s = spec(inputShape)
+    return { params: initTree(key, s.params, 0), state: initTree(key, s.state, flattenParams(s.params).length), outputShape: s.outputShape }
+  },
+  leaves: (inputShape, statePrefix = 'state') => {
+    const s = spec(inputShape)
+    const shapes = (vars: Tree<Var>) => mapParams(vars, (v) => v.shape)
+    return { params: paramLeaves(shapes(s.params)), state: inputLeaves(shapes(s.state), statePrefix), outputShape: s.outputShape }
+  },
+  apply: (params, x, ctx = { training: false, state: {} }) => apply(params, x, ctx),
+})
+
+/**
+ * Reads the tensor `name` of a layer's parameter or state tree, checking its shape: a missing entry or
+ * a wrong shape throws, naming the layer, the entry and the shape expected.
+ * @example
+ * import { leafOf, param } from 'kiln'
+ * leafOf({ w: param('w', [2, 3]) }, 'w', 'dense', [2, 3]).shape // [2, 3]
+ */
+export const leafOf = (tree: Params, name: string, who: string, shape?: Shape): Tensor => {
+  const v = tree[name]
+  if (v === undefined || isSubtree(v))
+    throw new TreeError(name, `${who}: missing tensor '${name}'${shape === undefined ? '' : ` of shape ${fmt(shape)}`}; got entries ${Object.keys(tree).map((k) => `'${k}'`).join(', ') || 'none'}`)
+  if (shape !== undefined && !shapeEq(v.shape, shape)) throw new ShapeError(who, [v.shape, shape], `'${name}' has shape ${fmt(v.shape)}, expected ${fmt(shape)}`)
+  return v
+}
+
+/**
+ * The key as a `[2]` tensor of uint32 words (tensors pass through).
+ * @example
+ * import { keyTensor, key } from 'kiln'
+ * keyTensor(key(7)).shape // [2]
+ */
+export const keyTensor = (k: Key | Tensor): Tensor => ('_tag' in k && k._tag === 'Key' ? constant([k.k0, k.k1]) : (k as Tensor))
+
+/**
+ * Derives key `i` of `n` from a key inside the graph: the words of key `i` are elements `2i, 2i+1` of the
+ * key's uniform stream scaled by 2^32 (the uniform op truncates key words to uint32). So a compiled step
+ * fed a fresh `[2]` key tensor per step gives every dropout layer its own stream, and a `Key` gives the
+ * same masks as feeding its words.
+ * @example
+ * import { splitKeyTensor, key } from 'kiln'
+ * splitKeyTensor(key(0), 3).map((k) => k.shape) // [[2], [2], [2]]
+ */
+export const splitKeyTensor = (k: Key | Tensor, n: number): Tensor[] => {
+  const words = mul(uniformTensor(keyTensor(k), [2 * n]), 4294967296)
+  return Array.from({ length: n }, (_, i) => slice(words, [2 * i], [2]))
+}

@@ -1,0 +1,127 @@
+/**
+ * A whole training step as one expression graph: forward pass, loss, gradients, optimizer update.
+ * Its outputs are the loss, the new parameters, the new model state and the new optimizer state, in
+ * `flattenParams` order; its leaves are the data, the step counter, the dropout key and the old values.
+ * Evaluate it (or compile it) once per step and feed the outputs back.
+ * @module
+ */
+import { leavesOf, topoSort, type Bindings } from '../graph.js'
+import { grad } from '../grad.js'
+import type { Key } from '../random/key.js'
+import type { Shape } from '../shape.js'
+import { add } from '../api.js'
+import { input, type Tensor } from '../tensor.js'
+import type { Layer } from './layer.js'
+import type { Optimizer } from './transform.js'
+import { applyUpdates } from './transform.js'
+import { bindValues, leafList, readTree, unflatten, flattenParams, type ParamValues, type Params } from './tree.js'
+
+/** What a training step is built from. */
+export interface TrainStepConfig {
+  readonly model: Layer
+  /** Shape of one batch of inputs, `[batch, ...features]` (fed as the input `x`). */
+  readonly inputShape: Shape
+  /** Shape of one batch of targets (fed as the input `y`). */
+  readonly targetShape: Shape
+  /** The data loss of predictions and targets (a scalar). */
+  readonly loss: (pred: Tensor, target: Tensor) => Tensor
+  readonly optimizer: Optimizer
+  /** A term added to the objective only (e.g. `p => l2Penalty(p, 1e-4)`); the reported loss excludes it. */
+  readonly penalty?: (params: Params) => Tensor
+}
+
+/** The values one step reads. */
+export interface TrainValues {
+  readonly params: ParamValues
+  readonly state: ParamValues
+  readonly optState: ParamValues
+}
+
+/** Feeds for one step: data, the 0-based step number and (for dropout) a key. */
+export interface StepFeed {
+  readonly x: Float64Array | readonly number[]
+  readonly y: Float64Array | readonly number[]
+  readonly step: number
+  readonly key?: Key
+}
+
+/** A built training step. */
+export interface TrainStep {
+  /** `[loss, ...new params, ...new model state, ...new optimizer state]`. */
+  readonly outputs: readonly Tensor[]
+  /** The leaves: data `x`, `y`, the `step` scalar, the `key` words and the old values. */
+  readonly leaves: { readonly x: Tensor; readonly y: Tensor; readonly step: Tensor; readonly key: Tensor; readonly params: Params; readonly state: Params; readonly optState: Params }
+  /** The objective the gradient is taken of (loss + penalty). */
+  readonly objective: Tensor
+  /** Initial values: model parameters and state from `key`, optimizer state from those. */
+  readonly init: (key: Key) => TrainValues
+  /** Bindings for one step. */
+  readonly bind: (values: TrainValues, feed: StepFeed) => Bindings
+  /** The loss and the next values from the evaluated outputs. */
+  readonly read: (outputs: readonly Float64Array[]) => TrainValues & { readonly loss: number }
+}
+
+/**
+ * Builds the training-step graph for a model, loss and optimizer.
+ * @example
+ * import { trainStep, sequential, dense, adam, meanSquaredError, evaluate, key } from 'kiln'
+ * const step = trainStep({ model: sequential(dense(1)), inputShape: [4, 2], targetShape: [4, 1], loss: meanSquaredError, optimizer: adam(0.1) })
+ * const v0 = step.init(key(0))
+ * const feed = { x: [1, 0, 0, 1, 1, 1, 0, 0], y: [1, 2, 3, 0], step: 0 }
+ * const out = step.read(evaluate(step.outputs, step.bind(v0, feed)))
+ * out.loss > 0 // true
+ */
+export const trainStep = (config: TrainStepConfig): TrainStep => {
+  const { model, optimizer } = config
+  const x = input('x', config.inputShape)
+  const y = input('y', config.targetShape)
+  const step = input('step', [])
+  const key = input('key', [2])
+  const leaves = model.leaves(config.inputShape)
+  const params = leaves.params
+  const optState = optimizer.stateLeaves(params)
+  const out = model.apply(params, x, { training: true, key, state: leaves.state })
+  const loss = config.loss(out.y, y)
+  const objective = config.penalty === undefined ? loss : add(loss, config.penalty(params))
+  const pList = leafList(params)
+  const gList = grad(objective, pList)
+  const grads = unflatten(flattenParams(params).map(([path], i) => [path, gList[i]!] as const))
+  const upd = optimizer.update(grads, optState, params, step)
+  const next = { params: applyUpdates(params, upd.updates), state: out.state, optState: upd.state }
+  const outputs = [loss, ...leafList(next.params), ...leafList(next.state), ...leafList(next.optState)]
+  // a leaf the graph does not read (the key without dropout, the step with a constant rate) is not bound
+  const used = new Set(leavesOf(topoSort(outputs), 'trainStep').keys())
+  const counts = [1, pList.length, leafList(next.state).length, leafList(next.optState).length] as const
+  return {
+    outputs,
+    leaves: { x, y, step, key, params, state: leaves.state, optState },
+    objective,
+    init: (k) => {
+      const v = model.init(k, config.inputShape)
+      return { params: v.params, state: v.state, optState: optimizer.init(v.params) }
+    },
+    bind: (v, feed) => {
+      if (feed.key === undefined && used.has('key')) throw new Error('trainStep: the model draws random numbers (dropout) in training; pass a fresh key in each feed')
+      const all: Bindings = {
+        ...bindValues(params, v.params, 'trainStep params'),
+        ...bindValues(leaves.state, v.state, 'trainStep state'),
+        ...bindValues(optState, v.optState, 'trainStep optimizer state'),
+        x: feed.x,
+        y: feed.y,
+        step: feed.step,
+        key: feed.key === undefined ? [0, 0] : [feed.key.k0, feed.key.k1],
+      }
+      return Object.fromEntries(Object.entries(all).filter(([name]) => used.has(name)))
+    },
+    read: (o) => {
+      const a = counts[0] + counts[1]
+      const b = a + counts[2]
+      return {
+        loss: o[0]![0]!,
+        params: readTree(next.params, o.slice(1, a)),
+        state: readTree(next.state, o.slice(a, b)),
+        optState: readTree(next.optState, o.slice(b)),
+      }
+    },
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Plain-text reports: aligned tables, scikit-learn style classification reports, confusion
+ * matrices and a training progress reporter.
+ * @module
+ */
+export { type Align, type Cell, type TableOptions, formatFixed, formatTable } from './table.js'
+export {
+  type ConfusionMatrixOptions,
+  type ReportOptions,
+  classificationReport,
+  formatConfusionMatrix,
+} from './classificationReport.js'
+export {
+  type FormatProgressOptions,
+  type ProgressBar,
+  type ProgressOptions,
+  type ProgressState,
+  type ProgressStream,
+  type ProgressUpdate,
+  formatDuration,
+  formatProgress,
+  progressBar,
+  progressBarCells,
+  progressFraction,
+} from './progress.js'

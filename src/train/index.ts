@@ -1,0 +1,11 @@
+/**
+ * Training, evaluation mode and learning curves.
+ * @module
+ */
+export { fit, type FitOptions, type FitResult, type EpochRecord, type EarlyStopping } from './fit.js'
+export { evaluateModel, predict, type Trained, type Evaluation } from './predict.js'
+export { learningCurve, type LearningCurveResult } from './curves.js'
+export { objectives, objectiveOf, ObjectiveName, type Objective } from './objective.js'
+export { runnerFor, type Runner, type Engine } from './runner.js'
+export { buildStep, buildEval, type StepGraph, type EvalGraph, type Regularization } from './step.js'
+export { type FitError } from './validate.js'

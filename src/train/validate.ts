@@ -1,0 +1,52 @@
+/**
+ * Checks run before any training starts: every problem with the data or the options is reported
+ * with the field, row or value involved, and nothing is trained.
+ * @module
+ */
+import { featureCount, type Dataset } from '../data/dataset.js'
+import { fmt, sizeOf } from '../shape.js'
+import type { Objective } from './objective.js'
+
+/** Why `fit` refused to start. */
+export interface FitError {
+  readonly _tag: 'FitError'
+  readonly field: string
+  readonly message: string
+}
+
+/** Builds a `FitError`. */
+export const fitError = (field: string, message: string): FitError => ({ _tag: 'FitError', field, message: `fit: ${message}` })
+
+/** The first problem with a data set (NaN features, labels outside the class range), or undefined. */
+export const checkData = (ds: Dataset, part: string, objective: Objective, classes: number | undefined): FitError | undefined => {
+  const f = featureCount(ds)
+  if (ds.n === 0) return fitError(part, `the ${part} set is empty`)
+  if (ds.x.length !== ds.n * f) return fitError(part, `the ${part} set has ${ds.x.length} feature values, expected ${ds.n} x ${f}`)
+  for (let i = 0; i < ds.x.length; i++)
+    if (!Number.isFinite(ds.x[i]!))
+      return fitError(part, `the ${part} set has a non-finite feature (${ds.x[i]}) at row ${Math.floor(i / f)}, column ${i % f}`)
+  for (let i = 0; i < ds.n; i++) {
+    const y = ds.y[i]!
+    if (!Number.isFinite(y)) return fitError(part, `the ${part} set has a non-finite label (${y}) at row ${i}`)
+    if (objective.classification && classes !== undefined && !(Number.isInteger(y) && y >= 0 && y < classes))
+      return fitError(part, `the ${part} set has label ${y} at row ${i}, outside the class range [0, ${classes})`)
+  }
+  return undefined
+}
+
+/** Checks the batch size and epochs against the training set. */
+export const checkSchedule = (n: number, batchSize: number, epochs: number): FitError | undefined => {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
+    return fitError('batchSize', `batchSize ${batchSize} must be an integer in [1, ${n}] (the training set has ${n} rows)`)
+  if (!Number.isInteger(epochs) || epochs < 1) return fitError('epochs', `epochs ${epochs} must be a positive integer`)
+  return undefined
+}
+
+/** Checks the model's output shape against the objective and the class count. */
+export const checkOutput = (outputShape: readonly number[], batch: number, objective: Objective, classes: number | undefined): FitError | undefined => {
+  const per = sizeOf(outputShape) / batch
+  const want = objective.name === 'softmaxCrossEntropy' ? classes : 1
+  if (want !== undefined && per !== want)
+    return fitError('model', `the model's output ${fmt(outputShape)} has ${per} value(s) per row; ${objective.name} with ${classes ?? 'no'} classes needs ${want}`)
+  return undefined
+}
