@@ -8,15 +8,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import { featureCount, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
 import type { Optimizer } from '../nn/transform.js'
-import { flattenParams, type ParamValues } from '../nn/tree.js'
+import { flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
 import { foldIn, type Key } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, type ProgressStream } from '../report/progress.js'
 import { objectiveOf, type Objective, type ObjectiveName } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
 import { runnerFor, type Engine, type Runner } from './runner.js'
-import { buildStep, copyValues, leafNames, valuesLike, type Regularization } from './step.js'
-import { checkData, checkOutput, checkSchedule, fitError, type FitError } from './validate.js'
+import { buildStep, copyValues, leafNames, valuesLike, type Regularization, type StepGraph } from './step.js'
+import { checkBinary, checkData, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
 
 /** One epoch of the history. Dev fields are NaN without a dev set; accuracy is NaN for regression. */
 export interface EpochRecord {
@@ -73,7 +73,7 @@ interface Step {
   readonly batch: number
   readonly leafOrder: readonly string[]
   readonly paramCount: number
-  readonly optCount: number
+  readonly stateCount: number
 }
 
 /**
@@ -97,6 +97,8 @@ interface Setup {
   readonly classes: number | undefined
   readonly params: ParamValues
   readonly state: ParamValues
+  /** The step graphs of full batches and of the remainder batch (when `n % batchSize > 0`). */
+  readonly graphs: { readonly full: StepGraph; readonly rest: StepGraph | undefined }
 }
 
 const prepare = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, Setup> => {
@@ -109,24 +111,51 @@ const prepare = (model: Layer, train: Dataset, options: FitOptions): E.Either<Fi
   const classes = objective.classification ? Math.max(train.classes.length, 2) : undefined
   if (objective.classification && train.classes.length === 0) return E.left(fitError('train', `${objective.name} needs a classification data set (one with classes)`))
   const problem =
+    checkBinary(objective, train.classes) ??
     checkSchedule(train.n, options.batchSize, options.epochs) ??
+    checkTraining(options.regularization, options.earlyStopping) ??
     checkData(train, 'train', objective, classes) ??
     (options.dev === undefined ? undefined : checkData(options.dev, 'dev', objective, classes))
   if (problem !== undefined) return E.left(problem)
   if (options.dev !== undefined && featureCount(options.dev) !== featureCount(train))
     return E.left(fitError('dev', `the dev set has ${featureCount(options.dev)} features per row, the training set ${featureCount(train)}`))
+  let init: { readonly params: ParamValues; readonly state: ParamValues }
+  let full: StepGraph
   try {
     const spec = model.spec([options.batchSize, ...train.featureShape])
     const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes)
     if (bad !== undefined) return E.left(bad)
-    const init = model.init(foldIn(options.key, 0), [options.batchSize, ...train.featureShape])
-    return E.right({
-      model, train, options, objective, classes,
-      params: copyValues(options.initial?.params ?? init.params),
-      state: copyValues(options.initial?.state ?? init.state),
-    })
+    init = model.init(foldIn(options.key, 0), [options.batchSize, ...train.featureShape])
+    full = buildStep(model, train.featureShape, options.batchSize, objective, options.optimizer, options.regularization ?? {})
   } catch (e) {
     return E.left(fitError('model', (e as Error).message))
+  }
+  const remainder = train.n % options.batchSize
+  let rest: StepGraph | undefined
+  try {
+    rest = remainder === 0 ? undefined : buildStep(model, train.featureShape, remainder, objective, options.optimizer, options.regularization ?? {})
+  } catch (e) {
+    // Layers such as batchNorm cannot train on a one-row batch: say where that batch comes from.
+    return E.left(fitError('batchSize', `the last batch of each epoch has ${remainder} row(s) (${train.n} rows, batchSize ${options.batchSize}) and the model cannot train on it: ${(e as Error).message}`))
+  }
+  // Initial values are read in the model's own leaf order, whatever the key order of the caller's trees.
+  const like = (part: 'params' | 'state', template: ParamValues, given: ParamValues | undefined): ParamValues =>
+    given === undefined
+      ? copyValues(template)
+      : zipParams(template, given, (t, v, path) => {
+          if (!(v instanceof Float64Array) || v.length !== t.length)
+            throw new RangeError(`fit: initial.${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
+          return v.slice()
+        }, `fit: initial.${part}`)
+  try {
+    return E.right({
+      model, train, options, objective, classes,
+      params: like('params', init.params, options.initial?.params),
+      state: like('state', init.state, options.initial?.state),
+      graphs: { full, rest },
+    })
+  } catch (e) {
+    return E.left(fitError('initial', (e as Error).message.replace(/^fit: /, '')))
   }
 }
 
@@ -135,16 +164,14 @@ const run = (s: Setup): FitResult => {
   const engine = options.engine ?? 'compiled'
   const f = featureCount(train)
   const B = options.batchSize
-  const makeStep = (batch: number): Step => {
-    const g = buildStep(model, train.featureShape, batch, objective, options.optimizer, options.regularization ?? {})
-    return { runner: runnerFor(g.outputs, engine), batch, leafOrder: [...g.paramNames, ...g.optNames, ...g.stateNames], paramCount: g.paramNames.length, optCount: g.optNames.length }
-  }
-  const full = makeStep(B)
-  const rest = train.n % B === 0 ? undefined : makeStep(train.n % B)
-  // Two buffer sets for parameters, optimizer state and layer state: a step reads one and writes the other.
-  let cur: Float64Array[] = [...flattenParams(s.params), ...flattenParams(options.optimizer.init(s.params)), ...flattenParams(s.state)].map(([, v]) => v)
+  const makeStep = (g: StepGraph): Step =>
+    ({ runner: runnerFor(g.outputs, engine), batch: g.batch, leafOrder: [...g.paramNames, ...g.stateNames, ...g.optNames], paramCount: g.paramNames.length, stateCount: g.stateNames.length })
+  const full = makeStep(s.graphs.full)
+  const rest = s.graphs.rest && makeStep(s.graphs.rest)
+  // Two buffer sets for parameters, layer state and optimizer state: a step reads one and writes the other.
+  let cur: Float64Array[] = [...flattenParams(s.params), ...flattenParams(s.state), ...flattenParams(options.optimizer.init(s.params))].map(([, v]) => v)
   let next: Float64Array[] = cur.map((v) => new Float64Array(v.length))
-  const { leafOrder, paramCount, optCount } = full
+  const { leafOrder, paramCount, stateCount } = full
   const xs = [new Float64Array(B * f), rest && new Float64Array(rest.batch * f)]
   const ys = [new Float64Array(B), rest && new Float64Array(rest.batch)]
   const stepBuf = new Float64Array(1)
@@ -154,10 +181,12 @@ const run = (s: Setup): FitResult => {
   if (full.runner.leaves.has(leafNames.step)) bindings[leafNames.step] = stepBuf
   if (full.runner.leaves.has(leafNames.key)) bindings[leafNames.key] = keyBuf
   const bindState = () => leafOrder.forEach((n, i) => (bindings[n] = cur[i]!))
-  const snapshot = () => ({ params: valuesLike(s.params, cur.slice(0, paramCount)), state: valuesLike(s.state, cur.slice(paramCount + optCount)) })
+  const snapshot = () => ({ params: valuesLike(s.params, cur.slice(0, paramCount)), state: valuesLike(s.state, cur.slice(paramCount, paramCount + stateCount)) })
   const batches = Math.ceil(train.n / B)
-  const bar = options.progress === undefined || options.progress === false ? undefined : progressBar({ stream: options.progress === true ? process.stdout : options.progress, label: 'fit', metricName: 'dev acc' })
+  const bar = options.progress === undefined || options.progress === false ? undefined : progressBar({ stream: options.progress === true ? process.stdout : options.progress, label: 'fit', metricName: objective.classification ? 'dev acc' : 'dev loss' })
   const history: EpochRecord[] = []
+  const devMetric = (r: EpochRecord | undefined) =>
+    r === undefined || options.dev === undefined ? {} : { devMetric: objective.classification ? r.devAccuracy : r.devLoss }
   const trainedAt = (v: { params: ParamValues; state: ParamValues }): Trained => ({
     model, featureShape: train.featureShape, objective, classes: train.classes, params: v.params, state: v.state, engine,
   })
@@ -192,7 +221,8 @@ const run = (s: Setup): FitResult => {
       ;[cur, next] = [next, cur]
       stepCount++
       lossSum += lossBuf[0]! * size
-      bar?.update({ epoch, epochs: options.epochs, batch: b + 1, batches, loss: lossSum / (start + size), ...(history.length > 0 && options.dev ? { devMetric: history[history.length - 1]!.devAccuracy } : {}) })
+      // The epoch-end update waits for this epoch's dev evaluation, so the epoch's line shows its own dev metric.
+      if (b < batches - 1) bar?.update({ epoch, epochs: options.epochs, batch: b + 1, batches, loss: lossSum / (start + size), ...devMetric(history.at(-1)) })
     }
     const devEval = options.dev === undefined ? undefined : evaluateModel(trainedAt(snapshot()), options.dev)
     const record: EpochRecord = {
@@ -203,6 +233,7 @@ const run = (s: Setup): FitResult => {
       seconds: (Date.now() - t0) / 1000,
     }
     history.push(record)
+    bar?.update({ epoch, epochs: options.epochs, batch: batches, batches, loss: record.trainLoss, ...devMetric(record) })
     const monitored = options.dev === undefined ? record.trainLoss : record.devLoss
     if (monitored < best.loss - (options.earlyStopping?.minDelta ?? 0)) best = { loss: monitored, epoch, values: options.earlyStopping ? copySnapshot(snapshot()) : best.values }
     const verdict = options.onEpochEnd?.(record, history)

@@ -5,11 +5,11 @@
  * @module
  */
 import { add } from '../api.js'
-import { grad } from '../grad.js'
 import type { Key } from '../random/key.js'
 import type { Layer } from '../nn/layer.js'
 import { l1Penalty, l2Penalty } from '../nn/losses.js'
-import { applyUpdates, type Optimizer } from '../nn/transform.js'
+import type { Optimizer } from '../nn/transform.js'
+import { trainStep } from '../nn/train.js'
 import { leafList, mapParams, unflatten, flattenParams, type ParamValues, type Params } from '../nn/tree.js'
 import { input, type Tensor } from '../tensor.js'
 import type { Objective } from './objective.js'
@@ -23,14 +23,14 @@ export interface Regularization {
 /** The symbolic training step for one batch size, with the order of its outputs. */
 export interface StepGraph {
   readonly batch: number
-  /** Outputs: `[dataLoss, ...newParams, ...newOptState, ...newLayerState]`, each group in `flattenParams` order. */
+  /** Outputs: `[dataLoss, ...newParams, ...newLayerState, ...newOptState]`, each group in `flattenParams` order. */
   readonly outputs: readonly Tensor[]
   readonly paramNames: readonly string[]
-  readonly optNames: readonly string[]
   readonly stateNames: readonly string[]
+  readonly optNames: readonly string[]
 }
 
-/** Leaf names of the data, step counter and key fed to every step. */
+/** Leaf names of the data, step counter and key fed to every step (as `trainStep` names them). */
 export const leafNames = { x: 'x', y: 'y', step: 'step', key: 'key' } as const
 
 const names = (t: Params): string[] => leafList(t).map((l) => (l.attrs as { name: string }).name)
@@ -39,9 +39,18 @@ const names = (t: Params): string[] => leafList(t).map((l) => (l.attrs as { name
 export const modelLeaves = (model: Layer, featureShape: readonly number[], batch: number) =>
   model.leaves([batch, ...featureShape])
 
+/** The regularization term of the training objective (none when both lambdas are 0). */
+const penaltyOf = (reg: Regularization): ((p: Params) => Tensor) | undefined => {
+  const terms = [
+    ...((reg.l2 ?? 0) > 0 ? [(p: Params) => l2Penalty(p, reg.l2!)] : []),
+    ...((reg.l1 ?? 0) > 0 ? [(p: Params) => l1Penalty(p, reg.l1!)] : []),
+  ]
+  return terms.length === 0 ? undefined : (p) => terms.map((t) => t(p)).reduce((a, b) => add(a, b))
+}
+
 /**
- * Builds the training step graph: `x: [batch, ...features]`, labels `y: [batch]`, a `[2]` dropout key and
- * the scalar step counter are inputs.
+ * The training step graph of `nn`'s `trainStep` for `x: [batch, ...features]` and labels `y: [batch]`, with the
+ * objective's loss and the regularization penalty (reported loss excludes the penalty).
  * @example
  * import { buildStep, sequential, dense, sgd, objectives } from 'kiln'
  * const s = buildStep(sequential(dense(3)), [4], 8, objectives.softmaxCrossEntropy, sgd(0.1), {})
@@ -55,27 +64,21 @@ export const buildStep = (
   optimizer: Optimizer,
   reg: Regularization,
 ): StepGraph => {
-  const leaves = modelLeaves(model, featureShape, batch)
-  const x = input(leafNames.x, [batch, ...featureShape])
-  const y = input(leafNames.y, [batch])
-  const step = input(leafNames.step, [])
-  const keyT = input(leafNames.key, [2])
-  const applied = model.apply(leaves.params, x, { training: true, key: keyT, state: leaves.state })
-  const dataLoss = objective.loss(applied.y, y)
-  let total: Tensor = dataLoss
-  if ((reg.l2 ?? 0) > 0) total = add(total, l2Penalty(leaves.params, reg.l2!))
-  if ((reg.l1 ?? 0) > 0) total = add(total, l1Penalty(leaves.params, reg.l1!))
-  const gs = grad(total, leafList(leaves.params))
-  const grads = unflatten(flattenParams(leaves.params).map(([p], i) => [p, gs[i]!] as const))
-  const optLeaves = optimizer.stateLeaves(leaves.params)
-  const upd = optimizer.update(grads as Params, optLeaves, leaves.params, step)
-  const newParams = applyUpdates(leaves.params, upd.updates)
+  const penalty = penaltyOf(reg)
+  const step = trainStep({
+    model,
+    inputShape: [batch, ...featureShape],
+    targetShape: [batch],
+    loss: objective.loss,
+    optimizer,
+    ...(penalty === undefined ? {} : { penalty }),
+  })
   return {
     batch,
-    outputs: [dataLoss, ...leafList(newParams), ...leafList(upd.state), ...leafList(applied.state)],
-    paramNames: names(leaves.params),
-    optNames: names(optLeaves),
-    stateNames: names(leaves.state),
+    outputs: step.outputs,
+    paramNames: names(step.leaves.params),
+    stateNames: names(step.leaves.state),
+    optNames: names(step.leaves.optState),
   }
 }
 
