@@ -98,12 +98,17 @@ export const mapParams = <A, B>(tree: Tree<A>, f: (leaf: A, path: string) => B, 
     }),
   )
 
-const describeLeaf = (leaf: unknown): string =>
-  typeof leaf === 'object' && leaf !== null && 'shape' in leaf && Array.isArray(leaf.shape)
+const describeLeaf = (leaf: unknown, path = ''): string => {
+  if (isSubtree(leaf)) {
+    const inner = flattenParams(leaf).map(([k, v]) => `'${join(path, k)}'${describeLeaf(v)}`)
+    return inner.length === 0 ? ' (an empty subtree)' : ` (holding ${inner.slice(0, 4).join(', ')}${inner.length > 4 ? ', ...' : ''})`
+  }
+  return typeof leaf === 'object' && leaf !== null && 'shape' in leaf && Array.isArray(leaf.shape)
     ? ` (shape ${fmt(leaf.shape as number[])})`
     : leaf instanceof Float64Array
       ? ` (${leaf.length} values)`
       : ''
+}
 
 /**
  * Combines two trees of the same structure leaf by leaf. A key missing from either side, or a leaf
@@ -115,11 +120,11 @@ const describeLeaf = (leaf: unknown): string =>
 export const zipParams = <A, B, C>(a: Tree<A>, b: Tree<B>, f: (x: A, y: B, path: string) => C, who = 'zipParams', prefix = ''): Tree<C> => {
   const extra = Object.keys(b).filter((k) => !(k in a))
   if (extra.length > 0)
-    throw new TreeError(join(prefix, extra[0]!), `${who}: unexpected entry '${join(prefix, extra[0]!)}'${describeLeaf(b[extra[0]!])}; expected only ${Object.keys(a).map((k) => `'${join(prefix, k)}'`).join(', ') || 'nothing'} here`)
+    throw new TreeError(join(prefix, extra[0]!), `${who}: unexpected entry '${join(prefix, extra[0]!)}'${describeLeaf(b[extra[0]!], join(prefix, extra[0]!))}; expected only ${Object.keys(a).map((k) => `'${join(prefix, k)}'`).join(', ') || 'nothing'} here`)
   return Object.fromEntries(
     Object.entries(a).map(([k, x]) => {
       const path = join(prefix, k)
-      if (!(k in b)) throw new TreeError(path, `${who}: missing entry '${path}'${describeLeaf(x)}`)
+      if (!(k in b)) throw new TreeError(path, `${who}: missing entry '${path}'${describeLeaf(x, path)}`)
       const y = b[k]!
       if (isSubtree(x) !== isSubtree(y))
         throw new TreeError(path, `${who}: '${path}' is a ${isSubtree(x) ? 'subtree' : `leaf${describeLeaf(x)}`} on one side and a ${isSubtree(y) ? 'subtree' : 'leaf'} on the other`)
