@@ -302,6 +302,7 @@ export const oneHot = <S extends Shape, const D extends number>(labels: Tensor<S
 
 /**
  * Row `labels[i]` of `x` for each i (gather along axis 0), as `oneHot(labels) @ x`.
+ * An infinite or NaN entry of `x` makes its whole column NaN in the result (0 * Inf is NaN).
  * @example
  * import { gather, input, param } from 'kiln'
  * gather(param('emb', [10, 4]), input('ids', [6])).shape // [6, 4]
@@ -315,6 +316,7 @@ export const gather = (x: Tensor, labels: Tensor): Tensor => {
 
 /**
  * `x[..., labels[...]]`: picks one entry of the last axis per row, e.g. the log-probability of each label.
+ * Computed as `sum(x * oneHot(labels))`, so an infinite or NaN entry anywhere in a row makes that row's result NaN.
  * @example
  * import { takeAlong, input } from 'kiln'
  * takeAlong(input('logp', [64, 10]), input('y', [64])).shape // [64]

@@ -84,7 +84,11 @@ export const checkBindings = (leaves: ReadonlyMap<string, Leaf>, bindings: Bindi
   const out = new Map<string, Float64Array>()
   for (const name of Object.keys(bindings))
     if (!leaves.has(name))
-      throw new BindingError(name, `${who}: unknown binding '${name}'; the graph's leaves are ${[...leaves.keys()].map((n) => `'${n}'`).join(', ') || 'none'}`)
+      throw new BindingError(
+        name,
+        `${who}: unknown binding '${name}'; the graph's leaves are ${[...leaves.keys()].map((n) => `'${n}'`).join(', ') || 'none'}` +
+          ' (a graph that does not read a leaf, such as the gradient of a function linear in it, takes no binding for it)',
+      )
   for (const [name, leaf] of leaves) {
     const raw = bindings[name]
     if (raw === undefined) throw new BindingError(name, `${who}: binding '${name}' (${leaf.op} of shape ${fmt(leaf.shape)}) is missing`)

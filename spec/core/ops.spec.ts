@@ -13,7 +13,7 @@ import { opTable } from '../../src/optable.js'
 import { key } from '../../src/random/key.js'
 import { uniformAt } from '../../src/random/threefry.js'
 import { sizeOf, type Shape } from '../../src/shape.js'
-import { constant, input, param, type OpName, type Tensor } from '../../src/tensor.js'
+import { constant, input, make, param, type OpName, type Tensor } from '../../src/tensor.js'
 import { broadcastShapesArb, permArb, rand, randomValues, reduceArgsArb, sameSizeShape, shapeArb, valuesArb } from '../arbitraries.js'
 import { evaluateUsed, numericDirectional, numericGradOf, relError } from '../finiteDiff.js'
 
@@ -273,4 +273,27 @@ describe('documented gradient conventions at kinks and ties', () => {
     expect(at(K.sum(K.relu(p)), [0, 1, -1])).toEqual([0, 1, 0])
     expect(at(K.sum(K.leakyRelu(p, 0.25)), [0, 1, -1])).toEqual([0.25, 1, 0.25])
   })
+})
+
+describe('elementwise kernel expressions (`scalar`) agree bit for bit with the reference', () => {
+  // the helpers generated code must provide, written as the reference writes them
+  const kSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
+  const kSoftplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))
+  const special = [-2.5, -1, -0, 0, 0.5, 3, 1e-300, NaN, Infinity, -Infinity]
+  const combos = (n: number): number[][] => (n === 0 ? [[]] : combos(n - 1).flatMap((c) => special.map((v) => [...c, v])))
+
+  for (const op of names) {
+    const def = opTable[op]
+    if (def.scalar === undefined) continue
+    it(`${op}`, () => {
+      const rows = combos(def.arity)
+      const ins = [...Array(def.arity).keys()].map((i) => input(`v${i}`, [rows.length]))
+      const node = make(op, ins, (op === 'leakyRelu' ? { alpha: 0.1 } : {}) as never)
+      const want = evaluate([node], Object.fromEntries(ins.map((_, i) => [`v${i}`, rows.map((r) => r[i]!)])))[0]!
+      const params = ins.map((_, i) => `v${i}`)
+      const body = `return ${(def.scalar as (a: readonly string[], n: never) => string)(params, node as never)}`
+      const f = new Function(...params, 'kSigmoid', 'kSoftplus', body) as (...a: unknown[]) => number
+      rows.forEach((r, i) => expect([r, f(...r, kSigmoid, kSoftplus)]).toEqual([r, want[i]]))
+    })
+  }
 })

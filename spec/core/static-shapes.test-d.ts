@@ -1,6 +1,6 @@
 // Type-level tests of the public API: literal shapes catch shape errors at compile time.
 import { describe, expectTypeOf, it } from 'vitest'
-import { add, input, matmul, mean, param, reshape, sum, transpose, type Tensor } from '../src/index.js'
+import { add, input, matmul, mean, param, reshape, sum, transpose, type Tensor } from '../../src/index.js'
 
 describe('static shapes', () => {
   const x = input('x', [64, 10])
