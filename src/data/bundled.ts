@@ -47,7 +47,8 @@ const orThrow = <A>(r: E.Either<DataError, A>): A => {
  * (setosa, versicolor, virginica).
  * @example
  * import { loadIris } from 'kiln'
- * const iris = loadIris() // Right: Dataset with n = 150, featureShape [4]
+ * const iris = loadIris()
+ * iris._tag === 'Right' && [iris.right.n, iris.right.featureShape] // [150, [4]]
  */
 export const loadIris = (): E.Either<DataError, Dataset> => loadWithHeader('iris.csv')
 
@@ -56,7 +57,8 @@ export const loadIris = (): E.Either<DataError, Dataset> => loadWithHeader('iris
  * benign (357).
  * @example
  * import { loadBreastCancer } from 'kiln'
- * const bc = loadBreastCancer() // Right: Dataset with n = 569, classes ['malignant', 'benign']
+ * const bc = loadBreastCancer()
+ * bc._tag === 'Right' && [bc.right.n, bc.right.classes] // [569, ['malignant', 'benign']]
  */
 export const loadBreastCancer = (): E.Either<DataError, Dataset> => loadWithHeader('breast_cancer.csv')
 
@@ -67,7 +69,8 @@ const DIGIT_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as cons
  * classes '0'..'9'.
  * @example
  * import { loadDigits } from 'kiln'
- * const digits = loadDigits() // Right: Dataset with n = 1797, featureShape [8, 8]
+ * const digits = loadDigits()
+ * digits._tag === 'Right' && [digits.right.n, digits.right.featureShape] // [1797, [8, 8]]
  */
 export const loadDigits = (): E.Either<DataError, Dataset> =>
   pipe(

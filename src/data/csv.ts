@@ -100,7 +100,8 @@ const show = (u: unknown): string => {
  * Validates CSV options from untrusted input (JSON, CLI), naming the offending field and what was expected.
  * @example
  * import { decodeCsvOptions } from 'kiln'
- * decodeCsvOptions({ labelColumn: -1 }) // Left: "options.labelColumn: expected a non-negative integer or 'last', got -1"
+ * const r = decodeCsvOptions({ labelColumn: -1 })
+ * r._tag === 'Left' && r.left.message // "options.labelColumn: expected a non-negative integer or 'last', got -1"
  */
 export const decodeCsvOptions = (u: unknown): E.Either<DataError, CsvOptions> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u))
@@ -233,9 +234,9 @@ const parseWith = (text: string, o: CsvOptions): E.Either<DataError, Dataset> =>
  * @example
  * import { parseCsv } from 'kiln'
  * parseCsv('a,b,label\n1,2,yes\n3,4,no\n', { header: true, classes: ['no', 'yes'] })
- * // Right: { x: [1, 2, 3, 4], y: [1, 0], n: 2, featureShape: [2], classes: ['no', 'yes'] }
- * parseCsv('1,2,0\n3,x,1\n', { classes: 'infer' })
- * // Left: { _tag: 'ParseError', line: 2, column: 2, message: 'line 2, column 2: expected a finite number, got "x"' }
+ * // { _tag: 'Right', right: { x: [1, 2, 3, 4], y: [1, 0], n: 2, featureShape: [2], classes: ['no', 'yes'] } }
+ * const bad = parseCsv('1,2,0\n3,x,1\n', { classes: 'infer' })
+ * bad._tag === 'Left' && [bad.left._tag, bad.left.message] // ['ParseError', 'line 2, column 2: expected a finite number, got "x"']
  */
 export const parseCsv = (text: string, options: CsvOptions = {}): E.Either<DataError, Dataset> =>
   pipe(
@@ -247,8 +248,15 @@ export const parseCsv = (text: string, options: CsvOptions = {}): E.Either<DataE
  * Reads and parses a CSV file (optionally gzipped) with `parseCsv`; every error message starts with
  * the path.
  * @example
+ * import { writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
  * import { readCsv } from 'kiln'
- * readCsv('measurements.csv', { header: true }) // Either<DataError, Dataset>
+ * const path = join(tmpdir(), 'kiln-readcsv-example.csv')
+ * writeFileSync(path, 'size,weight,kind\n1.5,2,cat\n0.5,1,mouse\n')
+ * const r = readCsv(path, { header: true, classes: 'infer' })
+ * r._tag === 'Right' && r.right.classes // ['cat', 'mouse']
+ * readCsv('/no/such/file.csv')._tag // 'Left'
  */
 export const readCsv = (path: string, options: CsvOptions = {}): E.Either<DataError, Dataset> =>
   pipe(

@@ -71,7 +71,7 @@ export const makeDataset = (
  * @example
  * import { makeDataset, take } from 'kiln'
  * const ds = makeDataset(Float64Array.of(10, 11, 20, 21, 30, 31), Float64Array.of(0, 1, 0), [2], ['a', 'b'])
- * take(ds, [2, 0]).x // Float64Array [30, 31, 10, 11]
+ * take(ds, [2, 0]).x // [30, 31, 10, 11]
  */
 export const take = (ds: Dataset, indices: ArrayLike<number>): Dataset => {
   const f = featureCount(ds)
@@ -93,7 +93,7 @@ export const take = (ds: Dataset, indices: ArrayLike<number>): Dataset => {
  * @example
  * import { makeDataset, rowsOf } from 'kiln'
  * const ds = makeDataset(Float64Array.of(1, 2, 3, 4), Float64Array.of(0, 0), [2], [])
- * rowsOf(ds)[1] // Float64Array [3, 4]
+ * rowsOf(ds)[1] // [3, 4]
  */
 export const rowsOf = (ds: Dataset): readonly Float64Array[] => {
   const f = featureCount(ds)

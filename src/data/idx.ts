@@ -40,8 +40,9 @@ const fmtDims = (dims: readonly number[]): string => `[${dims.join(',')}]`
  * (expected vs actual byte counts) or trailing bytes.
  * @example
  * import { encodeIdx, parseIdx } from 'kiln'
- * parseIdx(encodeIdx([2, 2], [0, 1, 2, 255])) // Right: { type: 'ubyte', dims: [2, 2], data: [0, 1, 2, 255] }
- * parseIdx(Uint8Array.of(1, 2, 3, 4)) // Left: FormatError 'bad magic: ...'
+ * parseIdx(encodeIdx([2, 2], [0, 1, 2, 255])) // { _tag: 'Right', right: { type: 'ubyte', dims: [2, 2], data: [0, 1, 2, 255] } }
+ * const bad = parseIdx(Uint8Array.of(1, 2, 3, 4))
+ * bad._tag === 'Left' && bad.left.message.startsWith('bad magic') // true
  */
 export const parseIdx = (input: Uint8Array): E.Either<DataError, IdxArray> => {
   let bytes = input
@@ -114,7 +115,7 @@ const RANGES: Partial<Record<IdxType, readonly [number, number]>> = {
  * the dims do not match the value count or a value does not fit the type.
  * @example
  * import { encodeIdx } from 'kiln'
- * encodeIdx([3], [7, 8, 9]) // Uint8Array [0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]
+ * encodeIdx([3], [7, 8, 9]) // [0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]
  */
 export const encodeIdx = (dims: readonly number[], values: ArrayLike<number>, type: IdxType = 'ubyte'): Uint8Array => {
   const spec = TYPES.find((t) => t.type === type)!
@@ -164,8 +165,8 @@ const readIdx = (path: string): E.Either<DataError, IdxArray> =>
  * import { idxDataset, encodeIdx, parseIdx } from 'kiln'
  * const img = parseIdx(encodeIdx([2, 2], [0, 255, 255, 0]))
  * const lab = parseIdx(encodeIdx([2], [1, 0]))
- * if (img._tag === 'Right' && lab._tag === 'Right')
- *   idxDataset(img.right, lab.right, { scale: true }) // Right: { n: 2, x: [0, 1, 1, 0], y: [1, 0], classes: ['0', '1'] }
+ * const ds = img._tag === 'Right' && lab._tag === 'Right' ? idxDataset(img.right, lab.right, { scale: true }) : undefined
+ * ds // { _tag: 'Right', right: { x: [0, 1, 1, 0], y: [1, 0], n: 2, featureShape: [2], classes: ['0', '1'] } }
  */
 export const idxDataset = (images: IdxArray, labels: IdxArray, options: IdxDatasetOptions = {}): E.Either<DataError, Dataset> => {
   if (images.dims.length < 2)
@@ -193,8 +194,16 @@ export const idxDataset = (images: IdxArray, labels: IdxArray, options: IdxDatas
 /**
  * Reads an IDX images file and an IDX labels file (each gzipped or not) into a `Dataset`.
  * @example
- * import { loadIdxDataset } from 'kiln'
- * loadIdxDataset('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', { scale: true }) // Either<DataError, Dataset>
+ * import { writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { encodeIdx, loadIdxDataset } from 'kiln'
+ * const images = join(tmpdir(), 'kiln-example-images.idx')
+ * const labels = join(tmpdir(), 'kiln-example-labels.idx')
+ * writeFileSync(images, encodeIdx([2, 1, 2], [0, 255, 255, 255]))
+ * writeFileSync(labels, encodeIdx([2], [3, 1]))
+ * const r = loadIdxDataset(images, labels, { scale: true })
+ * r._tag === 'Right' && [r.right.featureShape, r.right.x, r.right.classes.length] // [[1, 2], [0, 1, 1, 1], 4]
  */
 export const loadIdxDataset = (imagesPath: string, labelsPath: string, options: IdxDatasetOptions = {}): E.Either<DataError, Dataset> =>
   pipe(
@@ -236,7 +245,9 @@ const findIdx = (dir: string, base: string): E.Either<DataError, string> => {
  * `Left` naming it and the install command.
  * @example
  * import { loadFashionMnist } from 'kiln'
- * const r = loadFashionMnist() // Right: { train: Dataset (n 60000), test: Dataset (n 10000) }
+ * const r = loadFashionMnist()
+ * // Right { train (60000 rows), test (10000 rows) } once `apt-get install dataset-fashion-mnist` ran;
+ * // before that a Left FileError naming the missing file and that command
  */
 export const loadFashionMnist = (
   dir = '/usr/share/datasets/fashion-mnist',

@@ -20,8 +20,9 @@ export type MinMax = { readonly _tag: 'MinMax'; readonly min: Float64Array; read
  * @example
  * import { fitStandardizer, makeDataset } from 'kiln'
  * const s = fitStandardizer(makeDataset(Float64Array.of(1, 5, 3, 5), new Float64Array(2), [2], []))
- * s.mean // Float64Array [2, 5]
- * s.std // Float64Array [1, 1] (second feature is constant)
+ * s.mean // [2, 5]
+ * // the second feature is constant, so its std is 1
+ * s.std // [1, 1]
  */
 export const fitStandardizer = (ds: Dataset): Standardizer => {
   if (ds.n === 0) throw new RangeError('fitStandardizer: cannot fit on an empty data set')
@@ -59,7 +60,7 @@ const checkWidth = (fn: string, ds: Dataset, width: number): number => {
  * @example
  * import { fitStandardizer, makeDataset, standardize } from 'kiln'
  * const train = makeDataset(Float64Array.of(0, 2), new Float64Array(2), [1], [])
- * standardize(fitStandardizer(train))(train).x // Float64Array [-1, 1]
+ * standardize(fitStandardizer(train))(train).x // [-1, 1]
  */
 export const standardize =
   (stats: Standardizer) =>
@@ -76,7 +77,7 @@ export const standardize =
  * range 1. Throws a `RangeError` on an empty data set.
  * @example
  * import { fitMinMax, makeDataset } from 'kiln'
- * fitMinMax(makeDataset(Float64Array.of(2, 4, 6), new Float64Array(3), [1], [])).range // Float64Array [4]
+ * fitMinMax(makeDataset(Float64Array.of(2, 4, 6), new Float64Array(3), [1], [])).range // [4]
  */
 export const fitMinMax = (ds: Dataset): MinMax => {
   if (ds.n === 0) throw new RangeError('fitMinMax: cannot fit on an empty data set')
@@ -99,7 +100,7 @@ export const fitMinMax = (ds: Dataset): MinMax => {
  * @example
  * import { fitMinMax, makeDataset, minMaxScale } from 'kiln'
  * const ds = makeDataset(Float64Array.of(2, 4, 6), new Float64Array(3), [1], [])
- * minMaxScale(fitMinMax(ds))(ds).x // Float64Array [0, 0.5, 1]
+ * minMaxScale(fitMinMax(ds))(ds).x // [0, 0.5, 1]
  */
 export const minMaxScale =
   (stats: MinMax) =>
@@ -117,8 +118,9 @@ export const minMaxScale =
  * and value.
  * @example
  * import { oneHot } from 'kiln'
- * oneHot(Float64Array.of(2, 0), 3) // Right: Float64Array [0, 0, 1, 1, 0, 0]
- * oneHot([1, 3], 3) // Left: 'oneHot: label 3 at index 1 is outside [0, 3)'
+ * oneHot(Float64Array.of(2, 0), 3) // { _tag: 'Right', right: [0, 0, 1, 1, 0, 0] }
+ * const bad = oneHot([1, 3], 3)
+ * bad._tag === 'Left' && bad.left.message // 'oneHot: label 3 at index 1 is outside [0, 3)'
  */
 export const oneHot = (labels: ArrayLike<number>, depth: number): E.Either<DataError, Float64Array> => {
   if (!Number.isInteger(depth) || depth < 1)

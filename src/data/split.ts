@@ -48,6 +48,7 @@ export type Batch = { readonly start: number; readonly end: number }
  * @example
  * import { key, loadIrisOrThrow, shuffle } from 'kiln'
  * const iris = shuffle(key(0), loadIrisOrThrow()) // same rows, random order
+ * iris.n // 150
  */
 export const shuffle = (key: Key, ds: Dataset): Dataset => take(ds, permutation(key, ds.n))
 
@@ -179,9 +180,9 @@ const checkClasses = (
  * Splits rows into train and test (`test` fraction, default 0.2, rounded to whole rows). With
  * `stratify` each class is split in the same proportion.
  * @example
- * import { key, loadIrisOrThrow, trainTestSplit } from 'kiln'
+ * import { key, labelCounts, loadIrisOrThrow, trainTestSplit } from 'kiln'
  * const r = trainTestSplit(key(0), loadIrisOrThrow(), { test: 0.2, stratify: true })
- * // Right: train 120 rows (40 per class), test 30 rows (10 per class)
+ * r._tag === 'Right' && [labelCounts(r.right.train), labelCounts(r.right.test)] // [[40, 40, 40], [10, 10, 10]]
  */
 export const trainTestSplit = (
   key: Key,
@@ -205,7 +206,7 @@ export const trainTestSplit = (
  * @example
  * import { key, loadDigitsOrThrow, trainDevTestSplit } from 'kiln'
  * const r = trainDevTestSplit(key(1), loadDigitsOrThrow(), { dev: 0.15, test: 0.15, stratify: true })
- * // Right: { train, dev, test, trainIndices, devIndices, testIndices }
+ * r._tag === 'Right' && [r.right.train.n, r.right.dev.n, r.right.test.n] // [1257, 270, 270]
  */
 export const trainDevTestSplit = (
   key: Key,
@@ -237,9 +238,9 @@ export const trainDevTestSplit = (
  * `f` trains on every row outside dev fold `f`, so every row is a dev row exactly once. With
  * `stratify`, every class is spread evenly over the folds (within one row per class).
  * @example
- * import { kFold, key, loadIrisOrThrow } from 'kiln'
+ * import { kFold, key, labelCounts, loadIrisOrThrow } from 'kiln'
  * const folds = kFold(key(0), loadIrisOrThrow(), 5, { stratify: true })
- * // Right: 5 folds, each dev 30 rows (10 per class), train 120 rows
+ * folds._tag === 'Right' && folds.right.map((f) => labelCounts(f.dev)) // [[10, 10, 10], [10, 10, 10], [10, 10, 10], [10, 10, 10], [10, 10, 10]]
  */
 export const kFold = (
   key: Key,
@@ -290,7 +291,8 @@ export const kFold = (
  * drawn, in ascending order; about 36.8% of the rows for large `n`). An empty data set is a `SplitError`.
  * @example
  * import { bootstrap, key, loadIrisOrThrow } from 'kiln'
- * const r = bootstrap(key(0), loadIrisOrThrow()) // Right: sample 150 rows, outOfBag about 55 rows
+ * const r = bootstrap(key(0), loadIrisOrThrow()) // out-of-bag: about 55 of the 150 rows
+ * r._tag === 'Right' && r.right.sample.n // 150
  */
 export const bootstrap = (key: Key, ds: Dataset): E.Either<DataError, Bootstrap> => {
   if (ds.n === 0) return E.left(dataError.split('bootstrap: cannot resample an empty data set'))
@@ -308,7 +310,7 @@ export const bootstrap = (key: Key, ds: Dataset): E.Either<DataError, Bootstrap>
  * remainder. `batchSize` must be an integer in [1, n]: 0 or more than `n` is an `OptionsError`.
  * @example
  * import { batches } from 'kiln'
- * batches(5, 2) // Right: [{ start: 0, end: 2 }, { start: 2, end: 4 }, { start: 4, end: 5 }]
+ * batches(5, 2) // { _tag: 'Right', right: [{ start: 0, end: 2 }, { start: 2, end: 4 }, { start: 4, end: 5 }] }
  * batches(5, 0)._tag // 'Left'
  */
 export const batches = (n: number, batchSize: number): E.Either<DataError, readonly Batch[]> => {

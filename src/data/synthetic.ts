@@ -40,8 +40,9 @@ const build = (x: Float64Array, sizes: readonly number[], classes: readonly stri
  * (default 400) on petals `r = a sin(4t)` (a = 4) with Gaussian noise 0.2 on angle and radius;
  * class `j` takes angles around `[3.12 j, 3.12 (j + 1)]`. Not linearly separable.
  * @example
- * import { flower, key } from 'kiln'
- * const ds = flower(key(1)) // n 400, featureShape [2], classes ['red', 'blue'], 200 per class
+ * import { flower, key, labelCounts } from 'kiln'
+ * const ds = flower(key(1))
+ * [ds.n, ds.featureShape, ds.classes, labelCounts(ds)] // [400, [2], ['red', 'blue'], [200, 200]]
  */
 export const flower = (key: Key, n = 400): Dataset => {
   checkN('flower', n, 2)
@@ -67,8 +68,8 @@ export const flower = (key: Key, n = 400): Dataset => {
  * circle, class 1 on the lower one shifted to (1, 0.5), Gaussian noise of std `noise` on each
  * coordinate.
  * @example
- * import { key, moons } from 'kiln'
- * const ds = moons(key(0), 200, 0.1) // 100 rows per class, classes ['0', '1']
+ * import { key, labelCounts, moons } from 'kiln'
+ * labelCounts(moons(key(0), 200, 0.1)) // [100, 100]
  */
 export const moons = (key: Key, n = 100, noise = 0.1): Dataset => {
   checkN('moons', n, 2)
@@ -93,8 +94,8 @@ export const moons = (key: Key, n = 100, noise = 0.1): Dataset => {
  * `classes` interleaved spiral arms (the CS231n spiral data): arm `j` has radius growing from 0 to 1
  * while the angle runs over `[4 j, 4 (j + 1)]` plus Gaussian noise of std `noise` (default 0.2).
  * @example
- * import { key, spirals } from 'kiln'
- * const ds = spirals(key(0), 300, 3) // 100 rows per arm, classes ['0', '1', '2']
+ * import { key, labelCounts, spirals } from 'kiln'
+ * labelCounts(spirals(key(0), 300, 3)) // [100, 100, 100]
  */
 export const spirals = (key: Key, n = 300, classes = 3, noise = 0.2): Dataset => {
   if (!Number.isInteger(classes) || classes < 2) throw new RangeError(`spirals: classes must be an integer >= 2, got ${classes}`)
@@ -120,7 +121,8 @@ export const spirals = (key: Key, n = 300, classes = 3, noise = 0.2): Dataset =>
  * (`x * y < 0`: quadrants II and IV), class 0 otherwise. Unlike the other sets, rows are in random order.
  * @example
  * import { key, xor } from 'kiln'
- * const ds = xor(key(0), 200) // classes ['0', '1'], about 100 each
+ * const ds = xor(key(0), 200) // classes '0' and '1', about 100 rows each
+ * ds.classes // ['0', '1']
  */
 export const xor = (key: Key, n = 200): Dataset => {
   checkN('xor', n, 1)

@@ -13,7 +13,7 @@ import { threefryUnchecked } from './threefry.js'
  * @internal
  * @example
  * import { checkKey } from './internal.js'
- * checkKey('uniform', { _tag: 'Key', k0: 0, k1: 0 }) // ok, returns undefined
+ * checkKey('uniform', { _tag: 'Key', k0: 0, k1: 0 }) // undefined
  */
 export const checkKey = (fn: string, k: Key): void => {
   if (k === null || typeof k !== 'object' || k._tag !== 'Key')

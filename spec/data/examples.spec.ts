@@ -1,0 +1,3 @@
+import { runExamples } from '../random/doctest.js'
+
+runExamples('src/data')
