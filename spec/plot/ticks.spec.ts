@@ -9,7 +9,10 @@ const is125 = (step: number): boolean => {
   return [1, 2, 5, 10].some((c) => Math.abs(m - c) < 1e-9 * c)
 }
 
-const finite = fc.double({ min: -1e9, max: 1e9, noNaN: true, noDefaultInfinity: true })
+const finite = fc.oneof(
+  fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+  fc.double({ min: -1e300, max: 1e300, noNaN: true }),
+)
 
 describe('niceStep', () => {
   it('rounds up to 1, 2 or 5 times a power of ten', () => {
@@ -19,7 +22,7 @@ describe('niceStep', () => {
         const s = niceStep(raw)
         expect(is125(s)).toBe(true)
         expect(s).toBeGreaterThanOrEqual(raw * (1 - 1e-12))
-        expect(s).toBeLessThanOrEqual(raw * 5 * (1 + 1e-12)) // at most the 2 -> 5 jump... or 1 -> 2 after rounding
+        expect(s).toBeLessThanOrEqual(raw * 2.5 * (1 + 1e-12)) // the largest jump is just above 2 -> 5
       }),
     )
   })
@@ -41,7 +44,7 @@ describe('niceTicks', () => {
         expect(ticks.length).toBeGreaterThanOrEqual(2)
         expect(ticks.length - 1).toBeLessThanOrEqual(target + 2)
         for (let i = 1; i < ticks.length; i++) {
-          expect(ticks[i]! - ticks[i - 1]!).toBeCloseTo(step, 6)
+          expect(Math.abs(ticks[i]! - ticks[i - 1]! - step)).toBeLessThanOrEqual(1e-6 * step)
           // every tick is a whole multiple of the step
           expect(Math.abs(ticks[i]! / step - Math.round(ticks[i]! / step))).toBeLessThan(1e-6)
         }
@@ -56,7 +59,8 @@ describe('niceTicks', () => {
   })
 
   it('rejects bad ranges and targets', () => {
-    expect(() => niceTicks(2, 1)).toThrow(/^niceTicks: range \[2, 1\]; expected finite min <= max$/)
+    expect(() => niceTicks(2, 1)).toThrow(/^niceTicks: range \[2, 1\]; expected min <= max within ±1e300$/)
+    expect(() => niceTicks(-1e308, 1e308)).toThrow(/^niceTicks: range/)
     expect(() => niceTicks(0, NaN)).toThrow(/^niceTicks: range/)
     expect(() => niceTicks(0, 1, 0)).toThrow(/^niceTicks: target = 0; expected a positive integer/)
   })
@@ -66,8 +70,8 @@ describe('logTicks', () => {
   it('covers the range with powers of ten, plus 2x and 5x over at most two decades', () => {
     fc.assert(
       fc.property(
-        fc.double({ min: 1e-12, max: 1e12, noNaN: true }),
-        fc.double({ min: 1e-12, max: 1e12, noNaN: true }),
+        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
+        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
         fc.integer({ min: 1, max: 10 }),
         (a, b, target) => {
           const [min, max] = a <= b ? [a, b] : [b, a]
@@ -83,13 +87,13 @@ describe('logTicks', () => {
   })
 
   it('rejects non-positive ranges', () => {
-    expect(() => logTicks(0, 1)).toThrow(/^logTicks: range \[0, 1\]; expected finite 0 < min <= max$/)
+    expect(() => logTicks(0, 1)).toThrow(/^logTicks: range \[0, 1\]; expected 1e-300 <= min <= max <= 1e300$/)
   })
 })
 
 describe('formatTick', () => {
   it('prints just enough decimals and switches to exponents at the extremes', () => {
-    expect(niceTicks(0.1, 0.3, 2).ticks.map((t) => formatTick(t, 0.1))).toEqual(['0', '0.2', '0.4'])
+    expect(niceTicks(0.1, 0.3, 2).ticks.map((t) => formatTick(t, 0.1))).toEqual(['0.1', '0.2', '0.3'])
     expect(formatTick(-0.5, 0.5)).toBe('-0.5')
     expect(formatTick(-0, 1)).toBe('0')
     expect(formatTick(1.5e-5, 5e-6)).toBe('1.5e-5')

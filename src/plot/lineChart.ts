@@ -2,8 +2,8 @@
  * Dependency-free SVG line charts: axes with nice ticks, gridlines, legend, distinct colours.
  * @module
  */
-import { el, escapeXml, seriesColor, text, textWidth, truncate } from './svg.js'
-import { formatTick, logTicks, niceTicks } from './ticks.js'
+import { coord, el, escapeXml, seriesColor, text, textWidth, truncate } from './svg.js'
+import { LIMIT, formatTick, logTicks, niceTicks } from './ticks.js'
 
 /** One line: `y[i]` plotted against `x[i]`, joined in the given order. */
 export interface Series {
@@ -60,6 +60,9 @@ const scale =
     return p0 + f * (p1 - p0)
   }
 
+/** Finite and within ±1e300; on a log axis also at least 1e-300 (so positive). */
+const plottable = (v: number, log: boolean): boolean => (log ? v >= 1 / LIMIT && v <= LIMIT : Math.abs(v) <= LIMIT)
+
 /** Splits a series into runs of plottable points; non-finite (or non-positive on log axes) points break a run. */
 const runsOf = (s: Series, logX: boolean, logY: boolean): [number, number][][] => {
   const runs: [number, number][][] = []
@@ -67,7 +70,7 @@ const runsOf = (s: Series, logX: boolean, logY: boolean): [number, number][][] =
   for (let i = 0; i < s.x.length; i++) {
     const x = s.x[i]!
     const y = s.y[i]!
-    const ok = Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0) && (!logY || y > 0)
+    const ok = plottable(x, logX) && plottable(y, logY)
     if (ok) run.push([x, y])
     else if (run.length > 0) {
       runs.push(run)
@@ -96,8 +99,8 @@ const checkOptions = (o: LineChartOptions): void => {
  * Renders line series as a standalone SVG document (a string): title, axes with 1-2-5 ticks
  * (or decade ticks when `logY` / `logX`), gridlines, axis labels, a legend on the right and one
  * tab10 colour per series. Axis ranges are the data ranges widened to the outer ticks, so every
- * point lies inside the plot area. Points with NaN or infinite coordinates (and non-positive ones
- * on log axes) are skipped and break the line; a series without plottable points is listed in
+ * point lies inside the plot area. Points with NaN or infinite coordinates (also beyond ±1e300,
+ * and below 1e-300 on log axes, so non-positive ones) are skipped and break the line; a series without plottable points is listed in
  * the legend as "(no data)"; with no plottable points at all the chart says "no data". All text
  * is XML-escaped. Throws when a series' x and y lengths differ.
  * @example
@@ -203,7 +206,7 @@ export const lineChart = (options: LineChartOptions): string => {
     const dash = i >= 10 ? '6 3' : undefined
     const dots = options.markers ?? s.x.length <= 30
     const parts = runs[i]!.map((run) => {
-      const d = run.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${fmt(sx(x))} ${fmt(sy(y))}`).join(' ')
+      const d = run.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${coord(sx(x))} ${coord(sy(y))}`).join(' ')
       const path = run.length > 1 ? el('path', { d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-linejoin': 'round', 'stroke-dasharray': dash }) : ''
       const marks = dots || run.length === 1 ? run.map(([x, y]) => el('circle', { cx: sx(x), cy: sy(y), r: 3, fill: color })) : []
       return path + marks.join('')
@@ -234,10 +237,4 @@ export const lineChart = (options: LineChartOptions): string => {
   }
   out.push('</svg>')
   return out.join('\n') + '\n'
-}
-
-/** Coordinates in path data: 2 decimals, no `-0`. */
-const fmt = (v: number): string => {
-  const r = Math.round(v * 100) / 100
-  return String(r === 0 ? 0 : r)
 }

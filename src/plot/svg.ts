@@ -23,8 +23,14 @@ export const escapeXml = (s: string): string =>
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
 
-/** Formats a coordinate: at most 2 decimals, no trailing zeros, no `-0`. */
-const coord = (v: number): string => {
+/**
+ * Formats a coordinate: at most 2 decimals, no trailing zeros, no `-0`.
+ * @example
+ * import { coord } from './svg.js'
+ * coord(12.3456) // '12.35'
+ * coord(-0.001) // '0'
+ */
+export const coord = (v: number): string => {
   const r = Math.round(v * 100) / 100
   return String(r === 0 ? 0 : r)
 }

@@ -10,8 +10,21 @@ export interface Ticks {
   readonly step: number
 }
 
-/** Rounds away float noise such as 0.30000000000000004 (12 significant digits). */
-const clean = (v: number): number => (v === 0 ? 0 : Number(v.toPrecision(12)))
+/**
+ * Largest magnitude (and, for log axes, inverse of the smallest) that ticks support; charts skip
+ * points beyond it.
+ * @example
+ * import { LIMIT } from './ticks.js'
+ * LIMIT // 1e300
+ */
+export const LIMIT = 1e300
+
+/** Rounds away float noise such as 0.30000000000000004, keeping 3 digits below `step`. */
+const clean = (v: number, step: number): number => {
+  if (v === 0) return 0
+  const digits = Math.min(17, Math.max(1, Math.ceil(Math.log10(Math.abs(v) / step)) + 3))
+  return Number(v.toPrecision(digits))
+}
 
 /**
  * The smallest step of the form 1, 2 or 5 times a power of ten that is at least `raw`.
@@ -27,13 +40,13 @@ export const niceStep = (raw: number): number => {
   const norm = raw / mag
   // Math.log10 can land one decade low for exact powers of ten; the 10 branch absorbs that.
   const mult = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10
-  return clean(mult * mag)
+  return Number((mult * mag).toPrecision(1))
 }
 
 /**
  * Nice linear ticks covering [min, max]: about `target` intervals (at most `target + 1`),
  * spaced by a 1-2-5 step, starting at or below `min` and ending at or above `max`. A zero-width
- * range is widened around its value first.
+ * (or float-noise-width) range is widened around its value first. Values must lie within ±1e300.
  * @example
  * import { niceTicks } from 'kiln'
  * niceTicks(0.13, 0.92).ticks // [0, 0.2, 0.4, 0.6, 0.8, 1]
@@ -41,29 +54,36 @@ export const niceStep = (raw: number): number => {
  * niceTicks(5, 5).ticks // [4, 4.5, 5, 5.5, 6]
  */
 export const niceTicks = (min: number, max: number, target = 5): Ticks => {
-  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max)
-    throw new Error(`niceTicks: range [${min}, ${max}]; expected finite min <= max`)
+  if (!(Math.abs(min) <= LIMIT && Math.abs(max) <= LIMIT && min <= max))
+    throw new Error(`niceTicks: range [${min}, ${max}]; expected min <= max within ±1e300`)
   if (!Number.isInteger(target) || target < 1)
     throw new Error(`niceTicks: target = ${String(target)}; expected a positive integer number of intervals`)
   let lo = min
   let hi = max
-  if (lo === hi) {
-    const d = lo === 0 ? 1 : Math.abs(lo) * 0.2
-    lo -= d
-    hi += d
+  // A range too narrow for float64 ticks (or empty) is widened around its centre.
+  const mag = Math.max(Math.abs(lo), Math.abs(hi))
+  if (hi - lo <= Math.max(mag * 1e-9, 1e-290)) {
+    const c = lo / 2 + hi / 2
+    const d = Math.abs(c) < 1e-290 ? 1 : Math.abs(c) * 0.2
+    lo = c - d
+    hi = c + d
   }
   const step = niceStep((hi - lo) / target)
   let first = Math.floor(lo / step)
   let last = Math.ceil(hi / step)
-  while (clean(first * step) > lo) first--
-  while (clean(last * step) < hi) last++
+  while (clean(first * step, step) > lo) first--
+  while (clean(last * step, step) < hi) last++
   const ticks: number[] = []
-  for (let i = first; i <= last; i++) ticks.push(clean(i * step))
+  for (let i = first; i <= last; i++) ticks.push(clean(i * step, step))
   return { ticks, step }
 }
 
+/** m * 10^e without float noise (`3 * 10 ** -1` is 0.30000000000000004; `Number('3e-1')` is 0.3). */
+const pow = (m: number, e: number): number => Number(`${m}e${e}`)
+
 /**
- * Ticks for a log axis covering [min, max] (both > 0): whole decades, widened to at least one.
+ * Ticks for a log axis covering [min, max] (both in [1e-300, 1e300]): whole decades, widened to
+ * at least one.
  * Up to 2 decades also get 2x and 5x ticks; more than `target` decades keep every few decades.
  * @example
  * import { logTicks } from 'kiln'
@@ -72,8 +92,8 @@ export const niceTicks = (min: number, max: number, target = 5): Ticks => {
  * logTicks(1e-9, 1, 4).ticks // [1e-9, 1e-6, 1e-3, 1]
  */
 export const logTicks = (min: number, max: number, target = 5): Ticks => {
-  if (!(min > 0) || !Number.isFinite(max) || min > max)
-    throw new Error(`logTicks: range [${min}, ${max}]; expected finite 0 < min <= max`)
+  if (!(min >= 1 / LIMIT && max <= LIMIT && min <= max))
+    throw new Error(`logTicks: range [${min}, ${max}]; expected 1e-300 <= min <= max <= 1e300`)
   if (!Number.isInteger(target) || target < 1)
     throw new Error(`logTicks: target = ${String(target)}; expected a positive integer number of intervals`)
   let lo = Math.floor(Math.log10(min))
@@ -84,15 +104,18 @@ export const logTicks = (min: number, max: number, target = 5): Ticks => {
   const decades = hi - lo
   if (decades <= 2) {
     const ticks: number[] = []
-    for (let e = lo; e < hi; e++) for (const m of [1, 2, 5]) ticks.push(clean(m * 10 ** e))
-    ticks.push(clean(10 ** hi))
+    for (let e = lo; e < hi; e++) for (const m of [1, 2, 5]) ticks.push(pow(m, e))
+    ticks.push(pow(1, hi))
     return { ticks, step: 1 }
   }
   const every = Math.ceil(decades / target)
-  const first = Math.floor(lo / every) * every
-  const last = Math.ceil(hi / every) * every
+  let first = Math.floor(lo / every) * every
+  let last = Math.ceil(hi / every) * every
+  // Near the float64 limits, start at lo instead (and end exactly at hi if the steps overshoot).
+  if (first < -300 || last > 300) [first, last] = [lo, hi]
   const ticks: number[] = []
-  for (let e = first; e <= last; e += every) ticks.push(clean(10 ** e))
+  for (let e = first; e <= last; e += every) ticks.push(pow(1, e))
+  if (ticks[ticks.length - 1]! < pow(1, last)) ticks.push(pow(1, last))
   return { ticks, step: every }
 }
 
