@@ -33,17 +33,29 @@ export const gemm = (
       C[o + 2 * m] = c20; C[o + 2 * m + 1] = c21; C[o + 2 * m + 2] = c22; C[o + 2 * m + 3] = c23
       C[o + 3 * m] = c30; C[o + 3 * m + 1] = c31; C[o + 3 * m + 2] = c32; C[o + 3 * m + 3] = c33
     }
-    for (let j = m4; j < m; j++)
-      for (let r = i; r < i + 4; r++) {
-        let c = 0
-        for (let p = 0; p < k; p++) c += A[r * sai + p * sak]! * B[p * sbk + j * sbj]!
-        C[r * m + j] = c
+    for (let j = m4; j < m; j++) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0
+      let pa = i * sai
+      let pb = j * sbj
+      for (let p = 0; p < k; p++) {
+        const b0 = B[pb]!
+        c0 += A[pa]! * b0; c1 += A[pa + sai]! * b0; c2 += A[pa + 2 * sai]! * b0; c3 += A[pa + 3 * sai]! * b0
+        pa += sak
+        pb += sbk
       }
+      C[i * m + j] = c0; C[(i + 1) * m + j] = c1; C[(i + 2) * m + j] = c2; C[(i + 3) * m + j] = c3
+    }
   }
   for (let i = n4; i < n; i++)
     for (let j = 0; j < m; j++) {
       let c = 0
-      for (let p = 0; p < k; p++) c += A[i * sai + p * sak]! * B[p * sbk + j * sbj]!
+      let pa = i * sai
+      let pb = j * sbj
+      for (let p = 0; p < k; p++) {
+        c += A[pa]! * B[pb]!
+        pa += sak
+        pb += sbk
+      }
       C[i * m + j] = c
     }
 }
@@ -54,7 +66,8 @@ export const w4 = (x: Float64Array, w: number, b: number): number => {
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!
     const z = v * w + b
-    const s = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
+    const e = Math.exp(-Math.abs(z))
+    const s = z >= 0 ? 1 / (1 + e) : e / (1 + e)
     acc += s * Math.tanh(v)
   }
   return acc

@@ -122,4 +122,19 @@ describe('compile API', () => {
     expect(res.map((r) => Array.from(r))).toEqual([[0, 1], [1, Math.E], [1, Math.E], [1, 2]])
     expect(res[1]).not.toBe(res[2])
   })
+
+  it('NaN and infinities propagate like the interpreter, wherever they sit in a reduction', () => {
+    const x = K.input('x', [3, 4])
+    const outs = [K.max(x, 1), K.sum(x, 1), K.softmax(x), K.logSumExp(x, 0), K.matmul(x, K.transpose(x))]
+    const rows = [
+      [NaN, 3, 1, 2],
+      [1, 2, NaN, 0],
+      [Infinity, -Infinity, 5, 1],
+    ]
+    for (let r = 0; r < 3; r++) {
+      const bind = { x: [...rows[r]!, ...rows[(r + 1) % 3]!, ...rows[(r + 2) % 3]!] }
+      const want = K.evaluate(outs, bind)
+      ok(outs).run(bind).forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(want[i]!)))
+    }
+  })
 })

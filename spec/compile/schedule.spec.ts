@@ -23,11 +23,16 @@ describe('schedule (fusion decisions)', () => {
     expect(s.kernels[0]!.fused).toEqual(['sum', 'mul', 'sub'])
   })
 
-  it('log-softmax over rows: each kernel passes over the rows once; at most three row passes', () => {
+  it('softmax / log-softmax over rows: two reduction passes per row (max; exp and its sum together), then the output', () => {
     const x = K.input('x', [8, 10])
-    const s = plan([K.logSoftmax(x)])
-    const rowPasses = s.kernels.filter((k) => k.shape.length === 2 && k.shape[1] === 10)
-    expect(rowPasses.length).toBeLessThanOrEqual(3)
+    for (const y of [K.softmax(x), K.logSoftmax(x)]) {
+      const s = plan([y])
+      const passes = s.kernels.filter((k) => k.shape.length === 2 && k.shape[1] === 10)
+      expect(passes.map((k) => k._tag)).toEqual(['reduce', 'reduce', 'map'])
+      expect(passes[1]!.fused).toContain('exp')
+    }
+    const sm = plan([K.softmax(x)]).kernels.find((k) => k._tag === 'reduce' && k.store !== undefined)
+    expect(sm?.notes.join()).toMatch(/also stores exp/)
   })
 
   it('matmul reads transposed operands through strides and fuses its epilogue', () => {

@@ -23,7 +23,12 @@ const stats = { functionsCreated: 0, cacheHits: 0, cacheMisses: 0 }
  */
 export const compileStats = (): CompileStats => ({ ...stats })
 
-/** Creates a function from generated source (counted). The source is built from IR data only. */
+/**
+ * Creates a function from generated source (counted). The source is built from IR data only.
+ * @example
+ * import { makeFunction } from './cache.js'
+ * makeFunction(['a'], 'return a + 1')(2) // 3
+ */
 export const makeFunction = (params: readonly string[], body: string): ((...args: unknown[]) => unknown) => {
   stats.functionsCreated++
   return new Function(...params, body) as (...args: unknown[]) => unknown
@@ -39,10 +44,9 @@ const attrsKey = (attrs: object): string =>
  * The canonical structural key of a graph: nodes in topological order, operands by position.
  * @example
  * import { graphKey } from './cache.js'
- * import { topoSort } from '../graph.js'
- * import { input, exp } from '../index.js'
+ * import { input, exp, topoSort } from 'kiln'
  * const y = exp(input('x', [2]))
- * graphKey(topoSort([y]), [y], '') // 'input{"name":"x"}[2]();exp{}[2](0)|0|'
+ * graphKey(topoSort([y]), [y], '') // 'input{"name":"x"}[2]();exp{}[2](0)|1|'
  */
 export const graphKey = (order: readonly Tensor[], outputs: readonly Tensor[], options: string): string => {
   const pos = new Map<number, number>()
@@ -53,7 +57,15 @@ export const graphKey = (order: readonly Tensor[], outputs: readonly Tensor[], o
   return `${parts.join(';')}|${outputs.map((o) => pos.get(o.id)).join(',')}|${options}`
 }
 
-/** A bounded map from graph keys to compiled artifacts (oldest entry evicted first). */
+/**
+ * A bounded map from graph keys to compiled artifacts (oldest entry evicted first).
+ * @example
+ * import { CompileCache } from './cache.js'
+ * const c = new CompileCache<number>(1)
+ * c.set('a', 1)
+ * c.set('b', 2)
+ * c.get('a') // undefined
+ */
 export class CompileCache<T> {
   private readonly entries = new Map<string, T>()
   constructor(private readonly limit = 128) {}

@@ -36,7 +36,14 @@ const mergeLoops = (loops: Loop[], affs: readonly Aff[]): Loop[] => {
   return out
 }
 
-/** Loop order of a reduction: reduced axes innermost (register accumulator) when the last axis is reduced, else row-major (accumulate in the output). */
+/**
+ * Loop order of a reduction: reduced axes innermost (register accumulator) when the last axis is reduced, else row-major (accumulate in the output).
+ * @example
+ * import { reduceForm } from './codegen.js'
+ * import { schedule } from './schedule.js'
+ * import { input, sum } from 'kiln'
+ * reduceForm(schedule([sum(input('x', [4, 5]), 0)], { fuse: true }).kernels[0] as never) // 'scatter'
+ */
 export const reduceForm = (k: Extract<KernelPlan, { _tag: 'reduce' }>): 'register' | 'scatter' =>
   k.reduced.length === 0 || k.reduced[k.reduced.length - 1] ? 'register' : 'scatter'
 
@@ -45,7 +52,7 @@ export const reduceForm = (k: Extract<KernelPlan, { _tag: 'reduce' }>): 'registe
  * @example
  * import { genLoopKernel } from './codegen.js'
  * import { schedule } from './schedule.js'
- * import { input, exp } from '../index.js'
+ * import { input, exp } from 'kiln'
  * const k = schedule([exp(input('x', [2, 3]))], { fuse: true }).kernels[0]!
  * genLoopKernel(k as never).loops // 'i0<6'
  */
@@ -82,11 +89,12 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
   const out = bufName(k.out)
   const o = affStr(k.outOff)
   const init = k._tag === 'reduce' ? (k.op === 'sum' ? '0' : lit(-Infinity)) : ''
-  const step = (a: string) => (k._tag === 'reduce' && k.op === 'max' ? `(${a} !== ${a} || ${root} > ${a} || ${root} !== ${root}) ? ${root} : ${a}` : `${a} + ${root}`)
-  const inner =
-    form === 'map' ? `${out}[${o}] = ${root};`
+  const step = (a: string) => (k._tag === 'reduce' && k.op === 'max' ? `(${root} > ${a} || ${root} !== ${root}) ? ${root} : ${a}` : `${a} + ${root}`)
+  const side = k._tag === 'reduce' && k.store !== undefined ? `${bufName(k.store.value)}[${affStr(k.store.off)}] = ${root}; ` : ''
+  const inner = side +
+    (form === 'map' ? `${out}[${o}] = ${root};`
     : form === 'register' ? `acc = ${step('acc')};`
-    : `{ const a = ${out}[${o}]; ${out}[${o}] = ${step('a')}; }`
+    : `{ const a = ${out}[${o}]; ${out}[${o}] = ${step('a')}; }`)
   const lines: string[] = []
   const ind = (d: number) => '  '.repeat(d + 1)
   if (form === 'scatter') lines.push(`${ind(0)}${out}.fill(${init});`)
@@ -105,7 +113,7 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
     lines.push(`${ind(l - 1)}}`)
     if (form === 'register' && l - 1 === accLevel) lines.push(ind(l - 1) + store)
   }
-  const params = [k.out, ...loadsOf(k.body).keys()]
+  const params = [k.out, ...(k._tag === 'reduce' && k.store !== undefined ? [k.store.value] : []), ...loadsOf(k.body).keys()]
   const source = `function kernel${k.id}(${params.map(bufName).join(', ')}) {\n${lines.join('\n')}\n}`
   const desc = loops.map((l, p) => `${form === 'register' && p === accLevel ? 'acc: ' : ''}i${p}<${l.n}`).join(' > ') || 'scalar'
   return { params, source, loops: desc + (form === 'scatter' ? ' (accumulating into the output)' : '') }

@@ -30,7 +30,12 @@ export interface CompileOptions {
 const KNOWN = new Set(['fuse', 'simplify', 'cache'])
 const cache = new CompileCache<Artifact>()
 
-/** Empties the compile cache (tests). */
+/**
+ * Empties the compile cache (tests).
+ * @example
+ * import { clearCompileCache } from './compile.js'
+ * clearCompileCache() // undefined
+ */
 export const clearCompileCache = (): void => cache.clear()
 
 const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifact => {
@@ -50,7 +55,7 @@ const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifa
  * Fails with a `CompileError` for clashing leaf names, bad shapes or unknown options.
  * @example
  * import { compile } from './compile.js'
- * import { input, add, mul } from '../index.js'
+ * import { input, add, mul } from 'kiln'
  * import * as E from 'fp-ts/lib/Either.js'
  * const x = input('x', [3])
  * const exe = compile([add(mul(x, x), 1)])

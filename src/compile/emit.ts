@@ -8,22 +8,25 @@ import { opDef } from '../optable.js'
 import { lit } from '../ops/elementwise.js'
 import type { Aff, Expr } from './ir.js'
 
-/** The JS name of a value's buffer in generated code. */
+/**
+ * The JS name of a value's buffer in generated code.
+ * @example
+ * import { bufName } from './emit.js'
+ * bufName(3) // 'b3'
+ */
 export const bufName = (v: number): string => `b${v}`
 
-/** The JS of one elementwise op; a few ops get forms that are faster and agree with the reference. */
-export const scalarOf = (e: Extract<Expr, { _tag: 'op' }>, args: readonly string[]): string => {
-  switch (e.op) {
-    case 'exp':
-      return `kExp(${args[0]})`
-    case 'tanh':
-      return `kTanh(${args[0]})`
-    case 'sigmoid':
-      return `kSigmoidFast(${args[0]})`
-    default:
-      return opDef(e.op).scalar!(args, e.node as never)
-  }
-}
+/**
+ * The JS of one elementwise op as an expression (the op table's form; sigmoid through a helper).
+ * `Math.*` is written directly so V8 inlines it (a builtin called through a variable is not inlined).
+ * @example
+ * import { scalarOf } from './emit.js'
+ * import { input, add } from 'kiln'
+ * const t = add(input('x', [2]), 1)
+ * scalarOf({ _tag: 'op', op: 'add', node: t, args: [] }, ['a', 'b']) // '(a+b)'
+ */
+export const scalarOf = (e: Extract<Expr, { _tag: 'op' }>, args: readonly string[]): string =>
+  e.op === 'sigmoid' ? `kSigmoidFast(${args[0]})` : opDef(e.op).scalar!(args, e.node as never)
 
 /** Where statements go and how indices print; supplied by the loop-nest or matmul generator. */
 export interface EmitTarget {
@@ -33,13 +36,21 @@ export interface EmitTarget {
   readonly acc: string
 }
 
-/** An emitter with its own locals (one per kernel, or per matmul epilogue element). */
+/**
+ * An emitter with its own locals (one per kernel, or per matmul epilogue element).
+ * @example
+ * import { emitter } from './emit.js'
+ * const lines: string[] = []
+ * const em = emitter({ affStr: () => 'i', levelOf: () => 0, put: (_l, s) => lines.push(s), acc: 'acc' }, 't')
+ * em.value({ _tag: 'load', value: 2, off: { c: 0, k: [1] } }) // 't0'
+ * lines // ['const t0 = b2[i];']
+ */
 export const emitter = (target: EmitTarget, prefix: string) => {
   const locals = new Map<Expr, string>()
   let n = 0
-  const bind = (e: Expr, js: string): string => {
+  const bind = (e: Expr, js: string, level = target.levelOf(e)): string => {
     const name = `${prefix}${n++}`
-    target.put(target.levelOf(e), `const ${name} = ${js};`)
+    target.put(level, `const ${name} = ${js};`)
     locals.set(e, name)
     return name
   }
@@ -65,7 +76,14 @@ export const emitter = (target: EmitTarget, prefix: string) => {
       case 'lit': return lit(e.v)
       case 'acc': return target.acc
       case 'load': return bind(e, inline(e))
-      case 'op': return bind(e, scalarOf(e, e.args.map(value)))
+      case 'op': {
+        const args = e.args.map(value)
+        if (e.op !== 'sigmoid') return bind(e, scalarOf(e, args))
+        // The reference formula with one exp: exp(-|x|) is exp(-x) for x >= 0 and exp(x) below.
+        const x = args[0]!
+        const ex = bind({ _tag: 'op', op: 'exp', node: e.node, args: e.args }, `Math.exp(-Math.abs(${x}))`, target.levelOf(e))
+        return bind(e, `${x} >= 0 ? 1 / (1 + ${ex}) : ${ex} / (1 + ${ex})`)
+      }
       case 'pad': return bind(e, padJs(e, inline))
       case 'concat': return bind(e, concatJs(e, inline))
       case 'oneHot': return bind(e, `(${value(e.label)} === ${target.affStr(e.j)} ? 1 : 0)`)
@@ -88,7 +106,12 @@ export const emitter = (target: EmitTarget, prefix: string) => {
   return { value }
 }
 
-/** Each expression's loop level: the deepest level any index it reads depends on (memoized). */
+/**
+ * Each expression's loop level: the deepest level any index it reads depends on (memoized).
+ * @example
+ * import { levels } from './emit.js'
+ * levels(() => 2, 3)({ _tag: 'lit', v: 1 }) // 0
+ */
 export const levels = (affLevel: (a: Aff) => number, accLevel: number) => {
   const memo = new Map<Expr, number>()
   const of = (e: Expr): number => {

@@ -38,7 +38,13 @@ const EMPTY = new Float64Array(0)
 const overlaps = (a: Float64Array, b: Float64Array): boolean =>
   a.buffer === b.buffer && a.length > 0 && b.length > 0 && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
 
-/** Makes an executable (with its own arena) from an artifact and the original graph's leaves. */
+/**
+ * Makes an executable (with its own arena) from an artifact and the original graph's leaves.
+ * `compile` calls it; cache hits share the artifact, never the arena.
+ * @example
+ * import { executable } from './executable.js'
+ * typeof executable // 'function'
+ */
 export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Executable => {
   const { schedule: s, memory: mem } = art
   const arena = mem.buffers.map((cap) => new Float64Array(cap))

@@ -5,7 +5,7 @@
  */
 import { fmt } from '../shape.js'
 import type { KernelSource } from './codegen.js'
-import type { Schedule } from './ir.js'
+import { kernelReads, kernelWrites, type Schedule } from './ir.js'
 import type { MemoryPlan } from './memory.js'
 
 const where = (s: Schedule, m: MemoryPlan, v: number): string => {
@@ -21,7 +21,7 @@ const where = (s: Schedule, m: MemoryPlan, v: number): string => {
  * import { planMemory } from './memory.js'
  * import { schedule } from './schedule.js'
  * import { genLoopKernel } from './codegen.js'
- * import { input, exp } from '../index.js'
+ * import { input, exp } from 'kiln'
  * const s = schedule([exp(input('x', [3]))], { fuse: true })
  * explainPlan(s, planMemory(s), s.kernels.map((k) => genLoopKernel(k as never))).includes('fused: exp') // true
  */
@@ -36,7 +36,8 @@ export const explainPlan = (s: Schedule, m: MemoryPlan, sources: readonly Kernel
     const src = sources[i]!
     lines.push('', `kernel ${k.id}: ${k._tag} -> ${where(s, m, k.out)}`)
     lines.push(`  fused: ${k.fused.join(', ') || '(copy)'}`)
-    lines.push(`  reads: ${src.params.slice(1).map((v) => `v${v}`).join(', ') || 'nothing'}`)
+    lines.push(`  reads: ${kernelReads(k).map((v) => `v${v}`).join(', ') || 'nothing'}`)
+    for (const w of kernelWrites(k).slice(1)) lines.push(`  also writes: ${where(s, m, w)}`)
     lines.push(`  loops: ${src.loops}`)
     for (const n of k.notes) lines.push(`  note: ${n}`)
     for (const ip of m.inPlace) if (ip.kernel === i) lines.push(`  in place: writes v${ip.to} over v${ip.from}, which dies here`)

@@ -79,6 +79,8 @@ export type KernelPlan =
       readonly reduced: readonly boolean[]
       readonly body: Expr
       readonly outOff: Aff
+      /** Also store the reduced operand's elements (a materialized operand computed in the same pass). */
+      readonly store?: { readonly value: number; readonly off: Aff }
     })
   | (KernelBase & {
       readonly _tag: 'matmul'
@@ -99,7 +101,12 @@ export interface Schedule {
   readonly outputs: readonly number[]
 }
 
-/** Affine helpers. */
+/**
+ * Affine helpers.
+ * @example
+ * import { aff } from './ir.js'
+ * aff.show(aff.add(aff.scale(aff.axis(2, 0), 4), aff.konst(2, 1))) // '4*i0+1'
+ */
 export const aff = {
   zero: (rank: number): Aff => ({ c: 0, k: new Array<number>(rank).fill(0) }),
   konst: (rank: number, c: number): Aff => ({ c, k: new Array<number>(rank).fill(0) }),
@@ -119,7 +126,12 @@ export const aff = {
   },
 }
 
-/** Every affine index an expression reads (loads, conditions, flat indices). */
+/**
+ * Every affine index an expression reads (loads, conditions, flat indices).
+ * @example
+ * import { affsOf } from './ir.js'
+ * affsOf({ _tag: 'load', value: 0, off: { c: 1, k: [2] } }) // [{ c: 1, k: [2] }]
+ */
 export const affsOf = (e: Expr, out: Aff[] = [], seen = new Set<Expr>()): Aff[] => {
   if (seen.has(e)) return out
   seen.add(e)
@@ -135,7 +147,12 @@ export const affsOf = (e: Expr, out: Aff[] = [], seen = new Set<Expr>()): Aff[] 
   return out
 }
 
-/** The value ids an expression loads. */
+/**
+ * The value ids an expression loads, with the offsets it reads them at.
+ * @example
+ * import { loadsOf } from './ir.js'
+ * [...loadsOf({ _tag: 'load', value: 4, off: { c: 0, k: [1] } }).keys()] // [4]
+ */
 export const loadsOf = (e: Expr, out: Map<number, Aff[]> = new Map(), seen = new Set<Expr>()): Map<number, Aff[]> => {
   if (seen.has(e)) return out
   seen.add(e)
@@ -146,10 +163,27 @@ export const loadsOf = (e: Expr, out: Map<number, Aff[]> = new Map(), seen = new
   return out
 }
 
-/** The values a kernel reads. */
+/**
+ * The values a kernel reads.
+ * @example
+ * import { kernelReads } from './ir.js'
+ * import { schedule } from './schedule.js'
+ * import { input, exp } from 'kiln'
+ * kernelReads(schedule([exp(input('x', [2]))], { fuse: true }).kernels[0]!) // [0]
+ */
 export const kernelReads = (k: KernelPlan): number[] => {
   const m = k._tag === 'matmul' ? loadsOf(k.epilogue) : loadsOf(k.body)
   const ids = [...m.keys()]
   if (k._tag === 'matmul') ids.push(k.a.value, k.b.value)
   return [...new Set(ids)]
 }
+
+/**
+ * The values a kernel writes (its output, and a stored operand for reductions fused with their producer).
+ * @example
+ * import { kernelWrites } from './ir.js'
+ * import { schedule } from './schedule.js'
+ * import { input, exp } from 'kiln'
+ * kernelWrites(schedule([exp(input('x', [2]))], { fuse: true }).kernels[0]!) // [1]
+ */
+export const kernelWrites = (k: KernelPlan): number[] => (k._tag === 'reduce' && k.store !== undefined ? [k.out, k.store.value] : [k.out])

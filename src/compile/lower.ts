@@ -27,8 +27,8 @@ export interface LowerCtx {
  * (merging needs division). `undefined` when not affine.
  * @example
  * import { reshapeMap } from './lower.js'
- * reshapeMap([6], [2, 3]) !== undefined // true (split)
- * reshapeMap([2, 3], [6]) === undefined // true (merge)
+ * reshapeMap([6], [2, 3]) !== undefined // true
+ * reshapeMap([2, 3], [6]) === undefined // true
  */
 export const reshapeMap = (from: Shape, to: Shape): ((idx: readonly Aff[], rank: number) => Aff[]) | undefined => {
   if (sizeOf(from) === 0) return undefined
@@ -66,17 +66,37 @@ export const reshapeMap = (from: Shape, to: Shape): ((idx: readonly Aff[], rank:
   }
 }
 
-/** The operand index of a NumPy-broadcast read: right-aligned, size-1 axes pinned to 0. */
+/**
+ * The operand index of a NumPy-broadcast read: right-aligned, size-1 axes pinned to 0.
+ * @example
+ * import { broadcastIdx } from './lower.js'
+ * import { aff } from './ir.js'
+ * broadcastIdx([aff.axis(2, 0), aff.axis(2, 1)], [1, 3], 2).map(aff.show) // ['0', 'i1']
+ */
 export const broadcastIdx = (idx: readonly Aff[], from: Shape, rank: number): Aff[] => {
   const lead = idx.length - from.length
   return from.map((d, q) => (d === 1 ? aff.zero(rank) : idx[q + lead]!))
 }
 
 const TRANSCENDENTAL = new Set(['exp', 'log', 'tanh', 'sigmoid', 'softplus', 'pow', 'sqrt'])
-/** True for ops whose per-element cost makes recomputation a bad idea. */
+/**
+ * True for ops whose per-element cost makes recomputation a bad idea.
+ * @example
+ * import { isTranscendental } from './lower.js'
+ * isTranscendental('exp') // true
+ */
 export const isTranscendental = (op: string): boolean => TRANSCENDENTAL.has(op)
 
-/** A lowering session for one kernel: memoizes (node, index) pairs so shared subtrees stay shared. */
+/**
+ * A lowering session for one kernel: memoizes (node, index) pairs so shared subtrees stay shared.
+ * @example
+ * import { lowering } from './lower.js'
+ * import { aff } from './ir.js'
+ * import { input, transpose } from 'kiln'
+ * const x = input('x', [2, 3])
+ * const e = lowering({ rank: 2, fused: [], valueOf: (t) => (t === x ? 0 : undefined) }).read(transpose(x), [aff.axis(2, 0), aff.axis(2, 1)])
+ * e._tag === 'load' && aff.show(e.off) // 'i0+3*i1'
+ */
 export const lowering = (ctx: LowerCtx) => {
   const memo = new Map<string, Expr>()
   const zero = aff.zero(ctx.rank)
@@ -87,14 +107,15 @@ export const lowering = (ctx: LowerCtx) => {
   /** The node read at `idx`: accumulator, load, literal or inlined computation. */
   const read = (t: Tensor, idx: readonly Aff[]): Expr => {
     if (ctx.acc === t) return { _tag: 'acc' }
-    const v = ctx.valueOf(t)
-    if (v !== undefined) return { _tag: 'load', value: v, off: aff.dot(idx, stridesOf(t.shape), ctx.rank) }
-    const c = constValue(t)
-    if (c !== undefined) return { _tag: 'lit', v: c }
     const key = `${t.id}|${idx.map(aff.key).join(';')}`
     const hit = memo.get(key)
     if (hit !== undefined) return hit
-    const e = compute(t, idx)
+    const v = ctx.valueOf(t)
+    const c = v === undefined ? constValue(t) : undefined
+    const e: Expr =
+      v !== undefined ? { _tag: 'load', value: v, off: aff.dot(idx, stridesOf(t.shape), ctx.rank) }
+      : c !== undefined ? { _tag: 'lit', v: c }
+      : compute(t, idx)
     memo.set(key, e)
     return e
   }

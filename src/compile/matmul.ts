@@ -29,7 +29,7 @@ const times = (v: string, k: number): string => (k === 0 ? '0' : k === 1 ? v : `
  * @example
  * import { genMatmul } from './matmul.js'
  * import { schedule } from './schedule.js'
- * import { input, param, matmul, relu } from '../index.js'
+ * import { input, param, matmul, relu } from 'kiln'
  * const k = schedule([relu(matmul(input('x', [8, 4]), param('w', [4, 8])))], { fuse: true }).kernels[0]!
  * genMatmul(k as never).loops // 'i<8 step 4 > j<8 step 4 > p<4'
  */

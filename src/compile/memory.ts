@@ -4,7 +4,7 @@
  * that dies in it when it reads that operand only at the element it writes (in place).
  * @module
  */
-import { aff, kernelReads, loadsOf, type Schedule } from './ir.js'
+import { aff, kernelReads, kernelWrites, loadsOf, type Schedule } from './ir.js'
 
 /** Where every value lives. */
 export interface MemoryPlan {
@@ -32,7 +32,7 @@ const elementwiseUse = (s: Schedule, k: number, v: number): boolean => {
  * @example
  * import { planMemory } from './memory.js'
  * import { schedule } from './schedule.js'
- * import { input, exp, sum } from '../index.js'
+ * import { input, exp, sum } from 'kiln'
  * const p = planMemory(schedule([sum(exp(input('x', [8])))], { fuse: true }))
  * p.buffers.length // 0
  */
@@ -42,7 +42,7 @@ export const planMemory = (s: Schedule): MemoryPlan => {
   const last = new Array<number>(n).fill(-1)
   const reads = s.kernels.map(kernelReads)
   s.kernels.forEach((k, i) => {
-    def[k.out] = i
+    for (const w of kernelWrites(k)) def[w] = i
     for (const v of reads[i]!) last[v] = Math.max(last[v]!, i)
   })
   const buffers: number[] = []
@@ -56,22 +56,17 @@ export const planMemory = (s: Schedule): MemoryPlan => {
   }
   s.kernels.forEach((k, i) => {
     const dying = reads[i]!.filter((v) => last[v] === i && s.values[v]!.kind === 'temp')
-    const out = s.values[k.out]!
-    if (out.kind !== 'temp') {
-      dying.forEach(release)
-      return
+    const outs = kernelWrites(k).map((w) => s.values[w]!).filter((v) => v.kind === 'temp')
+    const reuse = outs.length === 1 ? dying.find((v) => elementwiseUse(s, i, v)) : undefined
+    for (const out of outs) {
+      live[out.id] = [i, Math.max(i, last[out.id]!)]
+      if (reuse !== undefined) {
+        bufferOf[out.id] = bufferOf[reuse]!
+        inPlace.push({ kernel: i, from: reuse, to: out.id })
+      } else bufferOf[out.id] = take(free, buffers, out.size)
     }
-    live[out.id] = [i, Math.max(i, last[out.id]!)]
-    const reuse = dying.find((v) => elementwiseUse(s, i, v))
-    if (reuse !== undefined) {
-      bufferOf[out.id] = bufferOf[reuse]!
-      inPlace.push({ kernel: i, from: reuse, to: out.id })
-      dying.filter((v) => v !== reuse).forEach(release)
-    } else {
-      bufferOf[out.id] = take(free, buffers, out.size)
-      dying.forEach(release)
-    }
-    if (last[out.id]! < i) release(out.id)
+    dying.filter((v) => v !== reuse).forEach(release)
+    for (const out of outs) if (last[out.id]! < i) release(out.id)
   })
   return { buffers, bufferOf, live, inPlace }
 }

@@ -22,14 +22,25 @@ export interface ScheduleOptions {
   readonly fuse: boolean
 }
 
-/** Inlined ops a multiply-used value may cost before it is materialized instead of recomputed. */
+/**
+ * Inlined ops a multiply-used value may cost before it is materialized instead of recomputed.
+ * @example
+ * import { CHEAP_OPS } from './schedule.js'
+ * CHEAP_OPS // 2
+ */
 export const CHEAP_OPS = 2
 
 const isScalarConst = (t: Tensor): boolean => isOp(t, 'constant') && constValue(t) !== undefined
 const isLeafLike = (t: Tensor): boolean => t.op === 'input' || t.op === 'param' || (isOp(t, 'constant') && !isScalarConst(t))
 const intrinsic = (t: Tensor): boolean => isLeafLike(t) || t.op === 'sum' || t.op === 'max' || t.op === 'matmul'
 
-/** A short description of a node for plans (leaf names may appear here, never in generated code). */
+/**
+ * A short description of a node for plans (leaf names may appear here, never in generated code).
+ * @example
+ * import { describe } from './schedule.js'
+ * import { input } from 'kiln'
+ * describe(input('x', [2])) // "input 'x' [2]"
+ */
 export const describe = (t: Tensor): string =>
   t.op === 'input' || t.op === 'param' ? `${t.op} '${(t.attrs as { name: string }).name}' ${fmt(t.shape)}` : `${t.op}${fmt(t.shape)} #${t.id}`
 
@@ -54,7 +65,8 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
     else if (!fuse && !isScalarConst(t)) set(t, 'unfused plan')
   }
   const fusedMatmul = new Map<number, Tensor>()
-  if (!fuse) return { mat, fusedMatmul }
+  const sideReduce = new Map<number, Tensor>()
+  if (!fuse) return { mat, fusedMatmul, sideReduce }
 
   // Matmul operands must be affine reads of a buffer.
   const operand = (x: Tensor): void => {
@@ -119,20 +131,29 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
       cur = c
     }
   }
-  return { mat, fusedMatmul }
+  // A reduction of a materialized elementwise value runs in the pass that computes it (e.g. softmax's
+  // exp and its row sum): the kernel stores the value and accumulates it.
+  for (const r of order) {
+    const x = r.args[0]
+    if ((r.op !== 'sum' && r.op !== 'max') || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
+    if (fusedMatmul.has(x.id) || sideReduce.has(x.id)) continue
+    sideReduce.set(x.id, r)
+  }
+  return { mat, fusedMatmul, sideReduce }
 }
 
 /**
  * Schedules `outputs`: values (leaves, constants, outputs, intermediates) and kernels in order.
  * @example
  * import { schedule } from './schedule.js'
- * import { input, add, relu } from '../index.js'
+ * import { input, add, relu } from 'kiln'
  * const x = input('x', [4])
  * schedule([relu(add(x, 1))], { fuse: true }).kernels.length // 1
  */
 export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Schedule => {
   const order = topoSort(outputs)
-  const { mat, fusedMatmul } = decide(order, outputs, opts.fuse)
+  const { mat, fusedMatmul, sideReduce } = decide(order, outputs, opts.fuse)
+  const done = new Set<number>()
   const values: Value[] = []
   const valueOf = new Map<number, number>()
   const addValue = (v: Omit<Value, 'id'>): number => {
@@ -189,16 +210,21 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
     } else if (m !== undefined) {
       fused.push('matmul')
       kernels.push(matmulKernel(m, t, fused, (rank) => session(rank, fused, m).compute(t, vars(rank))))
-    } else if (isOp(t, 'sum') || isOp(t, 'max')) {
-      const x = t.args[0]!
+    } else if (isOp(t, 'sum') || isOp(t, 'max') || sideReduce.has(t.id)) {
+      const r = sideReduce.get(t.id) ?? t
+      if (done.has(r.id)) continue
+      done.add(r.id)
+      const x = r.args[0]!
       const rank = x.shape.length
-      const axes = t.attrs.axes
+      const axes = (r.attrs as { axes: readonly number[] }).axes
       const kept = stridesOf(reducedShape(x.shape, axes, true)).map((s, d) => (axes.includes(d) ? 0 : s))
-      fused.push(t.op)
-      const body = session(rank, fused).read(x, vars(rank))
+      fused.push(r.op)
+      const side = r !== t
+      const body = side ? session(rank, fused).compute(x, vars(rank)) : session(rank, fused).read(x, vars(rank))
       kernels.push({
-        _tag: 'reduce', id: kernels.length, out, fused, notes: notesOf(t), op: t.op, shape: x.shape,
-        reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
+        _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes: side ? [...notesOf(t), `also stores ${describe(t)}, computed in this pass`] : notesOf(t),
+        op: r.op as 'sum' | 'max', shape: x.shape, reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
+        ...(side ? { store: { value: out, off: aff.dot(vars(rank), stridesOf(x.shape), rank) } } : {}),
       })
     } else {
       const rank = t.shape.length
