@@ -35,3 +35,4 @@ export {
   oneHot as oneHotLabels, type TrainTest, type TrainDevTest, type Fold, type Bootstrap, type Batch, shuffle, trainTestSplit,
   trainDevTestSplit, kFold, bootstrap, batches, flower, moons, spirals, xor,
 } from './data/index.js'
+export * from './io/params-file.js'
