@@ -21,6 +21,7 @@ export {
   type CompileStats, schedule, CHEAP_OPS, type ScheduleOptions, planMemory, type MemoryPlan, explainPlan,
   type Aff, type Expr, type KernelPlan, type Schedule as KernelSchedule, type Value, type ValueKind, type Operand,
 } from './compile/index.js'
+export { simplify, simplifyWith, rules as simplifyRules, type Rule as RewriteRule, type SimplifyOptions } from './compile/simplify.js'
 export * from './nn/index.js'
 export * from './metrics/index.js'
 export * from './report/index.js'
