@@ -52,10 +52,12 @@ export const learningCurve = (
   sizes: readonly number[],
   options: FitOptions,
 ): E.Either<FitError, LearningCurveResult> => {
+  // Every size is checked before the first fit, so a bad size costs no training.
+  const bad = sizes.find((m) => !Number.isInteger(m) || m < 1 || m > train.n)
+  if (bad !== undefined) return E.left(fitError('sizes', `learning-curve size ${bad} must be an integer in [1, ${train.n}]`))
   const order = stratifiedOrder(train, foldIn(options.key, 99))
   const result: { sizes: number[]; trainError: number[]; devError: number[] } = { sizes: [], trainError: [], devError: [] }
   for (const m of sizes) {
-    if (!Number.isInteger(m) || m < 1 || m > train.n) return E.left(fitError('sizes', `learning-curve size ${m} must be an integer in [1, ${train.n}]`))
     const subset = take(train, order.slice(0, m))
     const r = fit(makeModel(), subset, { ...options, batchSize: Math.min(options.batchSize, m), dev })
     if (E.isLeft(r)) return r

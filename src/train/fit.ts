@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { featureCount, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
 import type { Optimizer } from '../nn/transform.js'
-import { flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
+import { bindValues, zipParams, type ParamValues } from '../nn/tree.js'
 import { foldIn, type Key } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, type ProgressStream } from '../report/progress.js'
@@ -99,6 +99,8 @@ interface Setup {
   readonly state: ParamValues
   /** The step graphs of full batches and of the remainder batch (when `n % batchSize > 0`). */
   readonly graphs: { readonly full: StepGraph; readonly rest: StepGraph | undefined }
+  /** The first buffer set: parameters, layer state and optimizer state by graph leaf name. */
+  readonly initialValues: ReadonlyMap<string, Float64Array>
 }
 
 const prepare = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, Setup> => {
@@ -138,26 +140,38 @@ const prepare = (model: Layer, train: Dataset, options: FitOptions): E.Either<Fi
     // Layers such as batchNorm cannot train on a one-row batch: say where that batch comes from.
     return E.left(fitError('batchSize', `the last batch of each epoch has ${remainder} row(s) (${train.n} rows, batchSize ${options.batchSize}) and the model cannot train on it: ${(e as Error).message}`))
   }
-  // Initial values are read in the model's own leaf order, whatever the key order of the caller's trees.
-  const like = (part: 'params' | 'state', template: ParamValues, given: ParamValues | undefined): ParamValues =>
-    given === undefined
-      ? copyValues(template)
-      : zipParams(template, given, (t, v, path) => {
-          if (!(v instanceof Float64Array) || v.length !== t.length)
-            throw new RangeError(`fit: initial.${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
-          return v.slice()
-        }, `fit: initial.${part}`)
+  let params: ParamValues
+  let state: ParamValues
   try {
-    return E.right({
-      model, train, options, objective, classes,
-      params: like('params', init.params, options.initial?.params),
-      state: like('state', init.state, options.initial?.state),
-      graphs: { full, rest },
-    })
+    params = like('params', init.params, options.initial?.params)
+    state = like('state', init.state, options.initial?.state)
   } catch (e) {
     return E.left(fitError('initial', (e as Error).message.replace(/^fit: /, '')))
   }
+  try {
+    // Every starting buffer by its leaf name, as the step graph names it: no reliance on key order, and
+    // optimizer slots copied so no two leaves share a buffer (outputs are written into the other buffer set).
+    const leaves = model.leaves([options.batchSize, ...train.featureShape])
+    const bound = {
+      ...bindValues(leaves.params, params, 'fit params'),
+      ...bindValues(leaves.state, state, 'fit state'),
+      ...bindValues(options.optimizer.stateLeaves(leaves.params), copyValues(options.optimizer.init(params)), 'fit: optimizer.init'),
+    }
+    return E.right({ model, train, options, objective, classes, params, state, graphs: { full, rest }, initialValues: new Map(Object.entries(bound)) })
+  } catch (e) {
+    return E.left(fitError('optimizer', `${options.optimizer.name}: ${(e as Error).message.replace(/^fit: /, '')}`))
+  }
 }
+
+/** A copy of the caller's initial values in the model's own key order; a missing, extra or wrongly sized entry throws. */
+const like = (part: 'params' | 'state', template: ParamValues, given: ParamValues | undefined): ParamValues =>
+  given === undefined
+    ? copyValues(template)
+    : zipParams(template, given, (t, v, path) => {
+        if (!(v instanceof Float64Array) || v.length !== t.length)
+          throw new RangeError(`fit: initial.${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
+        return v.slice()
+      }, `fit: initial.${part}`)
 
 const run = (s: Setup): FitResult => {
   const { model, train, options, objective } = s
@@ -168,10 +182,14 @@ const run = (s: Setup): FitResult => {
     ({ runner: runnerFor(g.outputs, engine), batch: g.batch, leafOrder: [...g.paramNames, ...g.stateNames, ...g.optNames], paramCount: g.paramNames.length, stateCount: g.stateNames.length })
   const full = makeStep(s.graphs.full)
   const rest = s.graphs.rest && makeStep(s.graphs.rest)
-  // Two buffer sets for parameters, layer state and optimizer state: a step reads one and writes the other.
-  let cur: Float64Array[] = [...flattenParams(s.params), ...flattenParams(s.state), ...flattenParams(options.optimizer.init(s.params))].map(([, v]) => v)
-  let next: Float64Array[] = cur.map((v) => new Float64Array(v.length))
   const { leafOrder, paramCount, stateCount } = full
+  // Two buffer sets for parameters, layer state and optimizer state: a step reads one and writes the other.
+  let cur: Float64Array[] = leafOrder.map((n) => {
+    const v = s.initialValues.get(n)
+    if (v === undefined) throw new Error(`fit: the step graph reads '${n}', which has no initial value (internal invariant broken)`)
+    return v
+  })
+  let next: Float64Array[] = cur.map((v) => new Float64Array(v.length))
   const xs = [new Float64Array(B * f), rest && new Float64Array(rest.batch * f)]
   const ys = [new Float64Array(B), rest && new Float64Array(rest.batch)]
   const stepBuf = new Float64Array(1)

@@ -10,6 +10,7 @@ import { argmaxRows } from '../metrics/classification.js'
 import type { Objective } from './objective.js'
 import { runnerFor, type Engine } from './runner.js'
 import { buildEval, leafNames, modelLeaves } from './step.js'
+import { checkData } from './validate.js'
 
 /** A model with its trained values: what `fit` returns and `predict` consumes. */
 export interface Trained {
@@ -36,18 +37,11 @@ export interface Evaluation {
 
 const CHUNK = 512
 
-/**
- * Loss, predictions and accuracy of a trained model on `ds` in evaluation mode.
- * @example
- * import { evaluateModel } from 'kiln'
- * // const { accuracy } = evaluateModel(trained, test)
- */
-export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
+/** The loss and predictions over all rows, one compiled graph per chunk size. */
+const runChunks = (trained: Trained, ds: Dataset, k: number): { loss: number; predictions: Float64Array } => {
   const { model, featureShape, objective } = trained
   const f = featureCount({ featureShape })
-  if (ds.x.length !== ds.n * f) throw new RangeError(`evaluateModel: the data set has ${ds.x.length} feature values, expected ${ds.n} x ${f}`)
   const chunk = Math.min(CHUNK, ds.n)
-  const k = objective.classification ? Math.max(trained.classes.length, 2) : 1
   const predictions = new Float64Array(ds.n * k)
   let lossSum = 0
   for (let start = 0; start < ds.n; start += chunk) {
@@ -64,16 +58,52 @@ export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
     runnerFor(g.outputs, trained.engine).runInto(bindings, outs)
     lossSum += outs[0]![0]! * b
   }
-  const labels = objective.classification ? Float64Array.from(argmaxRows(predictions, k)) : new Float64Array(0)
+  return { loss: lossSum / ds.n, predictions }
+}
+
+/**
+ * Throws a `RangeError` naming the row and value when `ds` does not fit the model: a wrong feature count,
+ * a non-finite feature, or (when `labels`) a non-finite label or one outside the class range, which
+ * would otherwise give NaN predictions or a silently wrong loss.
+ */
+const checkRows = (who: string, trained: Trained, ds: Dataset, k: number, labels: boolean): void => {
+  const f = featureCount(trained)
+  if (ds.x.length !== ds.n * f) throw new RangeError(`${who}: the data set has ${ds.x.length} feature values, expected ${ds.n} x ${f}`)
+  if (ds.n === 0) return
+  const probe = labels ? ds : { ...ds, y: new Float64Array(ds.n) }
+  const bad = checkData(probe, 'evaluated', trained.objective, trained.objective.classification ? k : undefined)
+  if (bad !== undefined) throw new RangeError(bad.message.replace(/^fit: /, `${who}: `))
+}
+
+const classCount = (trained: Trained): number => (trained.objective.classification ? Math.max(trained.classes.length, 2) : 1)
+
+/**
+ * Loss, predictions and accuracy of a trained model on `ds` in evaluation mode. Rows that do not fit
+ * (see the checks above) throw a `RangeError` naming the row.
+ * @example
+ * import { evaluateModel } from 'kiln'
+ * // const { accuracy } = evaluateModel(trained, test)
+ */
+export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
+  const k = classCount(trained)
+  checkRows('evaluateModel', trained, ds, k, true)
+  const { loss, predictions } = runChunks(trained, ds, k)
+  const classification = trained.objective.classification
+  const labels = classification ? Float64Array.from(argmaxRows(predictions, k)) : new Float64Array(0)
   let right = 0
   for (let i = 0; i < labels.length; i++) if (labels[i] === ds.y[i]) right++
-  return { loss: lossSum / ds.n, predictions, labels, accuracy: objective.classification ? right / ds.n : NaN }
+  return { loss, predictions, labels, accuracy: classification ? right / ds.n : NaN }
 }
 
 /**
  * Predictions of a trained model: class probabilities `[n, k]` (classification) or values `[n]`.
+ * Labels are not read, so rows to predict may carry any `y`.
  * @example
  * import { predict } from 'kiln'
  * // const probs = predict(trained, test)
  */
-export const predict = (trained: Trained, ds: Dataset): Float64Array => evaluateModel(trained, ds).predictions
+export const predict = (trained: Trained, ds: Dataset): Float64Array => {
+  const k = classCount(trained)
+  checkRows('predict', trained, ds, k, false)
+  return runChunks(trained, { ...ds, y: new Float64Array(ds.n) }, k).predictions
+}

@@ -50,3 +50,25 @@ export const checkOutput = (outputShape: readonly number[], batch: number, objec
     return fitError('model', `the model's output ${fmt(outputShape)} has ${per} value(s) per row; ${objective.name} with ${classes ?? 'no'} classes needs ${want}`)
   return undefined
 }
+
+/** Checks the regularization strengths and the early-stopping settings. */
+export const checkTraining = (
+  reg: { readonly l1?: number; readonly l2?: number } | undefined,
+  stop: { readonly patience: number; readonly minDelta?: number } | undefined,
+): FitError | undefined => {
+  for (const name of ['l1', 'l2'] as const) {
+    const v = reg?.[name]
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) return fitError('regularization', `regularization.${name} ${v} must be a finite number >= 0`)
+  }
+  if (stop !== undefined && !(Number.isInteger(stop.patience) && stop.patience >= 1))
+    return fitError('earlyStopping', `earlyStopping.patience ${stop.patience} must be a positive integer (epochs without improvement)`)
+  if (stop?.minDelta !== undefined && !(Number.isFinite(stop.minDelta) && stop.minDelta >= 0))
+    return fitError('earlyStopping', `earlyStopping.minDelta ${stop.minDelta} must be a finite number >= 0`)
+  return undefined
+}
+
+/** Binary cross-entropy takes labels 0/1: a data set naming more than two classes cannot use it. */
+export const checkBinary = (objective: Objective, classes: readonly string[]): FitError | undefined =>
+  objective.name === 'binaryCrossEntropyWithLogits' && classes.length > 2
+    ? fitError('loss', `binaryCrossEntropyWithLogits needs two classes (labels 0/1); the training set has ${classes.length} (${classes.join(', ')}): use softmaxCrossEntropy`)
+    : undefined

@@ -1,0 +1,70 @@
+/**
+ * fit allocates its buffers once: every step writes into one of two preallocated buffer sets and reads the
+ * other. Observed by wrapping the runner module (the compiled executable's own `runInto` promises not to
+ * allocate; heap measurements are too noisy to assert on, so this checks buffer identity instead).
+ */
+import { describe, expect, it, vi } from 'vitest'
+import type { Bindings } from '../../src/graph.js'
+import { adam } from '../../src/nn/optim.js'
+import { key } from '../../src/random/key.js'
+import { fit } from '../../src/train/fit.js'
+import { bnDropoutMlp, right, smallFlower } from './helpers.js'
+
+interface Call {
+  readonly runner: number
+  readonly bindings: Record<string, Float64Array>
+  readonly outs: readonly Float64Array[]
+}
+const calls: Call[] = []
+let runners = 0
+
+vi.mock('../../src/train/runner.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/train/runner.js')>()
+  return {
+    ...real,
+    runnerFor: (...args: Parameters<typeof real.runnerFor>) => {
+      const inner = real.runnerFor(...args)
+      const id = runners++
+      return {
+        leaves: inner.leaves,
+        runInto: (bindings: Bindings, outs: readonly Float64Array[]) => {
+          calls.push({ runner: id, bindings: { ...(bindings as Record<string, Float64Array>) }, outs: [...outs] })
+          inner.runInto(bindings, outs)
+        },
+      }
+    },
+  }
+})
+
+describe('fit: no per-step allocation', () => {
+  it('steps alternate between two preallocated buffer sets, and data batches reuse two buffers', () => {
+    calls.length = 0
+    runners = 0
+    const data = smallFlower(40)
+    // 40 rows in batches of 12: 4 steps per epoch (the last one of 4 rows), 5 epochs.
+    const r = right(fit(bnDropoutMlp(), data, { epochs: 5, batchSize: 12, optimizer: adam(0.01), key: key(0) }))
+    expect(r.history.length).toBe(5)
+    const steps = calls.filter((c) => c.outs.length > 2)
+    expect(steps.length).toBe(20)
+    expect(new Set(steps.map((c) => c.runner)).size).toBe(2) // one runner per batch size, built once
+    expect(runners).toBe(2) // no dev set: no evaluation runners either
+    const outBuffers = new Set(steps.flatMap((c) => c.outs))
+    const width = steps[0]!.outs.length
+    // One loss buffer plus two sets of parameter/optimizer/state buffers, for all 20 steps.
+    expect(outBuffers.size).toBe(1 + 2 * (width - 1))
+    steps.forEach((c, i) => {
+      expect(c.outs.length).toBe(width)
+      if (i === 0) return
+      // The state a step reads is what the previous step wrote (the buffers swap, nothing is copied).
+      const prev = steps[i - 1]!
+      const written = new Set(prev.outs.slice(1))
+      const read = Object.entries(c.bindings).filter(([name]) => !['x', 'y', 'step', 'key'].includes(name)).map(([, v]) => v)
+      expect(read.length).toBe(width - 1)
+      expect(read.every((v) => written.has(v))).toBe(true)
+      expect(c.outs.slice(1).some((o) => written.has(o))).toBe(false)
+    })
+    expect(new Set(steps.map((c) => c.bindings.x)).size).toBe(2)
+    expect(new Set(steps.map((c) => c.bindings.y)).size).toBe(2)
+    expect(new Set(steps.map((c) => c.bindings.key)).size).toBe(1)
+  })
+})
