@@ -254,10 +254,11 @@ const run = (s: Setup): FitResult => {
     bar?.update({ epoch, epochs: options.epochs, batch: batches, batches, loss: record.trainLoss, ...devMetric(record) })
     const monitored = options.dev === undefined ? record.trainLoss : record.devLoss
     if (monitored < best.loss - (options.earlyStopping?.minDelta ?? 0)) best = { loss: monitored, epoch, values: options.earlyStopping ? copySnapshot(snapshot()) : best.values }
-    const verdict = options.onEpochEnd?.(record, history)
+    const verdict = options.onEpochEnd?.(record, history.slice())
     if (verdict === 'stop') break
     if (options.earlyStopping !== undefined && epoch - best.epoch >= options.earlyStopping.patience) {
-      stoppedEarly = true
+      // Running out of patience on the last epoch cuts nothing short.
+      stoppedEarly = epoch < options.epochs
       break
     }
   }
