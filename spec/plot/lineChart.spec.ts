@@ -138,3 +138,11 @@ describe('lineChart', () => {
     expect(() => lineChart({ series: [], height: NaN })).toThrow(/^lineChart: height = NaN/)
   })
 })
+
+describe('long series', () => {
+  it('plots 200k points without overflowing the call stack', async () => {
+    const { lossHistoryPlot } = await import('../../src/plot/index.js')
+    const y = Float64Array.from({ length: 200_000 }, (_, i) => 1 / (1 + i))
+    expect(lossHistoryPlot({ sgd: y })).toContain('<svg')
+  })
+})

@@ -43,8 +43,9 @@ const FONT = 12
 const MAX_NAME = 28
 
 const buildAxis = (values: readonly number[], log: boolean, target: number): Axis => {
-  const min = values.length === 0 ? (log ? 1 : 0) : Math.min(...values)
-  const max = values.length === 0 ? (log ? 10 : 1) : Math.max(...values)
+  // A loop, not Math.min(...values): spreading 100k+ points overflows the call stack.
+  const min = values.length === 0 ? (log ? 1 : 0) : values.reduce((a, b) => (b < a ? b : a))
+  const max = values.length === 0 ? (log ? 10 : 1) : values.reduce((a, b) => (b > a ? b : a))
   const t = log ? logTicks(min, max, target) : niceTicks(min, max, target)
   const labels = t.ticks.map((v) => formatTick(v, log ? v : t.step))
   return { log, lo: t.ticks[0]!, hi: t.ticks[t.ticks.length - 1]!, ticks: t.ticks, labels }

@@ -48,7 +48,7 @@ export const learningCurvePlot = (curve: LearningCurve, options: PresetOptions =
   ]
   if (baselineError !== undefined) {
     const finite = Array.from(sizes).filter(Number.isFinite)
-    const x = finite.length === 0 ? [] : [Math.min(...finite), Math.max(...finite)]
+    const x = finite.length === 0 ? [] : [finite.reduce((a, b) => (b < a ? b : a)), finite.reduce((a, b) => (b > a ? b : a))]
     series.push({ name: 'baseline error', x, y: x.map(() => baselineError) })
   }
   return lineChart({
