@@ -4,9 +4,9 @@
  * state tensors to an output tensor and the NEW state tensors. Nothing is mutated: running statistics
  * are outputs of the graph, fed back as inputs on the next step.
  *
- * Shapes are checked at run time (`spec` and `apply` throw `ShapeError`); layer types do not carry
- * static shapes because a layer's output shape depends on its input shape, which TypeScript cannot
- * express without higher-kinded types.
+ * Shapes are checked at run time (`spec` and `apply` throw `ShapeError`). Statically, `Layer<F>` carries a
+ * phantom shape function `F` (see `./shapes.js`), so literal input shapes give literal output shapes;
+ * plain `Layer` (`F = AnyShape`) gives `readonly number[]` and accepts every typed layer.
  * @module
  */
 import { mul, slice } from '../api.js'
@@ -14,6 +14,7 @@ import { foldIn, type Key } from '../random/key.js'
 import { fmt, ShapeError, shapeEq, type Shape } from '../shape.js'
 import { constant, uniformTensor, type Tensor } from '../tensor.js'
 import type { Fans, Initializer } from './init.js'
+import type { AnyShape, ApplyShape, ShapeFn } from './shapes.js'
 import { flattenParams, inputLeaves, isSubtree, mapParams, paramLeaves, TreeError, type ParamValues, type Params, type Tree } from './tree.js'
 
 /** A declared variable: its shape and how to initialize it (fans default to `fansOf(shape)`). */
@@ -32,11 +33,11 @@ export interface Var {
  */
 export const variable = (shape: Shape, init: Initializer, fans?: Fans): Var => ({ _tag: 'Var', shape, init, ...(fans === undefined ? {} : { fans }) })
 
-/** What a layer declares for one input shape. */
-export interface LayerSpec {
+/** What a layer declares for one input shape (`O`: the static output shape). */
+export interface LayerSpec<O extends Shape = Shape> {
   readonly params: Tree<Var>
   readonly state: Tree<Var>
-  readonly outputShape: Shape
+  readonly outputShape: O
 }
 
 /** The context of `apply`: the mode, the dropout key (a `Key`, or a `[2]` tensor of uint32 words), the state. */
@@ -47,37 +48,42 @@ export interface ApplyContext {
 }
 
 /** The result of `apply`: the output and the new state tensors (the old ones when nothing changed). */
-export interface Applied {
-  readonly y: Tensor
+export interface Applied<O extends Shape = Shape> {
+  readonly y: Tensor<O>
   readonly state: Params
 }
 
 /** Concrete initial values of a layer. */
-export interface Variables {
+export interface Variables<O extends Shape = Shape> {
   readonly params: ParamValues
   readonly state: ParamValues
-  readonly outputShape: Shape
+  readonly outputShape: O
 }
 
 /** The symbolic leaves of a layer: `param` leaves for parameters, `input` leaves for state. */
-export interface Leaves {
+export interface Leaves<O extends Shape = Shape> {
   readonly params: Params
   readonly state: Params
-  readonly outputShape: Shape
+  readonly outputShape: O
 }
 
-/** A layer: a name, a declaration of its variables, and a pure `apply`. */
-export interface Layer {
+/**
+ * A layer: a name, a declaration of its variables, and a pure `apply`. `F` maps input to output shapes
+ * statically (a phantom: only types change with it); `Layer<F>` is assignable to plain `Layer`.
+ */
+export interface Layer<F extends ShapeFn = AnyShape> {
   readonly _tag: 'Layer'
   readonly name: string
   /** The declared parameters, state and output shape for an input shape (throws `ShapeError`). */
-  readonly spec: (inputShape: Shape) => LayerSpec
+  readonly spec: <const S extends Shape>(inputShape: S) => LayerSpec<ApplyShape<F, S>>
   /** Initial values: parameter leaf `i` (in `flattenParams` order) draws from `foldIn(key, i)`. */
-  readonly init: (key: Key, inputShape: Shape) => Variables
+  readonly init: <const S extends Shape>(key: Key, inputShape: S) => Variables<ApplyShape<F, S>>
   /** Leaves named by path: parameters `dense0.w`, state `${statePrefix}.bn1.mean` (default prefix `state`). */
-  readonly leaves: (inputShape: Shape, statePrefix?: string) => Leaves
+  readonly leaves: <const S extends Shape>(inputShape: S, statePrefix?: string) => Leaves<ApplyShape<F, S>>
   /** The output and new state; `ctx` defaults to evaluation mode with no state. */
-  readonly apply: (params: Params, x: Tensor, ctx?: ApplyContext) => Applied
+  readonly apply: <S extends Shape>(params: Params, x: Tensor<S>, ctx?: ApplyContext) => Applied<ApplyShape<F, S>>
+  /** Never set at run time: it only records `F` for `sequential` to read. */
+  readonly __shape?: F
 }
 
 const initTree = (key: Key, vars: Tree<Var>, offset: number): ParamValues => {
@@ -85,18 +91,22 @@ const initTree = (key: Key, vars: Tree<Var>, offset: number): ParamValues => {
   return mapParams(vars, (v, path) => v.init(foldIn(key, index.get(path)!), v.shape, v.fans))
 }
 
+/** The runtime values only know `Shape`; the static shapes are asserted here, in one place. */
+const typedLayer = <F extends ShapeFn>(layer: Layer): Layer<F> => layer as Layer<F>
+
 /**
- * Builds a layer from its name, `spec` and `apply` (deriving `init` and `leaves` from `spec`).
+ * Builds a layer from its name, `spec` and `apply` (deriving `init` and `leaves` from `spec`). The static
+ * shape function `F` is the caller's claim (unchecked: `spec` and `apply` are untyped); it defaults to `AnyShape`.
  * @example
  * import { defineLayer, mul, input } from 'kiln'
  * const double = defineLayer('double', (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: mul(x, 2), state: ctx.state }))
  * double.apply({}, input('x', [2])).y.op // 'mul'
  */
-export const defineLayer = (
+export const defineLayer = <F extends ShapeFn = AnyShape>(
   name: string,
   spec: (inputShape: Shape) => LayerSpec,
   apply: (params: Params, x: Tensor, ctx: ApplyContext) => Applied,
-): Layer => ({
+): Layer<F> => typedLayer<F>({
   _tag: 'Layer',
   name,
   spec,

@@ -1,6 +1,6 @@
 /**
  * The layers: dense, activations, dropout, batch normalization and flatten. Each is a `Layer` value
- * (see `./layer.js`); compose them with `sequential`.
+ * (see `./layer.js`) typed with its static shape function (`./shapes.js`); compose them with `sequential`.
  * @module
  */
 import { add, div, greaterEqual, leakyRelu, logSoftmax, matmul, mean, mul, reshape, sigmoid, softmax, softplus, sqrt, square, stopGradient, sub, tanh, relu } from '../api.js'
@@ -9,6 +9,7 @@ import { uniformTensor, type Tensor } from '../tensor.js'
 import { activationFn, elu as eluFn, gelu as geluFn, type ActivationName } from './activations.js'
 import { glorotUniform, ones, zeros, type Initializer } from './init.js'
 import { defineLayer, keyTensor, leafOf, variable, type Layer } from './layer.js'
+import type { DenseShape, FlattenShape, SameShape } from './shapes.js'
 
 const lastDim = (who: string, s: Shape): number => {
   if (s.length < 1) throw new ShapeError(who, [s], 'the input needs at least one axis (features last)')
@@ -35,11 +36,11 @@ export interface DenseOptions {
  * const layer = dense(3, { activation: 'relu' })
  * layer.init(key(0), [8, 4]).outputShape // [8, 3]
  */
-export const dense = (units: number, options: DenseOptions = {}): Layer => {
+export const dense = <const U extends number>(units: U, options: DenseOptions = {}): Layer<DenseShape<U>> => {
   if (!Number.isInteger(units) || units < 1) throw new RangeError(`dense: units must be a positive integer, got ${units}`)
   const act = activationFn(options.activation ?? 'linear', 'dense')
   const useBias = options.bias ?? true
-  return defineLayer(
+  return defineLayer<DenseShape<U>>(
     'dense',
     (s) => {
       const n = lastDim('dense', s)
@@ -58,8 +59,8 @@ export const dense = (units: number, options: DenseOptions = {}): Layer => {
   )
 }
 
-const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer =>
-  defineLayer(name, (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: f(x), state: ctx.state }))
+const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape> =>
+  defineLayer<SameShape>(name, (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: f(x), state: ctx.state }))
 
 /**
  * A parameterless layer applying the named activation.
@@ -67,34 +68,34 @@ const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer =>
  * import { activation, input } from 'kiln'
  * activation('tanh').apply({}, input('x', [2])).y.op // 'tanh'
  */
-export const activation = (name: ActivationName): Layer => elementwise(name, activationFn(name, 'activation'))
+export const activation = (name: ActivationName): Layer<SameShape> => elementwise(name, activationFn(name, 'activation'))
 
 /** Logistic sigmoid layer. @example import { layers, input } from 'kiln'; layers.sigmoid().apply({}, input('x', [2])).y.op // 'sigmoid' */
-export const sigmoidLayer = (): Layer => elementwise('sigmoid', (x) => sigmoid(x))
+export const sigmoidLayer = (): Layer<SameShape> => elementwise('sigmoid', (x) => sigmoid(x))
 /** Tanh layer. @example import { layers, input } from 'kiln'; layers.tanh().apply({}, input('x', [2])).y.op // 'tanh' */
-export const tanhLayer = (): Layer => elementwise('tanh', (x) => tanh(x))
+export const tanhLayer = (): Layer<SameShape> => elementwise('tanh', (x) => tanh(x))
 /** ReLU layer. @example import { layers, input } from 'kiln'; layers.relu().apply({}, input('x', [2])).y.op // 'relu' */
-export const reluLayer = (): Layer => elementwise('relu', (x) => relu(x))
+export const reluLayer = (): Layer<SameShape> => elementwise('relu', (x) => relu(x))
 /** Leaky ReLU layer `max(x, alpha x)`. @example import { layers, input } from 'kiln'; layers.leakyRelu(0.1).apply({}, input('x', [2])).y.op // 'leakyRelu' */
-export const leakyReluLayer = (alpha = 0.01): Layer => {
+export const leakyReluLayer = (alpha = 0.01): Layer<SameShape> => {
   if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${alpha}`)
   return elementwise('leakyRelu', (x) => leakyRelu(x, alpha))
 }
 /** ELU layer. @example import { layers, input } from 'kiln'; layers.elu(1).apply({}, input('x', [2])).y.op // 'where' */
-export const eluLayer = (alpha = 1): Layer => {
+export const eluLayer = (alpha = 1): Layer<SameShape> => {
   if (!Number.isFinite(alpha) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
   return elementwise('elu', (x) => eluFn(x, alpha))
 }
 /** Softplus layer. @example import { layers, input } from 'kiln'; layers.softplus().apply({}, input('x', [2])).y.op // 'softplus' */
-export const softplusLayer = (): Layer => elementwise('softplus', (x) => softplus(x))
+export const softplusLayer = (): Layer<SameShape> => elementwise('softplus', (x) => softplus(x))
 /** GELU layer (tanh approximation). @example import { layers, input } from 'kiln'; layers.gelu().apply({}, input('x', [2])).y.shape // [2] */
-export const geluLayer = (): Layer => elementwise('gelu', geluFn)
+export const geluLayer = (): Layer<SameShape> => elementwise('gelu', geluFn)
 /** Softmax over the last axis. @example import { layers, input } from 'kiln'; layers.softmax().apply({}, input('x', [2, 3])).y.op // 'div' */
-export const softmaxLayer = (): Layer => elementwise('softmax', (x) => softmax(x))
+export const softmaxLayer = (): Layer<SameShape> => elementwise('softmax', (x) => softmax(x))
 /** Log-softmax over the last axis. @example import { layers, input } from 'kiln'; layers.logSoftmax().apply({}, input('x', [2, 3])).y.shape // [2, 3] */
-export const logSoftmaxLayer = (): Layer => elementwise('logSoftmax', (x) => logSoftmax(x))
+export const logSoftmaxLayer = (): Layer<SameShape> => elementwise('logSoftmax', (x) => logSoftmax(x))
 /** Identity layer. @example import { layers, input } from 'kiln'; const x = input('x', [2]); layers.linear().apply({}, x).y === x // true */
-export const linearLayer = (): Layer => elementwise('linear', (x) => x)
+export const linearLayer = (): Layer<SameShape> => elementwise('linear', (x) => x)
 
 /**
  * Inverted dropout: in training, each element is kept with probability `1 - rate` and scaled by
@@ -106,9 +107,9 @@ export const linearLayer = (): Layer => elementwise('linear', (x) => x)
  * dropout(0.5).apply({}, x).y === x // true
  * dropout(0.5).apply({}, x, { training: true, key: key(0), state: {} }).y.op // 'mul'
  */
-export const dropout = (rate: number): Layer => {
+export const dropout = (rate: number): Layer<SameShape> => {
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${rate}`)
-  return defineLayer(
+  return defineLayer<SameShape>(
     'dropout',
     (s) => ({ params: {}, state: {}, outputShape: s }),
     (_p, x, ctx) => {
@@ -141,12 +142,12 @@ export interface BatchNormOptions {
  * Object.keys(v.params) // ['gamma', 'beta']
  * Object.keys(v.state) // ['mean', 'var']
  */
-export const batchNorm = (options: BatchNormOptions = {}): Layer => {
+export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
   const momentum = options.momentum ?? 0.9
   const eps = options.eps ?? 1e-5
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`batchNorm: momentum must be in [0, 1], got ${momentum}`)
   if (!(eps > 0)) throw new RangeError(`batchNorm: eps must be > 0, got ${eps}`)
-  return defineLayer(
+  return defineLayer<SameShape>(
     'batchNorm',
     (s) => {
       const c = lastDim('batchNorm', s)
@@ -179,12 +180,12 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer => {
  * import { layers, input } from 'kiln'
  * layers.flatten().apply({}, input('x', [2, 3, 4])).y.shape // [2, 12]
  */
-export const flattenLayer = (): Layer => {
+export const flattenLayer = (): Layer<FlattenShape> => {
   const out = (who: string, s: Shape): Shape => {
     if (s.length < 1) throw new ShapeError(who, [s], 'needs a batch axis')
     return [s[0]!, sizeOf(s.slice(1))]
   }
-  return defineLayer(
+  return defineLayer<FlattenShape>(
     'flatten',
     (s) => ({ params: {}, state: {}, outputShape: out('flatten', s) }),
     (_p, x, ctx) => ({ y: reshape(x, out('flatten', x.shape)), state: ctx.state }),

@@ -6,6 +6,7 @@
 import { fmt, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { defineLayer, splitKeyTensor, type Layer, type Var } from './layer.js'
+import type { AnyShape, SequentialShape, ShapeFn } from './shapes.js'
 import { isSubtree, TreeError, type Params, type Tree } from './tree.js'
 
 const isEmpty = (t: object): boolean => Object.keys(t).length === 0
@@ -23,6 +24,9 @@ const checkNoExtra = (tree: Params, names: readonly string[], who: string): void
     throw new TreeError(extra[0]!, `${who}: unexpected entry '${extra[0]}'; the layers are ${names.map((n) => `'${n}'`).join(', ')}`)
 }
 
+/** The static shape functions of the layers: a tuple for a literal argument list (`Layer[]` spread gives an array, untyped). */
+type ShapeFns<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: NonNullable<Ls[K]['__shape']> extends infer F extends ShapeFn ? F : AnyShape }
+
 /**
  * Layers applied one after another; shapes flow through `spec`, parameters are prefixed per layer
  * (`dense0.w`), each training-mode layer gets its own key split from `ctx.key` (see `splitKeyTensor`).
@@ -34,9 +38,9 @@ const checkNoExtra = (tree: Params, names: readonly string[], who: string): void
  * v.outputShape // [8, 3]
  * countParams(v.params) // 4 * 16 + 16 + 16 * 3 + 3
  */
-export const sequential = (...layers: readonly Layer[]): Layer => {
+export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<SequentialShape<ShapeFns<Ls>>> => {
   const names = layers.map((l, i) => `${l.name}${i}`)
-  return defineLayer(
+  return defineLayer<SequentialShape<ShapeFns<Ls>>>(
     'sequential',
     (inputShape) => {
       let shape: Shape = inputShape
