@@ -150,5 +150,10 @@ export const gradcheck = (
   return { ok: failures === 0, mode, checked, failures, worst, summary }
 }
 
-/** Sum of `x * v`: the scalar whose gradient is `J^T v` (handy for checking non-scalar functions). */
+/**
+ * Sum of `x * v`: the scalar whose gradient is `J^T v` (handy for checking non-scalar functions).
+ * @example
+ * import { project, constant, evaluate } from 'kiln'
+ * evaluate([project(constant([1, 2]), constant([3, 4]))], {})[0] // Float64Array.of(11)
+ */
 export const project = (x: Tensor, v: Tensor): Tensor => sum(mul(x, v) as Tensor)

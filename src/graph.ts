@@ -61,7 +61,14 @@ export const topoSort = (outputs: readonly Tensor[]): Tensor[] => {
 /** A named leaf of a graph. */
 export type Leaf = Tensor & { readonly op: 'input' | 'param'; readonly attrs: { readonly name: string } }
 
-/** The input/param leaves of a graph by name; throws `BindingError` when one name has two meanings. */
+/**
+ * The input/param leaves of a graph by name; throws `BindingError` when one name has two meanings.
+ * @example
+ * import { add, input, param, topoSort } from 'kiln'
+ * import { leavesOf } from './graph.js'
+ * const y = add(input('x', [2]), param('b', [2]))
+ * Array.from(leavesOf(topoSort([y])).keys()).sort() // ['b', 'x']
+ */
 export const leavesOf = (nodes: readonly Tensor[], who = 'evaluate'): Map<string, Leaf> => {
   const out = new Map<string, Leaf>()
   for (const t of nodes) {
@@ -79,7 +86,17 @@ export const leavesOf = (nodes: readonly Tensor[], who = 'evaluate'): Map<string
   return out
 }
 
-/** Checks bindings against the leaves (missing, unknown, wrong length) and converts them to Float64Array. */
+/**
+ * Checks bindings against the leaves (missing, unknown, wrong length) and converts them to Float64Array.
+ * @example
+ * import { input, topoSort } from 'kiln'
+ * import { checkBindings, leavesOf } from './graph.js'
+ * const leaves = leavesOf(topoSort([input('x', [2])]))
+ * checkBindings(leaves, { x: [1, 2] }).get('x') // Float64Array.of(1, 2)
+ * let error = ''
+ * try { checkBindings(leaves, { x: [1, 2, 3] }) } catch (e) { error = (e as Error).message }
+ * error // "evaluate: binding 'x' has 3 values, its shape [2] needs 2"
+ */
 export const checkBindings = (leaves: ReadonlyMap<string, Leaf>, bindings: Bindings, who = 'evaluate'): Map<string, Float64Array> => {
   const out = new Map<string, Float64Array>()
   for (const name of Object.keys(bindings))

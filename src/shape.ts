@@ -29,7 +29,12 @@ const describeShapes = (shapes: readonly Shape[]): string =>
     ? `shape ${fmt(shapes[0]!)}`
     : `shapes ${shapes.map(fmt).join(' and ')}`
 
-/** Formats a shape as `[2,3]`. */
+/**
+ * Formats a shape as `[2,3]`.
+ * @example
+ * import { fmt } from 'kiln'
+ * fmt([2, 3]) // '[2,3]'
+ */
 export const fmt = (s: Shape): string => `[${s.join(',')}]`
 
 /**
@@ -56,11 +61,23 @@ export const stridesOf = (s: Shape): number[] => {
   return out
 }
 
-/** True when two shapes are equal axis by axis. */
+/**
+ * True when two shapes are equal axis by axis.
+ * @example
+ * import { shapeEq } from 'kiln'
+ * shapeEq([2, 3], [2, 3]) // true
+ * shapeEq([2, 3], [3, 2]) // false
+ */
 export const shapeEq = (a: Shape, b: Shape): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i])
 
-/** The broadcast shape of several shapes, or undefined when they do not broadcast. */
+/**
+ * The broadcast shape of several shapes, or undefined when they do not broadcast.
+ * @example
+ * import { tryBroadcast } from 'kiln'
+ * tryBroadcast([[4, 1], [3]]) // [4, 3]
+ * tryBroadcast([[2], [3]]) // undefined
+ */
 export const tryBroadcast = (shapes: readonly Shape[]): Shape | undefined => {
   const rank = Math.max(0, ...shapes.map((s) => s.length))
   const out: number[] = []
@@ -91,7 +108,15 @@ export const broadcastShapes = (op: string, shapes: readonly Shape[]): Shape => 
   return out
 }
 
-/** Checks a shape is a list of non-negative integers. */
+/**
+ * Checks a shape is a list of non-negative integers, returning it; throws a `ShapeError` naming `op`.
+ * @example
+ * import { checkShape } from 'kiln'
+ * checkShape('input', [2, 0]) // [2, 0]
+ * let error = ''
+ * try { checkShape('input', [2, -1]) } catch (e) { error = (e as Error).message }
+ * error.includes('every dimension must be a non-negative integer') // true
+ */
 export const checkShape = (op: string, s: Shape): Shape => {
   if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && d >= 0))
     throw new ShapeError(op, [s], 'every dimension must be a non-negative integer')
@@ -101,6 +126,10 @@ export const checkShape = (op: string, s: Shape): Shape => {
 /**
  * Normalizes axes (negative counts from the end), sorted and unique; throws on out-of-range axes.
  * `undefined` means all axes.
+ * @example
+ * import { normAxes } from 'kiln'
+ * normAxes('sum', [2, 3, 4], [-1, 0]) // [0, 2]
+ * normAxes('sum', [2, 3], undefined) // [0, 1]
  */
 export const normAxes = (op: string, shape: Shape, axes: number | readonly number[] | undefined): number[] => {
   if (axes === undefined) return shape.map((_, i) => i)
@@ -115,6 +144,12 @@ export const normAxes = (op: string, shape: Shape, axes: number | readonly numbe
   return sorted
 }
 
-/** Shape after reducing `axes` (normalized), keeping them as 1 or dropping them. */
+/**
+ * Shape after reducing `axes` (normalized), keeping them as 1 or dropping them.
+ * @example
+ * import { reducedShape } from 'kiln'
+ * reducedShape([2, 3, 4], [1], true) // [2, 1, 4]
+ * reducedShape([2, 3, 4], [1], false) // [2, 4]
+ */
 export const reducedShape = (shape: Shape, axes: readonly number[], keepDims: boolean): Shape =>
   keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i))

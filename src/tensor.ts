@@ -77,7 +77,13 @@ export type NodeOf<K extends OpName> = Tensor & { readonly op: K; readonly attrs
 /** A tensor or a plain number (lifted to a scalar constant). */
 export type TensorLike = Tensor | number
 
-/** True when `t` is the op `K`, narrowing its attributes. */
+/**
+ * True when `t` is the op `K`, narrowing its attributes.
+ * @example
+ * import { isOp, sum, input } from 'kiln'
+ * const s = sum(input('x', [2, 3]), 1)
+ * isOp(s, 'sum') && s.attrs.axes // [1]
+ */
 export const isOp = <K extends OpName>(t: Tensor, op: K): t is NodeOf<K> => t.op === op
 
 const live = new Map<string, WeakRef<Tensor>>()
@@ -99,6 +105,12 @@ const attrsKey = (attrs: object): string =>
 /**
  * The one constructor of nodes: validates the shape with the op's rule and returns the existing node
  * when a structurally equal one is alive (hash-consing).
+ * @example
+ * import { input } from 'kiln'
+ * import { make } from './tensor.js'
+ * const x = input('x', [3])
+ * make('neg', [x], {}) === make('neg', [x], {}) // true
+ * make('neg', [x], {}).shape // [3]
  */
 export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: OpAttrs[K], shapeHint?: Shape): Tensor => {
   const def = opTable[op]
@@ -113,7 +125,13 @@ export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: Op
   return node
 }
 
-/** Number of live hash-consed nodes (for tests and diagnostics). */
+/**
+ * Number of live hash-consed nodes (for tests and diagnostics).
+ * @example
+ * import { liveNodeCount, input } from 'kiln'
+ * const x = input('x', [7, 7, 7])
+ * liveNodeCount() > 0 // true
+ */
 export const liveNodeCount = (): number => live.size
 
 const leafName = (op: string, name: string): string => {
@@ -166,7 +184,14 @@ export const constant = <const S extends Shape = readonly [number]>(
  */
 export const scalar = (v: number): Tensor<readonly []> => constant([v], [] as const)
 
-/** Lifts a number to a scalar constant; tensors pass through. */
+/**
+ * Lifts a number to a scalar constant; tensors pass through.
+ * @example
+ * import { lift, input } from 'kiln'
+ * lift(2).shape // []
+ * const x = input('x', [2])
+ * lift(x) === x // true
+ */
 export const lift = (x: TensorLike): Tensor => (typeof x === 'number' ? scalar(x) : x)
 
 /**
@@ -184,7 +209,16 @@ export const uniformTensor = <const S extends Shape>(k: { readonly k0: number; r
   return make('uniform', [keyT], {}, checkShape('uniform', shape)) as Tensor<S>
 }
 
-/** The value of a scalar constant node, or undefined. */
+/**
+ * The value of a constant node whose elements are all equal (a scalar or a fill), or undefined.
+ * @example
+ * import { constant, scalar, input } from 'kiln'
+ * import { constValue } from './tensor.js'
+ * constValue(scalar(3)) // 3
+ * constValue(constant([2, 2, 2])) // 2
+ * constValue(constant([1, 2])) // undefined
+ * constValue(input('x', [2])) // undefined
+ */
 export const constValue = (t: Tensor): number | undefined => {
   if (!isOp(t, 'constant')) return undefined
   const v = t.attrs.values

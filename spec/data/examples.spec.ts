@@ -1,3 +1,3 @@
-import { runExamples } from '../random/doctest.js'
+import { runExamples } from '../doctest.js'
 
 runExamples('src/data')

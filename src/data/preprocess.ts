@@ -115,11 +115,11 @@ export const minMaxScale =
 /**
  * One-hot encodes integer labels: row `i` of the result (`labels.length` rows of `depth`) has a 1 at
  * column `labels[i]`. A label that is not an integer in [0, depth) is a `LabelError` naming its index
- * and value.
+ * and value. `kiln` exports it as `oneHotLabels` (its `oneHot` is the tensor op).
  * @example
- * import { oneHot } from 'kiln'
- * oneHot(Float64Array.of(2, 0), 3) // { _tag: 'Right', right: [0, 0, 1, 1, 0, 0] }
- * const bad = oneHot([1, 3], 3)
+ * import { oneHotLabels } from 'kiln'
+ * oneHotLabels(Float64Array.of(2, 0), 3) // { _tag: 'Right', right: [0, 0, 1, 1, 0, 0] }
+ * const bad = oneHotLabels([1, 3], 3)
  * bad._tag === 'Left' && bad.left.message // 'oneHot: label 3 at index 1 is outside [0, 3)'
  */
 export const oneHot = (labels: ArrayLike<number>, depth: number): E.Either<DataError, Float64Array> => {

@@ -42,7 +42,10 @@ const build = (x: Float64Array, sizes: readonly number[], classes: readonly stri
  * @example
  * import { flower, key, labelCounts } from 'kiln'
  * const ds = flower(key(1))
- * [ds.n, ds.featureShape, ds.classes, labelCounts(ds)] // [400, [2], ['red', 'blue'], [200, 200]]
+ * ds.n // 400
+ * ds.featureShape // [2]
+ * ds.classes // ['red', 'blue']
+ * labelCounts(ds) // [200, 200]
  */
 export const flower = (key: Key, n = 400): Dataset => {
   checkN('flower', n, 2)

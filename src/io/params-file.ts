@@ -16,7 +16,13 @@ const Num = t.union([t.number, t.literal('NaN'), t.literal('Infinity'), t.litera
 
 const Entry = t.type({ values: t.array(Num) })
 
-/** The file format: `{ format: 'kiln-values', version: 1, params: {...}, state: {...} }`, leaves by dotted path. */
+/**
+ * The file format: `{ format: 'kiln-values', version: 1, params: {...}, state: {...} }`, leaves by dotted path.
+ * @example
+ * import { ValuesFile } from 'kiln'
+ * ValuesFile.is({ format: 'kiln-values', version: 1, params: { 'w': { values: [1, 'NaN'] } }, state: {} }) // true
+ * ValuesFile.is({ format: 'kiln-values', version: 2, params: {}, state: {} }) // false
+ */
 export const ValuesFile = t.type({
   format: t.literal('kiln-values'),
   version: t.literal(1),
@@ -89,7 +95,14 @@ export const decodeValues = (text: string, path = '<text>'): E.Either<ValuesFile
  * crash never leaves half a file.
  * @example
  * import { saveValues, loadValues } from 'kiln'
- * // saveValues('model.json', trained) then loadValues('model.json')
+ * import { mkdtempSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'kiln-values-'))
+ * const values = { params: { dense: { w: Float64Array.of(0.5, NaN, -0) } }, state: {} }
+ * saveValues(join(dir, 'model.json'), values) // { _tag: 'Right', right: join(dir, 'model.json') }
+ * loadValues(join(dir, 'model.json')) // { _tag: 'Right', right: values }
+ * rmSync(dir, { recursive: true })
  */
 export const saveValues = (path: string, v: SavedValues): E.Either<ValuesFileError, string> => {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)

@@ -155,7 +155,7 @@ const MAX_INDEX = 2147483647
  * @example
  * import { key, permutation } from 'kiln'
  * const p = permutation(key(0), 5)
- * [...p].sort() // [0, 1, 2, 3, 4]
+ * Array.from(p).sort() // [0, 1, 2, 3, 4]
  */
 export const permutation = (k: Key, n: number): Int32Array => {
   assertKey('permutation', k)

@@ -42,8 +42,10 @@ const stratifiedOrder = (ds: Dataset, seedKey: FitOptions['key']): number[] => {
 /**
  * Fits a fresh model at each size and measures its error on the rows it saw and on `dev`.
  * @example
- * import { learningCurve } from 'kiln'
- * // const curve = learningCurve(() => mlp, train, dev, [100, 200, 400], { epochs: 20, batchSize: 32, optimizer: adam(0.01), key: key(0) })
+ * import { learningCurve, sequential, dense, adam, key, flower } from 'kiln'
+ * const [train, dev] = [flower(key(1), 80), flower(key(2), 40)]
+ * const curve = learningCurve(() => sequential(dense(2)), train, dev, [20, 40], { epochs: 2, batchSize: 10, optimizer: adam(0.01), key: key(0) })
+ * curve._tag === 'Right' && [curve.right.sizes, curve.right.devError.length] // [[20, 40], 2]
  */
 export const learningCurve = (
   makeModel: () => Layer,

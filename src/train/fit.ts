@@ -82,7 +82,7 @@ interface Step {
  * import { fit, sequential, dense, layers, adam, key, flower } from 'kiln'
  * const data = flower(key(1), 100)
  * const r = fit(sequential(dense(4), layers.tanh(), dense(2)), data, { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0) })
- * // E.isRight(r) && r.right.history.length === 2
+ * r._tag === 'Right' && r.right.history.length // 2
  */
 export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, FitResult> => {
   const setup = prepare(model, train, options)

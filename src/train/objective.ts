@@ -8,7 +8,13 @@ import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy } f
 import { fmt, ShapeError } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 
-/** The objectives `fit` knows by name. */
+/**
+ * The objectives `fit` knows by name (an io-ts codec).
+ * @example
+ * import { ObjectiveName } from 'kiln'
+ * ObjectiveName.is('meanSquaredError') // true
+ * ObjectiveName.is('hinge') // false
+ */
 export const ObjectiveName = t.keyof({ softmaxCrossEntropy: null, binaryCrossEntropyWithLogits: null, meanSquaredError: null })
 /** An objective's name. */
 export type ObjectiveName = t.TypeOf<typeof ObjectiveName>

@@ -81,8 +81,13 @@ const classCount = (trained: Trained): number => (trained.objective.classificati
  * Loss, predictions and accuracy of a trained model on `ds` in evaluation mode. Rows that do not fit
  * (see the checks above) throw a `RangeError` naming the row.
  * @example
- * import { evaluateModel } from 'kiln'
- * // const { accuracy } = evaluateModel(trained, test)
+ * import { evaluateModel, fit, sequential, dense, adam, key, flower } from 'kiln'
+ * const [train, test] = [flower(key(1), 40), flower(key(2), 20)]
+ * const r = fit(sequential(dense(2)), train, { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) })
+ * if (r._tag === 'Left') throw new Error(r.left.message)
+ * const { accuracy, labels } = evaluateModel(r.right, test)
+ * labels.length // 20
+ * accuracy >= 0 && accuracy <= 1 // true
  */
 export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
   const k = classCount(trained)
@@ -99,8 +104,11 @@ export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
  * Predictions of a trained model: class probabilities `[n, k]` (classification) or values `[n]`.
  * Labels are not read, so rows to predict may carry any `y`.
  * @example
- * import { predict } from 'kiln'
- * // const probs = predict(trained, test)
+ * import { predict, fit, sequential, dense, adam, key, flower } from 'kiln'
+ * const [train, test] = [flower(key(1), 40), flower(key(2), 20)]
+ * const r = fit(sequential(dense(2)), train, { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) })
+ * if (r._tag === 'Left') throw new Error(r.left.message)
+ * predict(r.right, test).length // 20 * 2
  */
 export const predict = (trained: Trained, ds: Dataset): Float64Array => {
   const k = classCount(trained)

@@ -30,12 +30,24 @@ export interface StepGraph {
   readonly optNames: readonly string[]
 }
 
-/** Leaf names of the data, step counter and key fed to every step (as `trainStep` names them). */
+/**
+ * Leaf names of the data, step counter and key fed to every step (as `trainStep` names them).
+ * @example
+ * import { leafNames } from './step.js'
+ * leafNames.x // 'x'
+ */
 export const leafNames = { x: 'x', y: 'y', step: 'step', key: 'key' } as const
 
 const names = (t: Params): string[] => leafList(t).map((l) => (l.attrs as { name: string }).name)
 
-/** The model's symbolic parameters and layer state for a batch of `batch` rows. */
+/**
+ * The model's symbolic parameters and layer state for a batch of `batch` rows.
+ * @example
+ * import { sequential, dense, leafList } from 'kiln'
+ * import { modelLeaves } from './step.js'
+ * const leaves = modelLeaves(sequential(dense(3)), [4], 8)
+ * leafList(leaves.params).map((t) => t.shape) // [[4, 3], [3]]
+ */
 export const modelLeaves = (model: Layer, featureShape: readonly number[], batch: number) =>
   model.leaves([batch, ...featureShape])
 
@@ -102,18 +114,43 @@ export const buildEval = (model: Layer, featureShape: readonly number[], batch: 
   return { batch, outputs: [objective.loss(out, y), objective.predict(out)] }
 }
 
-/** The values of a tree in `flattenParams` order, with their leaf names. */
+/**
+ * The values of a tree in `flattenParams` order, with their leaf names.
+ * @example
+ * import { namedValues } from './step.js'
+ * namedValues({ b: Float64Array.of(2), w: Float64Array.of(1) }, ['p0', 'p1']) // new Map([['p0', Float64Array.of(2)], ['p1', Float64Array.of(1)]])
+ */
 export const namedValues = (values: ParamValues, leafNamesInOrder: readonly string[]): Map<string, Float64Array> => {
   const flat = flattenParams(values).map(([, v]) => v)
   return new Map(leafNamesInOrder.map((n, i) => [n, flat[i]!]))
 }
 
-/** Rebuilds a value tree from a template tree and values in `flattenParams` order. */
+/**
+ * Rebuilds a value tree from a template tree and values in `flattenParams` order.
+ * @example
+ * import { valuesLike } from './step.js'
+ * valuesLike({ w: Float64Array.of(0, 0) }, [Float64Array.of(1, 2)]) // { w: Float64Array.of(1, 2) }
+ */
 export const valuesLike = (template: ParamValues, flat: readonly Float64Array[]): ParamValues =>
   unflatten(flattenParams(template).map(([p], i) => [p, flat[i]!] as const))
 
-/** Copies every leaf of a value tree (snapshots for early stopping). */
+/**
+ * Copies every leaf of a value tree (snapshots for early stopping).
+ * @example
+ * import { copyValues } from './step.js'
+ * const v = { w: Float64Array.of(1, 2) }
+ * const c = copyValues(v)
+ * v.w[0] = 9
+ * c // { w: Float64Array.of(1, 2) }
+ */
 export const copyValues = (v: ParamValues): ParamValues => mapParams(v, (a) => a.slice())
 
-/** The two uint32 words of a key, as float64 values for the `[2]` key input. */
+/**
+ * The two uint32 words of a key, as float64 values for the `[2]` key input.
+ * @example
+ * import { key } from 'kiln'
+ * import { keyWords } from './step.js'
+ * const k = key(7)
+ * keyWords(k) // Float64Array.of(k.k0 >>> 0, k.k1 >>> 0)
+ */
 export const keyWords = (k: Key): Float64Array => Float64Array.of(k.k0 >>> 0, k.k1 >>> 0)

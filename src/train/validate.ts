@@ -14,10 +14,22 @@ export interface FitError {
   readonly message: string
 }
 
-/** Builds a `FitError`. */
+/**
+ * Builds a `FitError`.
+ * @example
+ * import { fitError } from './validate.js'
+ * fitError('epochs', 'epochs 0 must be a positive integer') // { _tag: 'FitError', field: 'epochs', message: 'fit: epochs 0 must be a positive integer' }
+ */
 export const fitError = (field: string, message: string): FitError => ({ _tag: 'FitError', field, message: `fit: ${message}` })
 
-/** The first problem with a data set (NaN features, labels outside the class range), or undefined. */
+/**
+ * The first problem with a data set (NaN features, labels outside the class range), or undefined.
+ * @example
+ * import { makeDataset, objectives } from 'kiln'
+ * import { checkData } from './validate.js'
+ * const ds = makeDataset(Float64Array.of(1, NaN), Float64Array.of(0, 1), [1], ['a', 'b'])
+ * checkData(ds, 'training', objectives.softmaxCrossEntropy, 2)?.message // 'fit: the training set has a non-finite feature (NaN) at row 1, column 0'
+ */
 export const checkData = (ds: Dataset, part: string, objective: Objective, classes: number | undefined): FitError | undefined => {
   const f = featureCount(ds)
   if (ds.n === 0) return fitError(part, `the ${part} set is empty`)
@@ -34,7 +46,13 @@ export const checkData = (ds: Dataset, part: string, objective: Objective, class
   return undefined
 }
 
-/** Checks the batch size and epochs against the training set. */
+/**
+ * Checks the batch size and epochs against the training set.
+ * @example
+ * import { checkSchedule } from './validate.js'
+ * checkSchedule(100, 32, 5) // undefined
+ * checkSchedule(100, 200, 5)?.field // 'batchSize'
+ */
 export const checkSchedule = (n: number, batchSize: number, epochs: number): FitError | undefined => {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n)
     return fitError('batchSize', `batchSize ${batchSize} must be an integer in [1, ${n}] (the training set has ${n} rows)`)
@@ -42,7 +60,14 @@ export const checkSchedule = (n: number, batchSize: number, epochs: number): Fit
   return undefined
 }
 
-/** Checks the model's output shape against the objective and the class count. */
+/**
+ * Checks the model's output shape against the objective and the class count.
+ * @example
+ * import { objectives } from 'kiln'
+ * import { checkOutput } from './validate.js'
+ * checkOutput([8, 3], 8, objectives.softmaxCrossEntropy, 3) // undefined
+ * checkOutput([8, 2], 8, objectives.softmaxCrossEntropy, 3)?.message // "fit: the model's output [8,2] has 2 value(s) per row; softmaxCrossEntropy with 3 classes needs 3"
+ */
 export const checkOutput = (outputShape: readonly number[], batch: number, objective: Objective, classes: number | undefined): FitError | undefined => {
   const per = sizeOf(outputShape) / batch
   const want = objective.name === 'softmaxCrossEntropy' ? classes : 1
@@ -51,7 +76,13 @@ export const checkOutput = (outputShape: readonly number[], batch: number, objec
   return undefined
 }
 
-/** Checks the regularization strengths and the early-stopping settings. */
+/**
+ * Checks the regularization strengths and the early-stopping settings.
+ * @example
+ * import { checkTraining } from './validate.js'
+ * checkTraining({ l2: 0.01 }, { patience: 3 }) // undefined
+ * checkTraining({ l1: -1 }, undefined)?.message // 'fit: regularization.l1 -1 must be a finite number >= 0'
+ */
 export const checkTraining = (
   reg: { readonly l1?: number; readonly l2?: number } | undefined,
   stop: { readonly patience: number; readonly minDelta?: number } | undefined,
@@ -67,7 +98,14 @@ export const checkTraining = (
   return undefined
 }
 
-/** Binary cross-entropy takes labels 0/1: a data set naming more than two classes cannot use it. */
+/**
+ * Binary cross-entropy takes labels 0/1: a data set naming more than two classes cannot use it.
+ * @example
+ * import { objectives } from 'kiln'
+ * import { checkBinary } from './validate.js'
+ * checkBinary(objectives.binaryCrossEntropyWithLogits, ['no', 'yes']) // undefined
+ * checkBinary(objectives.binaryCrossEntropyWithLogits, ['a', 'b', 'c'])?.field // 'loss'
+ */
 export const checkBinary = (objective: Objective, classes: readonly string[]): FitError | undefined =>
   objective.name === 'binaryCrossEntropyWithLogits' && classes.length > 2
     ? fitError('loss', `binaryCrossEntropyWithLogits needs two classes (labels 0/1); the training set has ${classes.length} (${classes.join(', ')}): use softmaxCrossEntropy`)
