@@ -91,30 +91,58 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
   const init = k._tag === 'reduce' ? (k.op === 'sum' ? '0' : lit(-Infinity)) : ''
   const step = (a: string) => (k._tag === 'reduce' && k.op === 'max' ? `(${root} > ${a} || ${root} !== ${root}) ? ${root} : ${a}` : `${a} + ${root}`)
   const side = k._tag === 'reduce' && k.store !== undefined ? `${bufName(k.store.value)}[${affStr(k.store.off)}] = ${root}; ` : ''
+  const on = k._tag === 'reduce' && k.online !== undefined ? online(k, root, out, o) : undefined
   const inner = side +
-    (form === 'map' ? `${out}[${o}] = ${root};`
+    (on !== undefined ? on.step
+    : form === 'map' ? `${out}[${o}] = ${root};`
     : form === 'register' ? `acc = ${step('acc')};`
     : `{ const a = ${out}[${o}]; ${out}[${o}] = ${step('a')}; }`)
   const lines: string[] = []
   const ind = (d: number) => '  '.repeat(d + 1)
-  if (form === 'scatter') lines.push(`${ind(0)}${out}.fill(${init});`)
+  if (form === 'scatter') lines.push(`${ind(0)}${out}.fill(${init});`, ...(on === undefined ? [] : [ind(0) + on.fill]))
   for (let l = 0; l <= loops.length; l++) {
     if (l > 0) {
       const lp = loops[l - 1]!
       lines.push(`${ind(l - 1)}for (let i${l - 1} = 0; i${l - 1} < ${lp.n}; i${l - 1}++) {`)
     }
     for (const s of [...partials[l]!, ...buckets[l]!]) lines.push(ind(l) + s)
-    if (form === 'register' && l === accLevel) lines.push(`${ind(l)}let acc = ${init};`)
+    if (form === 'register' && l === accLevel) lines.push(`${ind(l)}let acc = ${init};`, ...(on === undefined ? [] : [ind(l) + on.init]))
   }
   lines.push(ind(loops.length) + inner)
-  const store = `${out}[${o}] = acc;`
+  const store = `${out}[${o}] = acc;${on === undefined ? '' : ` ${on.store}`}`
   if (form === 'register' && accLevel === loops.length) lines.push(ind(accLevel) + store)
   for (let l = loops.length; l > 0; l--) {
     lines.push(`${ind(l - 1)}}`)
     if (form === 'register' && l - 1 === accLevel) lines.push(ind(l - 1) + store)
   }
-  const params = [k.out, ...(k._tag === 'reduce' && k.store !== undefined ? [k.store.value] : []), ...loadsOf(k.body).keys()]
+  if (form === 'scatter' && on !== undefined) lines.push(ind(0) + on.fix)
+  const extra = k._tag === 'reduce' ? [...(k.store === undefined ? [] : [k.store.value]), ...(k.online === undefined ? [] : [k.online.sum])] : []
+  const params = [k.out, ...extra, ...loadsOf(k.body).keys()]
   const source = `function kernel${k.id}(${params.map(bufName).join(', ')}) {\n${lines.join('\n')}\n}`
   const desc = loops.map((l, p) => `${form === 'register' && p === accLevel ? 'acc: ' : ''}i${p}<${l.n}`).join(' > ') || 'scalar'
   return { params, source, loops: desc + (form === 'scatter' ? ' (accumulating into the output)' : '') }
+}
+
+/**
+ * Statements of an online max+sum over element `r`: running max `acc` (NaN sticky, like the reference
+ * max) and running sum `acc2` of `exp(r - acc)`, rescaled by `exp(old - new)` on a new max. An element
+ * equal to a -Infinity running max adds nothing here; instead a nonempty row whose max is infinite gets
+ * the reference's NaN sum at the end (`exp(inf - inf)` is NaN there), so the loop never sees `inf - inf`.
+ */
+const online = (k: Extract<KernelPlan, { _tag: 'reduce' }>, r: string, out: string, o: string) => {
+  const sum = bufName(k.online!.sum)
+  const nonempty = k.shape.every((n, d) => !k.reduced[d] || n > 0)
+  const rows = k.shape.reduce((a, n, d) => (k.reduced[d] ? a : a * n), 1)
+  const upd = (m: string, s: string, setM: (v: string) => string, setS: (v: string) => string) =>
+    `if (${r} > ${m}) { ${setS(`${s} * Math.exp(${m} - ${r}) + 1`)} ${setM(r)} } else if (${r} > -Infinity) ${setS(`${s} + Math.exp(${r} - ${m})`)} else if (${r} !== ${r}) { ${setM(r)} ${setS(r)} }`
+  const inf = (m: string) => `${m} === Infinity || ${m} === -Infinity`
+  return {
+    init: 'let acc2 = 0;',
+    step: reduceForm(k) === 'register'
+      ? upd('acc', 'acc2', (v) => `acc = ${v};`, (v) => `acc2 = ${v};`)
+      : `{ const a = ${out}[${o}]; const c = ${sum}[${o}]; ${upd('a', 'c', (v) => `${out}[${o}] = ${v};`, (v) => `${sum}[${o}] = ${v};`)} }`,
+    store: `${sum}[${o}] = ${nonempty ? `${inf('acc')} ? NaN : acc2` : 'acc2'};`,
+    fill: `${sum}.fill(0);`,
+    fix: nonempty ? `for (let j = 0; j < ${rows}; j++) if (${inf(`${out}[j]`)}) ${sum}[j] = NaN;` : '',
+  }
 }

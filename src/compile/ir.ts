@@ -81,6 +81,11 @@ export type KernelPlan =
       readonly outOff: Aff
       /** Also store the reduced operand's elements (a materialized operand computed in the same pass). */
       readonly store?: { readonly value: number; readonly off: Aff }
+      /**
+       * Online max+sum (op 'max' only): also accumulate `sum(exp(x - max))` over the same axes into value
+       * `sum` (same layout as the max), rescaling the running sum by `exp(old max - new max)` on each new max.
+       */
+      readonly online?: { readonly sum: number }
     })
   | (KernelBase & {
       readonly _tag: 'matmul'
@@ -179,11 +184,13 @@ export const kernelReads = (k: KernelPlan): number[] => {
 }
 
 /**
- * The values a kernel writes (its output, and a stored operand for reductions fused with their producer).
+ * The values a kernel writes (its output, a stored operand for reductions fused with their producer, and
+ * the sum of an online max+sum).
  * @example
  * import { kernelWrites } from './ir.js'
  * import { schedule } from './schedule.js'
  * import { input, exp } from 'kiln'
  * kernelWrites(schedule([exp(input('x', [2]))], { fuse: true }).kernels[0]!) // [1]
  */
-export const kernelWrites = (k: KernelPlan): number[] => (k._tag === 'reduce' && k.store !== undefined ? [k.out, k.store.value] : [k.out])
+export const kernelWrites = (k: KernelPlan): number[] =>
+  k._tag !== 'reduce' ? [k.out] : [k.out, ...(k.store === undefined ? [] : [k.store.value]), ...(k.online === undefined ? [] : [k.online.sum])]

@@ -7,6 +7,10 @@
  * operand that is not a view of a buffer, the operand of a reshape that would merge axes of a computed
  * value, an expensive value read through an expanding broadcast, or an expensive value with more than
  * one consumer. "Expensive" = more than `CHEAP_OPS` inlined ops, or any transcendental / random op.
+ *
+ * Online max+sum (see `online.ts`): `sum(exp(x - max(x, A)), A)` runs in the max's pass over `x`; that
+ * sum then no longer counts as a consumer of `exp(x - m)`, so softmax's exp is recomputed by its only other
+ * consumer (the division) instead of being stored: two passes per row.
  * @module
  */
 import { topoSort } from '../graph.js'
@@ -15,6 +19,7 @@ import { fmt, reducedShape, shapeEq, sizeOf, stridesOf } from '../shape.js'
 import { constValue, isOp, type Tensor } from '../tensor.js'
 import { aff, type Expr, type KernelPlan, type Operand, type Schedule, type Value } from './ir.js'
 import { isTranscendental, lowering, reshapeMap } from './lower.js'
+import { onlinePairs, type OnlinePair } from './online.js'
 
 /** Schedule options. */
 export interface ScheduleOptions {
@@ -49,8 +54,11 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   const mat = new Map<number, string>()
   const uses = new Map<number, number>()
   const consumers = new Map<number, Tensor[]>()
+  // An online max+sum reads x in the max's pass, so its sum no longer consumes exp(x - m).
+  const online = fuse ? onlinePairs(order) : new Map<number, OnlinePair>()
+  const onlineSums = new Set([...online.values()].map((p) => p.sum.id))
   for (const t of order)
-    for (const a of t.args) {
+    for (const a of onlineSums.has(t.id) ? [] : t.args) {
       uses.set(a.id, (uses.get(a.id) ?? 0) + 1)
       consumers.set(a.id, [...(consumers.get(a.id) ?? []), t])
     }
@@ -66,7 +74,7 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   }
   const fusedMatmul = new Map<number, Tensor>()
   const sideReduce = new Map<number, Tensor>()
-  if (!fuse) return { mat, fusedMatmul, sideReduce }
+  if (!fuse) return { mat, fusedMatmul, sideReduce, online }
 
   // Matmul operands must be affine reads of a buffer.
   const operand = (x: Tensor): void => {
@@ -135,11 +143,11 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   // exp and its row sum): the kernel stores the value and accumulates it.
   for (const r of order) {
     const x = r.args[0]
-    if ((r.op !== 'sum' && r.op !== 'max') || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
+    if ((r.op !== 'sum' && r.op !== 'max') || onlineSums.has(r.id) || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
     if (fusedMatmul.has(x.id) || sideReduce.has(x.id)) continue
     sideReduce.set(x.id, r)
   }
-  return { mat, fusedMatmul, sideReduce }
+  return { mat, fusedMatmul, sideReduce, online }
 }
 
 /**
@@ -152,7 +160,7 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
  */
 export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Schedule => {
   const order = topoSort(outputs)
-  const { mat, fusedMatmul, sideReduce } = decide(order, outputs, opts.fuse)
+  const { mat, fusedMatmul, sideReduce, online } = decide(order, outputs, opts.fuse)
   const done = new Set<number>()
   const values: Value[] = []
   const valueOf = new Map<number, number>()
@@ -214,17 +222,22 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
       const r = sideReduce.get(t.id) ?? t
       if (done.has(r.id)) continue
       done.add(r.id)
+      const pair = online.get(r.id)
+      if (pair !== undefined) done.add(pair.sum.id)
       const x = r.args[0]!
       const rank = x.shape.length
       const axes = (r.attrs as { axes: readonly number[] }).axes
       const kept = stridesOf(reducedShape(x.shape, axes, true)).map((s, d) => (axes.includes(d) ? 0 : s))
-      fused.push(r.op)
+      fused.push(...(pair === undefined ? [r.op] : ['max', 'sum', 'exp', 'sub']))
       const side = r !== t
       const body = side ? session(rank, fused).compute(x, vars(rank)) : session(rank, fused).read(x, vars(rank))
+      const notes = [...notesOf(t), ...(side ? [`also stores ${describe(t)}, computed in this pass`] : [])]
+      if (pair !== undefined) notes.push(`online max+sum: also computes ${describe(pair.sum)} = sum(exp(x - max)) in this pass`)
       kernels.push({
-        _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes: side ? [...notesOf(t), `also stores ${describe(t)}, computed in this pass`] : notesOf(t),
+        _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes,
         op: r.op as 'sum' | 'max', shape: x.shape, reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
         ...(side ? { store: { value: out, off: aff.dot(vars(rank), stridesOf(x.shape), rank) } } : {}),
+        ...(pair === undefined ? {} : { online: { sum: valueOf.get(pair.sum.id)! } }),
       })
     } else {
       const rank = t.shape.length
