@@ -8,6 +8,7 @@
  * @module
  */
 import * as init from './init.js'
+import * as C from './conv.js'
 import * as L from './layers.js'
 import { sequential } from './sequential.js'
 
@@ -17,6 +18,10 @@ export * from './activations.js'
 export * from './layer.js'
 export { dense, dropout, batchNorm, activation, type DenseOptions, type BatchNormOptions } from './layers.js'
 export { sequential } from './sequential.js'
+export {
+  conv2d, maxPool2d, avgPool2d, globalAvgPool2d, reshapeLayer, type Conv2dOptions, type Pool2dOptions, type Size2, type KeepsSize,
+  type Conv2dShape, type Pool2dShape, type GlobalPool2dShape, type ReshapeShape,
+} from './conv.js'
 export type { ShapeFn, InputOf, ApplyShape, AnyShape, SameShape, DenseShape, FlattenShape, SequentialShape } from './shapes.js'
 export * from './losses.js'
 export * from './schedules.js'
@@ -47,6 +52,11 @@ export const layers = {
   dropout: L.dropout,
   batchNorm: L.batchNorm,
   flatten: L.flattenLayer,
+  reshape: C.reshapeLayer,
+  conv2d: C.conv2d,
+  maxPool2d: C.maxPool2d,
+  avgPool2d: C.avgPool2d,
+  globalAvgPool2d: C.globalAvgPool2d,
   sequential,
 } as const
 
