@@ -3,6 +3,15 @@
  * Its outputs are the loss, the new parameters, the new model state and the new optimizer state, in
  * `flattenParams` order; its leaves are the data, the step counter, the dropout key and the old values.
  * Evaluate it (or compile it) once per step and feed the outputs back.
+ *
+ * Freezing (transfer learning): with a `trainable` filter, the gradient is taken with respect to the
+ * trainable parameter leaves only, so the backward pass stops where nothing trainable lies behind it
+ * (a frozen first layer costs no backward pass at all). A frozen parameter is still a leaf of the graph
+ * (the forward pass reads it) and its "new value" output is that leaf itself: fed back unchanged, bit for
+ * bit. The optimizer (its state, weight decay, gradient clipping) and the penalty see the trainable
+ * parameters only. Layer state (batch-norm running statistics) is updated in every layer, frozen or not:
+ * PyTorch's behaviour for a frozen layer in train mode (Keras instead runs a frozen batch norm in
+ * inference mode).
  * @module
  */
 import { leavesOf, topoSort, type Bindings } from '../graph.js'
@@ -14,7 +23,7 @@ import { input, type Tensor } from '../tensor.js'
 import type { Layer } from './layer.js'
 import type { Optimizer } from './transform.js'
 import { applyUpdates } from './transform.js'
-import { bindValues, leafList, readTree, unflatten, flattenParams, type ParamValues, type Params } from './tree.js'
+import { bindValues, leafList, mapParams, readTree, unflatten, flattenParams, type ParamValues, type Params, type Tree } from './tree.js'
 
 /** What a training step is built from. */
 export interface TrainStepConfig {
@@ -26,8 +35,16 @@ export interface TrainStepConfig {
   /** The data loss of predictions and targets (a scalar). */
   readonly loss: (pred: Tensor, target: Tensor) => Tensor
   readonly optimizer: Optimizer
-  /** A term added to the objective only (e.g. `p => l2Penalty(p, 1e-4)`); the reported loss excludes it. */
+  /**
+   * A term added to the objective only (e.g. `p => l2Penalty(p, 1e-4)`); the reported loss excludes it.
+   * It receives the trainable parameters only (a frozen weight is not penalized).
+   */
   readonly penalty?: (params: Params) => Tensor
+  /**
+   * Which parameters train, by dotted path (default: all). The others are frozen: no gradient, no
+   * optimizer state, returned unchanged.
+   */
+  readonly trainable?: (path: string) => boolean
 }
 
 /** The values one step reads. */
@@ -53,6 +70,8 @@ export interface TrainStep {
   readonly leaves: { readonly x: Tensor; readonly y: Tensor; readonly step: Tensor; readonly key: Tensor; readonly params: Params; readonly state: Params; readonly optState: Params }
   /** The objective the gradient is taken of (loss + penalty). */
   readonly objective: Tensor
+  /** The gradient of the objective for each trainable parameter (frozen ones have none), by path. */
+  readonly grads: Params
   /** Initial values: model parameters and state from `key`, optimizer state from those. */
   readonly init: (key: Key) => TrainValues
   /** Bindings for one step. */
@@ -70,6 +89,10 @@ export interface TrainStep {
  * const feed = { x: [1, 0, 0, 1, 1, 1, 0, 0], y: [1, 2, 3, 0], step: 0 }
  * const out = step.read(evaluate(step.outputs, step.bind(v0, feed)))
  * out.loss > 0 // true
+ * // freezing: only `dense1` is differentiated and updated; `dense0.w` comes back as its own leaf
+ * const head = trainStep({ model: sequential(dense(3), dense(1)), inputShape: [4, 2], targetShape: [4, 1], loss: meanSquaredError, optimizer: adam(0.1), trainable: (p) => p.startsWith('dense1.') })
+ * Object.keys(head.grads) // ['dense1']
+ * head.outputs[1] === head.leaves.params.dense0.w // true
  */
 export const trainStep = (config: TrainStepConfig): TrainStep => {
   const { model, optimizer } = config
@@ -79,26 +102,31 @@ export const trainStep = (config: TrainStepConfig): TrainStep => {
   const key = input('key', [2])
   const leaves = model.leaves(config.inputShape)
   const params = leaves.params
-  const optState = optimizer.stateLeaves(params)
+  const keep = config.trainable ?? (() => true)
+  const trained = trainableOf(params, keep)
+  const optState = optimizer.stateLeaves(trained)
   const out = model.apply(params, x, { training: true, key, state: leaves.state })
   const loss = config.loss(out.y, y)
-  const objective = config.penalty === undefined ? loss : add(loss, config.penalty(params))
-  const pList = leafList(params)
-  const gList = grad(objective, pList)
-  const grads = unflatten(flattenParams(params).map(([path], i) => [path, gList[i]!] as const))
-  const upd = optimizer.update(grads, optState, params, step)
-  const next = { params: applyUpdates(params, upd.updates), state: out.state, optState: upd.state }
+  const objective = config.penalty === undefined ? loss : add(loss, config.penalty(trained))
+  const gList = grad(objective, leafList(trained))
+  const grads = unflatten(flattenParams(trained).map(([path], i) => [path, gList[i]!] as const))
+  const upd = optimizer.update(grads, optState, trained, step)
+  const updated = new Map(flattenParams(applyUpdates(trained, upd.updates)))
+  // A frozen parameter's output is its own leaf: the step copies it through unchanged.
+  const nextParams = mapParams(params, (p, path) => updated.get(path) ?? p)
+  const next = { params: nextParams, state: out.state, optState: upd.state }
   const outputs = [loss, ...leafList(next.params), ...leafList(next.state), ...leafList(next.optState)]
   // a leaf the graph does not read (the key without dropout, the step with a constant rate) is not bound
   const used = new Set(leavesOf(topoSort(outputs), 'trainStep').keys())
-  const counts = [1, pList.length, leafList(next.state).length, leafList(next.optState).length] as const
+  const counts = [1, leafList(params).length, leafList(next.state).length, leafList(next.optState).length] as const
   return {
     outputs,
     leaves: { x, y, step, key, params, state: leaves.state, optState },
     objective,
+    grads,
     init: (k) => {
       const v = model.init(k, config.inputShape)
-      return { params: v.params, state: v.state, optState: optimizer.init(v.params) }
+      return { params: v.params, state: v.state, optState: optimizer.init(trainableOf(v.params, keep)) }
     },
     bind: (v, feed) => {
       if (feed.key === undefined && used.has('key')) throw new Error('trainStep: the model draws random numbers (dropout) in training; pass a fresh key in each feed')
@@ -125,3 +153,13 @@ export const trainStep = (config: TrainStepConfig): TrainStep => {
     },
   }
 }
+
+/**
+ * The subtree of the leaves whose dotted path passes `trainable` (what the optimizer sees when some
+ * parameters are frozen); an empty record when none does.
+ * @example
+ * import { trainableOf } from 'kiln'
+ * trainableOf({ dense0: { w: 1, b: 2 }, dense2: { w: 3 } }, (path: string) => !path.startsWith('dense0.')) // { dense2: { w: 3 } }
+ */
+export const trainableOf = <L>(tree: Tree<L>, trainable: (path: string) => boolean): Tree<L> =>
+  unflatten(flattenParams(tree).filter(([path]) => trainable(path)))

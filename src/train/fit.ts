@@ -8,7 +8,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { featureCount, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
 import type { Optimizer } from '../nn/transform.js'
-import { bindValues, zipParams, type ParamValues } from '../nn/tree.js'
+import { trainableOf } from '../nn/train.js'
+import { bindValues, flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
 import { foldIn, type Key } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, type ProgressStream } from '../report/progress.js'
@@ -16,7 +17,8 @@ import { objectiveOf, type Objective, type ObjectiveName } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
 import { runnerFor, type Engine, type Runner } from './runner.js'
 import { buildStep, copyValues, leafNames, valuesLike, type Regularization, type StepGraph } from './step.js'
-import { checkBinary, checkData, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
+import { frozenBy, type Freeze } from './transfer.js'
+import { checkBinary, checkData, checkFreeze, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
 
 /** One epoch of the history. Dev fields are NaN without a dev set; accuracy is NaN for regression. */
 export interface EpochRecord {
@@ -56,6 +58,15 @@ export interface FitOptions {
   readonly progress?: boolean | ProgressStream
   /** Initial values (transfer learning, warm starts) instead of the model's initializers. */
   readonly initial?: { readonly params: ParamValues; readonly state?: ParamValues }
+  /**
+   * Parameters not trained (transfer learning): dotted paths or prefixes of whole subtrees
+   * (`['dense0', 'dense2']`), or a test on each path returning true for frozen ones. Frozen values come
+   * back bit-identical; no gradient is computed for them; the optimizer state, weight decay and the
+   * L1/L2 penalty cover the trainable parameters only. Layer state keeps updating in frozen layers
+   * (batch-norm running statistics follow the new data, as in PyTorch's train mode). A path naming no
+   * parameter, or freezing every parameter, is a `Left`.
+   */
+  readonly freeze?: Freeze
   /** Default `'compiled'`; `'interpreter'` runs the reference interpreter (slow; for checking). */
   readonly engine?: Engine
 }
@@ -121,21 +132,23 @@ const prepare = (model: Layer, train: Dataset, options: FitOptions): E.Either<Fi
   if (problem !== undefined) return E.left(problem)
   if (options.dev !== undefined && featureCount(options.dev) !== featureCount(train))
     return E.left(fitError('dev', `the dev set has ${featureCount(options.dev)} features per row, the training set ${featureCount(train)}`))
+  const frozen = options.freeze === undefined ? undefined : frozenBy(options.freeze)
+  const trainable = frozen === undefined ? undefined : (path: string) => !frozen(path)
   let init: { readonly params: ParamValues; readonly state: ParamValues }
   let full: StepGraph
   try {
     const spec = model.spec([options.batchSize, ...train.featureShape])
-    const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes)
+    const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes) ?? checkFreeze(options.freeze, flattenParams(spec.params).map(([p]) => p))
     if (bad !== undefined) return E.left(bad)
     init = model.init(foldIn(options.key, 0), [options.batchSize, ...train.featureShape])
-    full = buildStep(model, train.featureShape, options.batchSize, objective, options.optimizer, options.regularization ?? {})
+    full = buildStep(model, train.featureShape, options.batchSize, objective, options.optimizer, options.regularization ?? {}, trainable)
   } catch (e) {
     return E.left(fitError('model', (e as Error).message))
   }
   const remainder = train.n % options.batchSize
   let rest: StepGraph | undefined
   try {
-    rest = remainder === 0 ? undefined : buildStep(model, train.featureShape, remainder, objective, options.optimizer, options.regularization ?? {})
+    rest = remainder === 0 ? undefined : buildStep(model, train.featureShape, remainder, objective, options.optimizer, options.regularization ?? {}, trainable)
   } catch (e) {
     // Layers such as batchNorm cannot train on a one-row batch: say where that batch comes from.
     return E.left(fitError('batchSize', `the last batch of each epoch has ${remainder} row(s) (${train.n} rows, batchSize ${options.batchSize}) and the model cannot train on it: ${(e as Error).message}`))
@@ -152,10 +165,11 @@ const prepare = (model: Layer, train: Dataset, options: FitOptions): E.Either<Fi
     // Every starting buffer by its leaf name, as the step graph names it: no reliance on key order, and
     // optimizer slots copied so no two leaves share a buffer (outputs are written into the other buffer set).
     const leaves = model.leaves([options.batchSize, ...train.featureShape])
+    const keep = trainable ?? (() => true)
     const bound = {
       ...bindValues(leaves.params, params, 'fit params'),
       ...bindValues(leaves.state, state, 'fit state'),
-      ...bindValues(options.optimizer.stateLeaves(leaves.params), copyValues(options.optimizer.init(params)), 'fit: optimizer.init'),
+      ...bindValues(options.optimizer.stateLeaves(trainableOf(leaves.params, keep)), copyValues(options.optimizer.init(trainableOf(params, keep))), 'fit: optimizer.init'),
     }
     return E.right({ model, train, options, objective, classes, params, state, graphs: { full, rest }, initialValues: new Map(Object.entries(bound)) })
   } catch (e) {

@@ -9,3 +9,4 @@ export { objectives, objectiveOf, ObjectiveName, type Objective } from './object
 export { runnerFor, type Runner, type Engine } from './runner.js'
 export { buildStep, buildEval, type StepGraph, type EvalGraph, type Regularization } from './step.js'
 export { type FitError } from './validate.js'
+export { pickValues, mergeValues, transferValues, frozenBy, type Freeze, type ModelValues } from './transfer.js'

@@ -62,11 +62,16 @@ const penaltyOf = (reg: Regularization): ((p: Params) => Tensor) | undefined => 
 
 /**
  * The training step graph of `nn`'s `trainStep` for `x: [batch, ...features]` and labels `y: [batch]`, with the
- * objective's loss and the regularization penalty (reported loss excludes the penalty).
+ * objective's loss and the regularization penalty (reported loss excludes the penalty). With `trainable`,
+ * only the parameters it accepts are differentiated, updated and penalized (L1/L2 apply to trainable
+ * parameters only); the others are frozen leaves copied through, and the optimizer state covers the
+ * trainable ones only.
  * @example
- * import { buildStep, sequential, dense, sgd, objectives } from 'kiln'
+ * import { buildStep, sequential, dense, sgd, adam, objectives } from 'kiln'
  * const s = buildStep(sequential(dense(3)), [4], 8, objectives.softmaxCrossEntropy, sgd(0.1), {})
  * s.outputs.length // 1 + 2
+ * const head = buildStep(sequential(dense(5), dense(3)), [4], 8, objectives.softmaxCrossEntropy, adam(0.1), {}, (p) => p.startsWith('dense1.'))
+ * head.optNames // ['adam.m.dense1.w', 'adam.m.dense1.b', 'adam.v.dense1.w', 'adam.v.dense1.b']
  */
 export const buildStep = (
   model: Layer,
@@ -75,6 +80,7 @@ export const buildStep = (
   objective: Objective,
   optimizer: Optimizer,
   reg: Regularization,
+  trainable?: (path: string) => boolean,
 ): StepGraph => {
   const penalty = penaltyOf(reg)
   const step = trainStep({
@@ -84,6 +90,7 @@ export const buildStep = (
     loss: objective.loss,
     optimizer,
     ...(penalty === undefined ? {} : { penalty }),
+    ...(trainable === undefined ? {} : { trainable }),
   })
   return {
     batch,

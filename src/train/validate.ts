@@ -6,6 +6,7 @@
 import { featureCount, type Dataset } from '../data/dataset.js'
 import { fmt, sizeOf } from '../shape.js'
 import type { Objective } from './objective.js'
+import { frozenBy, unknownPrefixes, type Freeze } from './transfer.js'
 
 /** Why `fit` refused to start. */
 export interface FitError {
@@ -110,3 +111,26 @@ export const checkBinary = (objective: Objective, classes: readonly string[]): F
   objective.name === 'binaryCrossEntropyWithLogits' && classes.length > 2
     ? fitError('loss', `binaryCrossEntropyWithLogits needs two classes (labels 0/1); the training set has ${classes.length} (${classes.join(', ')}): use softmaxCrossEntropy`)
     : undefined
+
+/**
+ * Checks `freeze` against the model's parameter paths: every listed path or prefix must name some
+ * parameter, and something must be left to train.
+ * @example
+ * import { checkFreeze } from './validate.js'
+ * checkFreeze(['dense0'], ['dense0.w', 'dense0.b', 'dense2.w']) // undefined
+ * checkFreeze(['dense1'], ['dense0.w', 'dense2.w'])?.message // "fit: freeze names 'dense1', which is no parameter path or prefix of the model; its parameters are 'dense0.w', 'dense2.w'"
+ */
+export const checkFreeze = (freeze: Freeze | undefined, paths: readonly string[]): FitError | undefined => {
+  if (freeze === undefined) return undefined
+  if (typeof freeze !== 'function') {
+    const bad = freeze.filter((f) => typeof f !== 'string' || f.length === 0)
+    if (bad.length > 0) return fitError('freeze', `freeze entries must be non-empty dotted paths, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`)
+    const unknown = unknownPrefixes(freeze, paths)
+    if (unknown.length > 0)
+      return fitError('freeze', `freeze names ${unknown.map((u) => `'${u}'`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} no parameter path or prefix of the model; its parameters are ${paths.map((p) => `'${p}'`).join(', ') || 'none'}`)
+  }
+  const frozen = frozenBy(freeze)
+  if (paths.length > 0 && paths.every((p) => frozen(p)))
+    return fitError('freeze', `freeze covers every parameter (${paths.map((p) => `'${p}'`).join(', ')}); nothing would be trained`)
+  return undefined
+}
