@@ -12,7 +12,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
 import {
-  adam, countParams, evaluateModel, fit, fitStandardizer, heNormal, key, layers, loadDigitsOrThrow, sequential, standardize, trainTestSplit,
+  adam, countParams, evaluateModel, fit, heNormal, key, layers, loadDigitsOrThrow, sequential, standardizeSplit, trainTestSplit,
 } from '../src/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
@@ -45,9 +45,8 @@ export const main = (options: Partial<CnnDigitsOptions> = {}): CnnDigitsResult =
   const digits = loadDigitsOrThrow()
   const split = trainTestSplit(key(42), digits, { test: 0.2, stratify: true })
   if (E.isLeft(split)) throw new Error(split.left.message)
-  const scaler = fitStandardizer(split.right.train)
-  const train = standardize(scaler)(split.right.train)
-  const test = standardize(scaler)(split.right.test)
+  // Standardized with statistics of the training split only.
+  const { train, test } = standardizeSplit(split.right)
 
   const [f1, f2] = o.filters
   const model = sequential(

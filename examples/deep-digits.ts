@@ -10,8 +10,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
 import {
-  adam, classificationReport, countParams, dense, evaluateModel, fit, fitStandardizer, heNormal, key, layers,
-  loadDigitsOrThrow, precisionRecallF1, sequential, standardize, trainTestSplit, type PrecisionRecallF1,
+  adam, classificationReport, countParams, dense, evaluateModel, fit, heNormal, key, layers,
+  loadDigitsOrThrow, precisionRecallF1, sequential, standardizeSplit, trainTestSplit, type PrecisionRecallF1,
 } from '../src/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
@@ -41,9 +41,8 @@ export const main = (options: Partial<DeepDigitsOptions> = {}): DeepDigitsResult
   const digits = loadDigitsOrThrow()
   const split = trainTestSplit(key(42), digits, { test: 0.2, stratify: true })
   if (E.isLeft(split)) throw new Error(split.left.message)
-  const scaler = fitStandardizer(split.right.train)
-  const train = standardize(scaler)(split.right.train)
-  const test = standardize(scaler)(split.right.test)
+  // Standardized with statistics of the training split only.
+  const { train, test } = standardizeSplit(split.right)
 
   const model = sequential(
     layers.flatten(),

@@ -9,7 +9,7 @@
 //   mean 0.9600, standard deviation 0.0249; 0.7 s.
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import { adam, dense, evaluateModel, fit, fitStandardizer, kFold, key, layers, loadIrisOrThrow, sequential, standardize } from '../src/index.js'
+import { adam, dense, evaluateModel, fit, kFold, key, layers, loadIrisOrThrow, sequential, standardizeSplit } from '../src/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface KFoldOptions {
@@ -46,8 +46,7 @@ export const main = (options: Partial<KFoldOptions> = {}): KFoldResult => {
   const devSizes: number[] = []
   folds.right.forEach((fold, i) => {
     // Standardize inside the fold: the held-out rows must not influence the scaling.
-    const scaler = fitStandardizer(fold.train)
-    const [train, dev] = [standardize(scaler)(fold.train), standardize(scaler)(fold.dev)]
+    const { train, dev } = standardizeSplit(fold)
     const model = sequential(dense(o.hidden), layers.tanh(), dense(3))
     const r = fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, optimizer: adam(0.01), key: key(1) })
     if (E.isLeft(r)) throw new Error(r.left.message)

@@ -15,8 +15,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
 import {
-  adam, binaryMetrics, confusionMatrix, dense, evaluateModel, fit, fitStandardizer, formatConfusionMatrix, key,
-  loadBreastCancerOrThrow, sequential, standardize, trainTestSplit, type BinaryMetrics,
+  adam, binaryMetrics, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key,
+  loadBreastCancerOrThrow, sequential, standardizeSplit, trainTestSplit, type BinaryMetrics,
 } from '../src/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
@@ -50,9 +50,8 @@ export const main = (options: Partial<LogisticOptions> = {}): LogisticResult => 
   const data = loadBreastCancerOrThrow()
   const split = trainTestSplit(key(0), data, { test: 0.2, stratify: true })
   if (E.isLeft(split)) throw new Error(split.left.message)
-  const scaler = fitStandardizer(split.right.train)
-  const train = standardize(scaler)(split.right.train)
-  const test = standardize(scaler)(split.right.test)
+  // Standardized with statistics of the training split only.
+  const { train, test } = standardizeSplit(split.right)
   const count = (c: number) => Array.from(data.y).filter((y) => y === c).length
   o.log(`breast cancer: ${train.n} train, ${test.n} test rows, ${data.featureShape[0]} features; ${count(0)} ${data.classes[0]}, ${count(1)} ${data.classes[1]}`)
 

@@ -5,8 +5,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
-  adam, classificationReport, confusionMatrix, dense, evaluateModel, fit, fitStandardizer, formatConfusionMatrix, key, layers,
-  learningCurve, learningCurveDiagnosis, learningCurvePlot, loadDigitsOrThrow, precisionRecallF1, sequential, standardize,
+  adam, classificationReport, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key, layers,
+  learningCurve, learningCurveDiagnosis, learningCurvePlot, loadDigitsOrThrow, precisionRecallF1, sequential, standardizeSplit,
   trainDevTestSplit, writeSvg, type ProgressStream,
 } from '../src/index.js'
 
@@ -37,8 +37,7 @@ export const main = (options: Partial<MainOptions> = {}): number => {
   const split = trainDevTestSplit(key(42), digits, { dev: 0.15, test: 0.15, stratify: true })
   if (E.isLeft(split)) throw new Error(split.left.message)
   // Standardize with statistics of the training split only.
-  const scaler = fitStandardizer(split.right.train)
-  const [train, dev, test] = [split.right.train, split.right.dev, split.right.test].map(standardize(scaler)) as [typeof digits, typeof digits, typeof digits]
+  const { train, dev, test } = standardizeSplit(split.right)
   o.log(`digits: ${train.n} train, ${dev.n} dev, ${test.n} test rows, ${digits.classes.length} classes`)
 
   const model = () => sequential(layers.flatten(), dense(o.hidden), layers.relu(), layers.dropout(0.1), dense(o.hidden), layers.relu(), dense(10))

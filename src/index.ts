@@ -32,7 +32,7 @@ export {
   classIndices, readBytes, readText, type CsvOptions, NumericField, CsvOptionsCodec, decodeCsvOptions, parseCsv, readCsv,
   loadIris, loadBreastCancer, loadDigits, loadIrisOrThrow, loadBreastCancerOrThrow, loadDigitsOrThrow, type IdxType,
   type IdxArray, type IdxDatasetOptions, parseIdx, encodeIdx, idxDataset, loadIdxDataset, loadFashionMnist,
-  FASHION_MNIST_CLASSES, type Standardizer, type MinMax, fitStandardizer, standardize, fitMinMax, minMaxScale,
+  FASHION_MNIST_CLASSES, type Standardizer, type MinMax, fitStandardizer, standardize, standardizeSplit, fitMinMax, minMaxScale,
   oneHot as oneHotLabels, type TrainTest, type TrainDevTest, type Fold, type Bootstrap, type Batch, shuffle, trainTestSplit,
   trainDevTestSplit, kFold, bootstrap, batches, flower, moons, spirals, xor,
 } from './data/index.js'

@@ -41,6 +41,7 @@ export {
   type MinMax,
   fitStandardizer,
   standardize,
+  standardizeSplit,
   fitMinMax,
   minMaxScale,
   oneHot,

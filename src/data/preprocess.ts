@@ -73,6 +73,29 @@ export const standardize =
   }
 
 /**
+ * Standardizes every data set of a split (`train`, `dev`, `test`, ...) with statistics fitted on its
+ * `train` part only; index arrays and other fields pass through. Composes with the splitters:
+ * `pipe(trainTestSplit(k, ds), E.map(standardizeSplit))`.
+ * @example
+ * import { standardizeSplit, makeDataset } from 'kiln'
+ * const train = makeDataset(Float64Array.of(0, 2), new Float64Array(2), [1], [])
+ * const test = makeDataset(Float64Array.of(4), new Float64Array(1), [1], [])
+ * const s = standardizeSplit({ train, test })
+ * s.test.x // [3]
+ * s.standardizer.mean // [1]
+ */
+export const standardizeSplit = <T extends { readonly train: Dataset }>(split: T): T & { readonly standardizer: Standardizer } => {
+  const standardizer = fitStandardizer(split.train)
+  const scaled = Object.fromEntries(
+    Object.entries(split).map(([k, v]) => [k, isDataset(v) ? standardize(standardizer)(v) : v]),
+  ) as T
+  return { ...scaled, standardizer }
+}
+
+const isDataset = (v: unknown): v is Dataset =>
+  typeof v === 'object' && v !== null && 'x' in v && 'y' in v && 'featureShape' in v && (v as Dataset).x instanceof Float64Array
+
+/**
  * Fits per-feature minimum and range on a data set (the training split); constant features get
  * range 1. Throws a `RangeError` on an empty data set.
  * @example
