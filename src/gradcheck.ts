@@ -9,6 +9,7 @@ import { vjp } from './grad.js'
 import { uniformAt } from './random/threefry.js'
 import { fmt, sizeOf, type Shape } from './shape.js'
 import { input, type Tensor } from './tensor.js'
+import { unravel } from './ops/ref.js'
 
 /** One operand of the checked function: its value and shape (and an optional name for the report). */
 export interface GradcheckInput {
@@ -50,9 +51,6 @@ export interface GradcheckReport {
   readonly worst: GradcheckWorst | undefined
   readonly summary: string
 }
-
-const unravel = (i: number, shape: Shape): number[] =>
-  shape.map((_, k) => Math.floor(i / sizeOf(shape.slice(k + 1))) % shape[k]!)
 
 /**
  * Checks the symbolic gradient of `f` at `inputs` against central differences, element by element
