@@ -1,14 +1,14 @@
 /**
  * Symbolic reverse mode: derivatives are new expressions built from the op table's `vjp` rules, so
- * they can be shown, evaluated, compiled and differentiated again. Forward mode (`jvp`) would be a
- * second rule field on the same records and a forward walk like the one below.
+ * they can be shown, evaluated, compiled and differentiated again. Forward mode (`jvp`) is reverse mode
+ * transposed; a dedicated forward rule per op could be a further field on the same records.
  * @module
  */
 import { add, mul, onesLike, sum, zerosLike } from './api.js'
 import { topoSort } from './graph.js'
 import { opDef } from './optable.js'
 import { fmt, ShapeError, shapeEq, sizeOf } from './shape.js'
-import type { NodeOf, OpName, Tensor } from './tensor.js'
+import { input, scalar, type NodeOf, type OpName, type Tensor } from './tensor.js'
 
 /** Ids of the nodes on some path from a `wrt` node to the output. */
 const onPath = (order: readonly Tensor[], wrt: readonly Tensor[]): Set<number> => {
@@ -73,4 +73,26 @@ export const hvp = (loss: Tensor, wrt: readonly Tensor[], v: readonly Tensor[]):
   const gs = grad(loss, wrt)
   const dot = gs.map((g, i) => sum(mul(g, v[i]!) as Tensor)).reduce((a, b) => add(a, b))
   return grad(dot, wrt)
+}
+
+/**
+ * Forward mode: the Jacobian-vector product `J v` of `output` at `wrt` along `tangents` (one per `wrt`,
+ * same shapes), by transposing reverse mode: `u -> J^T u` is linear in the cotangent `u`, so its own
+ * vector-Jacobian product with `v` is `J v`, and `u` drops out of the result.
+ * @example
+ * import { jvp, mul, input, evaluate } from 'kiln'
+ * const x = input('x', [2])
+ * const jv = jvp(mul(x, x), [x], [input('v', [2])])
+ * Array.from(evaluate([jv], { x: [1, 2], v: [1, 1] })[0]!) // [2, 4]
+ */
+export const jvp = (output: Tensor, wrt: readonly Tensor[], tangents: readonly Tensor[]): Tensor => {
+  if (tangents.length !== wrt.length) throw new Error(`jvp: ${tangents.length} tangents for ${wrt.length} inputs`)
+  wrt.forEach((w, i) => {
+    if (!shapeEq(w.shape, tangents[i]!.shape)) throw new ShapeError('jvp', [w.shape, tangents[i]!.shape], 'each tangent must have the shape of its input')
+  })
+  if (wrt.length === 0) return zerosLike(output)
+  const u = input(`__jvp_cotangent_${output.id}`, output.shape)
+  const ju = vjp(output, wrt, u)
+  const dot = ju.map((g, i) => sum(mul(g, tangents[i]!) as Tensor)).reduce((a, b) => add(a, b))
+  return vjp(dot, [u], scalar(1) as Tensor)[0]!
 }

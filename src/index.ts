@@ -7,7 +7,7 @@ export { input, param, constant, scalar, uniformTensor, lift, isOp, liveNodeCoun
 export * from './api.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
 export { evaluate, evaluateE } from './evaluate.js'
-export { grad, vjp, hvp } from './grad.js'
+export { grad, vjp, hvp, jvp } from './grad.js'
 export { show } from './show.js'
 export { gradcheck, project, type GradcheckInput, type GradcheckOptions, type GradcheckReport, type GradcheckWorst } from './gradcheck.js'
 export { opTable, opDef } from './optable.js'
