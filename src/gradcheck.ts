@@ -2,13 +2,13 @@
  * Gradient checking: the symbolic gradient against central finite differences in float64.
  * @module
  */
-import { mul, sum } from './api.js'
+import { concat, mul, onesLike, reshape, sum } from './api.js'
 import { evaluate } from './evaluate.js'
 import { leavesOf, topoSort, type Bindings } from './graph.js'
 import { vjp } from './grad.js'
 import { uniformAt } from './random/threefry.js'
 import { fmt, sizeOf, type Shape } from './shape.js'
-import { input, type Tensor } from './tensor.js'
+import { constant, input, type Tensor } from './tensor.js'
 import { unravel } from './ops/ref.js'
 
 /** One operand of the checked function: its value and shape (and an optional name for the report). */
@@ -155,3 +155,29 @@ export const gradcheck = (
  * evaluate([project(constant([1, 2]), constant([3, 4]))], {})[0] // Float64Array.of(11)
  */
 export const project = (x: Tensor, v: Tensor): Tensor => sum(mul(x, v) as Tensor)
+
+/**
+ * Second-order check: the symbolic Hessian (the derivative of the symbolic gradient) against central
+ * differences of the gradient, i.e. `gradcheck` applied to `x -> grad(f(x))`. A non-scalar `f` is reduced
+ * by a fixed random projection first.
+ * @example
+ * import { gradgradcheck, mul, sum, tanh } from 'kiln'
+ * gradgradcheck((x) => sum(tanh(mul(x, x))), [{ value: [0.3, -1.2], shape: [2] }]).ok // true
+ */
+export const gradgradcheck = (
+  f: (...xs: Tensor[]) => Tensor,
+  inputs: readonly GradcheckInput[],
+  options: GradcheckOptions = {},
+): GradcheckReport =>
+  gradcheck(
+    (...xs) => {
+      const out = f(...xs)
+      const size = sizeOf(out.shape)
+      const weights = Float64Array.from({ length: size }, (_, i) => 2 * uniformAt(options.seed ?? 0, 7, i) - 1)
+      const loss = size === 1 ? sum(out) : project(out, constant(weights, out.shape))
+      const gs = vjp(loss, xs, onesLike(loss))
+      return concat(gs.map((g) => reshape(g, [sizeOf(g.shape)])), 0)
+    },
+    inputs,
+    options,
+  )

@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as K from '../../src/api.js'
-import { gradcheck, project } from '../../src/gradcheck.js'
+import { gradcheck, gradgradcheck, project } from '../../src/gradcheck.js'
 import { sizeOf } from '../../src/shape.js'
 import type { Tensor } from '../../src/tensor.js'
 import { randomValues, shapeArb } from '../arbitraries.js'
@@ -108,5 +108,27 @@ describe('gradcheck default tolerances: eps 1e-6, atol 1e-5, rtol 1e-3', () => {
     expect(r.worst!.numeric).toBeCloseTo(1e-12, 20)
     expect(r.summary).toContain('eps 0.000001, atol 0.00001, rtol 0.001')
     expect(gradcheck((a) => K.mul(K.mul(a, a), a), [{ value: [0], shape: [1] }], { eps: 1e-3 }).worst!.numeric).toBeCloseTo(1e-6, 15)
+  })
+})
+
+describe('gradgradcheck (second order)', () => {
+  it('passes on smooth functions, scalar or not', () => {
+    const { tanh, sum, mul, matmul, softmax, sigmoid } = K
+    expect(gradgradcheck((x) => sum(tanh(mul(x, x))), [{ value: [0.3, -1.2, 0.7], shape: [3] }]).ok).toBe(true)
+    const r = gradgradcheck((a, b) => softmax(sigmoid(matmul(a!, b!))), [
+      { value: [0.1, -0.4, 0.9, 0.3, -0.2, 0.5], shape: [2, 3] },
+      { value: [0.2, 0.7, -0.5, 0.1, 0.3, -0.6], shape: [3, 2] },
+    ])
+    expect(r.summary).toMatch(/passed/)
+  })
+
+  it('fails where the symbolic second derivative is wrong, naming the element', () => {
+    const { sum, mul, stopGradient } = K
+    // grad of x * stopGradient(x) is stopGradient(x): right values, but its own derivative is 0, not 1.
+    const r = gradgradcheck((x) => sum(mul(x, stopGradient(x))), [{ value: [0.5, 2], shape: [2], name: 'x' }])
+    expect(r.ok).toBe(false)
+    expect(r.worst?.input).toBe('x')
+    expect(Math.abs(r.worst!.numeric - 1)).toBeLessThan(1e-6)
+    expect(r.worst!.analytic).toBe(0)
   })
 })
