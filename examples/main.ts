@@ -6,7 +6,7 @@ import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
   adam, classificationReport, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key, layers,
-  learningCurve, learningCurveDiagnosis, learningCurvePlot, loadDigitsOrThrow, precisionRecallF1, sequential, standardizeSplit,
+  learningCurve, learningCurveDiagnosis, summary, learningCurvePlot, loadDigitsOrThrow, precisionRecallF1, sequential, standardizeSplit,
   trainDevTestSplit, writeSvg, type ProgressStream,
 } from '../src/index.js'
 
@@ -41,6 +41,7 @@ export const main = (options: Partial<MainOptions> = {}): number => {
   o.log(`digits: ${train.n} train, ${dev.n} dev, ${test.n} test rows, ${digits.classes.length} classes`)
 
   const model = () => sequential(layers.flatten(), dense(o.hidden), layers.relu(), layers.dropout(0.1), dense(o.hidden), layers.relu(), dense(10))
+  o.log(summary(model(), [32, ...train.featureShape]))
   const fitOptions = { epochs: o.epochs, batchSize: 32, optimizer: adam(3e-3), key: key(7), regularization: { l2: 1e-4 } }
   const trained = fit(model(), train, { ...fitOptions, dev, progress: o.progress, earlyStopping: { patience: 8 } })
   if (E.isLeft(trained)) throw new Error(trained.left.message)

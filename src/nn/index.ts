@@ -18,6 +18,7 @@ export * from './activations.js'
 export * from './layer.js'
 export { dense, dropout, batchNorm, activation, type DenseOptions, type BatchNormOptions } from './layers.js'
 export { sequential } from './sequential.js'
+export { summary, summaryRows, type SummaryRow } from './summary.js'
 export {
   conv2d, maxPool2d, avgPool2d, globalAvgPool2d, reshapeLayer, type Conv2dOptions, type Pool2dOptions, type Size2, type KeepsSize,
   type Conv2dShape, type Pool2dShape, type GlobalPool2dShape, type ReshapeShape,

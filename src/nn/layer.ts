@@ -82,6 +82,8 @@ export interface Layer<F extends ShapeFn = AnyShape> {
   readonly leaves: <const S extends Shape>(inputShape: S, statePrefix?: string) => Leaves<ApplyShape<F, S>>
   /** The output and new state; `ctx` defaults to evaluation mode with no state. */
   readonly apply: <S extends Shape>(params: Params, x: Tensor<S>, ctx?: ApplyContext) => Applied<ApplyShape<F, S>>
+  /** The layers a container (`sequential`) applies in order, for `summary`; absent for plain layers. */
+  readonly children?: readonly Layer[]
   /** Never set at run time: it only records `F` for `sequential` to read. */
   readonly __shape?: F
 }

@@ -40,7 +40,7 @@ type ShapeFns<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: NonNull
  */
 export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<SequentialShape<ShapeFns<Ls>>> => {
   const names = layers.map((l, i) => `${l.name}${i}`)
-  return defineLayer<SequentialShape<ShapeFns<Ls>>>(
+  const layer = defineLayer<SequentialShape<ShapeFns<Ls>>>(
     'sequential',
     (inputShape) => {
       let shape: Shape = inputShape
@@ -73,4 +73,5 @@ export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<Se
       return { y, state }
     },
   )
+  return { ...layer, children: layers }
 }
