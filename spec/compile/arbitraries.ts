@@ -147,9 +147,16 @@ export const buildGraph = (program: readonly Instr[], withGrad: boolean): Random
 export const graphArb = (withGrad: boolean): fc.Arbitrary<RandomGraph> =>
   fc.array(instr, { minLength: 1, maxLength: 12 }).map((p) => buildGraph(p, withGrad))
 
-/** True when two results agree: equal NaN positions, else relative error below `tol`. */
+/**
+ * True when two results agree: equal NaN positions, else relative error below `tol`, relative to the
+ * element or, for elements that cancel to (near) zero, to the output's largest finite magnitude: a
+ * gradient that is exactly 0 in one summation order is 1e-17 in another, which is no disagreement.
+ * Outputs whose every element cancels get an absolute floor of 1e-15 (inputs here are O(1), so that is
+ * still ten ulps of the values that cancelled).
+ */
 export const close = (got: Float64Array, want: Float64Array, tol = 1e-12): boolean => {
   if (got.length !== want.length) return false
+  const scale = want.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0)
   for (let i = 0; i < got.length; i++) {
     const g = got[i]!
     const w = want[i]!
@@ -158,7 +165,7 @@ export const close = (got: Float64Array, want: Float64Array, tol = 1e-12): boole
       continue
     }
     if (g === w) continue
-    if (!(Math.abs(g - w) <= tol * Math.max(Math.abs(g), Math.abs(w)))) return false
+    if (!(Math.abs(g - w) <= Math.max(tol * Math.max(Math.abs(g), Math.abs(w), scale), 1e-15))) return false
   }
   return true
 }

@@ -389,3 +389,14 @@ describe('simplify: options and broken invariants', () => {
     expect(simplifyWith([], o)).toEqual(o)
   })
 })
+
+describe('simplify: rules that can change values beyond rounding are opt-in', () => {
+  it('leaves log(exp x) alone by default, so compiled results keep matching the interpreter where exp overflows', () => {
+    const x = input('x', [2])
+    const y = log(exp(x))
+    expect(simplify([y])[0]).toBe(y)
+    expect(simplify([y], { overflow: true })[0]).toBe(x)
+    expect(rules.filter((r) => r.overflow === true).map((r) => r.name)).toEqual(['log-exp'])
+    expect(() => simplify([y], { overflow: 1 as unknown as boolean })).toThrow(/option 'overflow' must be a boolean/)
+  })
+})

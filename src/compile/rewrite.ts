@@ -29,6 +29,8 @@ export interface Rule {
   readonly name: string
   readonly exact: boolean
   readonly note?: string
+  /** The rewrite can change a value by more than rounding (e.g. where the original overflows): opt-in only. */
+  readonly overflow?: boolean
   readonly rewrite: (t: Tensor) => Tensor | undefined
 }
 

@@ -118,11 +118,16 @@ const addNeg = rule('add-neg', (t) => {
 })
 
 // log(exp x) -> x
-const logExp = rule(
-  'log-exp',
-  (t) => (isOp(t, 'log') && isOp(t.args[0]!, 'exp') ? t.args[0]!.args[0] : undefined),
-  'overflow and rounding: exp overflows to Infinity for x > ~709.78 (and underflows to 0 below ~-745), and log(exp x) rounds twice; the rewrite is the exact value',
-)
+// Not a default rule: where exp overflows the original is Infinity and the rewrite finite, so compiled
+// results would stop matching the reference interpreter. `simplify(outs, { overflow: true })` applies it.
+const logExp: Rule = {
+  ...rule(
+    'log-exp',
+    (t) => (isOp(t, 'log') && isOp(t.args[0]!, 'exp') ? t.args[0]!.args[0] : undefined),
+    'overflow and rounding: exp overflows to Infinity for x > ~709.78 (and underflows to 0 below ~-745), and log(exp x) rounds twice; the rewrite is the exact value',
+  ),
+  overflow: true,
+}
 
 const isIdentity = (perm: readonly number[]): boolean => perm.every((p, i) => p === i)
 

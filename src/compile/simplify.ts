@@ -17,16 +17,20 @@ export type { Rule } from './rewrite.js'
 export interface SimplifyOptions {
   /** Only rules whose result is bit-identical for every input (default false: also the documented inexact ones). */
   readonly exactOnly?: boolean
+  /** Also rules that change values beyond rounding where the original overflows (`log-exp`); default false. */
+  readonly overflow?: boolean
 }
 
-const KNOWN: readonly string[] = ['exactOnly']
+const KNOWN: readonly string[] = ['exactOnly', 'overflow']
 
 const checkOptions = (options: SimplifyOptions): void => {
   if (typeof options !== 'object' || options === null) throw new TypeError(`simplify: options must be an object, got ${String(options)}`)
   for (const k of Object.keys(options))
     if (!KNOWN.includes(k)) throw new TypeError(`simplify: unknown option '${k}'; expected one of ${KNOWN.join(', ')}`)
-  if (options.exactOnly !== undefined && typeof options.exactOnly !== 'boolean')
-    throw new TypeError(`simplify: option 'exactOnly' must be a boolean, got ${String(options.exactOnly)}`)
+  for (const k of KNOWN) {
+    const v = (options as Record<string, unknown>)[k]
+    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`simplify: option '${k}' must be a boolean, got ${String(v)}`)
+  }
 }
 
 /**
@@ -42,7 +46,8 @@ const checkOptions = (options: SimplifyOptions): void => {
 export const simplifyWith = (ruleList: readonly Rule[], outputs: readonly Tensor[]): Tensor[] => rewriteWith(ruleList, outputs)
 
 /**
- * Simplifies a graph's outputs with every rule (or only the exact ones with `{ exactOnly: true }`).
+ * Simplifies a graph's outputs with the default rules: exact ones and those that differ only by rounding or
+ * the sign of zero (only the exact ones with `{ exactOnly: true }`; also `log-exp` with `{ overflow: true }`).
  * @example
  * import { simplify } from './simplify.js'
  * import { sub, neg, input, show } from 'kiln'
@@ -53,5 +58,6 @@ export const simplifyWith = (ruleList: readonly Rule[], outputs: readonly Tensor
  */
 export const simplify = (outputs: readonly Tensor[], options: SimplifyOptions = {}): Tensor[] => {
   checkOptions(options)
-  return rewriteWith(options.exactOnly === true ? rules.filter((r) => r.exact) : rules, outputs)
+  const chosen = rules.filter((r) => (options.exactOnly === true ? r.exact : options.overflow === true || r.overflow !== true))
+  return rewriteWith(chosen, outputs)
 }
