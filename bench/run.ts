@@ -3,6 +3,7 @@
  * tfjs-cpu (float32), medians measured in one run. Writes bench/results.md. Not a test.
  */
 import { writeFileSync } from 'node:fs'
+import { PerformanceObserver } from 'node:perf_hooks'
 import * as E from 'fp-ts/lib/Either.js'
 import { createRequire } from 'node:module'
 import * as K from '../src/index.js'
@@ -43,6 +44,7 @@ const rnd = (n: number, seed: number) => {
 
 interface Row { workload: string; unit: string; kiln: number; interp?: number | string; hand: number; tfjs?: number; note?: string }
 const rows: Row[] = []
+let allocation = ''
 const log = (r: Row) => {
   rows.push(r)
   console.log(`${r.workload}: kiln ${r.kiln.toFixed(3)} hand ${r.hand.toFixed(3)} tfjs ${r.tfjs?.toFixed(3) ?? '-'} interp ${typeof r.interp === 'number' ? r.interp.toFixed(3) : r.interp ?? '-'} ${r.unit}`)
@@ -145,6 +147,32 @@ for (const n of [128, 256, 512]) {
   log({ workload: 'compile time, W2 train step (graph build + grad + compile)', unit: 'ms', kiln: ms, hand: NaN })
 }
 
+// Allocation in steady state: count the garbage collections V8 runs while a W1 step repeats. A step that
+// allocates nothing triggers none, whatever the step costs; `run` allocates its returned outputs.
+const gcCount = async (f: () => void, times: number): Promise<number> => {
+  let n = 0
+  const obs = new PerformanceObserver((list) => (n += list.getEntries().length))
+  obs.observe({ entryTypes: ['gc'] })
+  for (let i = 0; i < times; i++) f()
+  await new Promise((r) => setTimeout(r, 50))
+  obs.disconnect()
+  return n
+}
+{
+  const spec: MlpSpec = { sizes: [64, 128, 64, 10], batch: 64, lr: 0.05 }
+  const exe = ok(mlpStep(spec).outputs)
+  const data = mlpData(spec)
+  const outs = exe.run(data)
+  const steps = 5000
+  await gcCount(() => exe.runInto(data, outs), steps) // warm-up: compilation allocates
+  const idle = await gcCount(() => undefined, steps)
+  const into = await gcCount(() => exe.runInto(data, outs), steps)
+  const fresh = await gcCount(() => exe.run(data), steps)
+  const note = `garbage collections over ${steps} W1 steps after warm-up: runInto ${into}, run ${fresh} (an empty loop: ${idle})`
+  console.log(note)
+  allocation = note
+}
+
 const higherBetter = (r: Row) => r.unit === 'GFLOP/s'
 const ratio = (r: Row) => (higherBetter(r) ? r.kiln / r.hand : r.hand / r.kiln)
 const fmtN = (v: number | string | undefined) => (v === undefined ? '-' : typeof v === 'string' ? v : Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(3) : v.toFixed(1))
@@ -155,6 +183,6 @@ const table = [
     `| ${r.workload} | ${r.unit} | ${fmtN(r.kiln)} | ${fmtN(r.interp)} | ${fmtN(r.hand)} | ${fmtN(r.tfjs)} | ${Number.isNaN(r.hand) ? '-' : ratio(r).toFixed(2)} | ${r.tfjs === undefined ? '-' : (higherBetter(r) ? r.kiln / r.tfjs : r.tfjs / r.kiln).toFixed(2)} |`,
   ),
 ]
-const md = `# Kiln benchmark\n\nMedians, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Ratios > 1 mean Kiln is faster.\n\n${table.join('\n')}\n`
+const md = `# Kiln benchmark\n\nMedians, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Ratios > 1 mean Kiln is faster.\n\n${table.join('\n')}\n\nSteady-state allocation: ${allocation}.\n`
 console.log(`\n${md}`)
 writeFileSync(new URL('./results.md', import.meta.url), md)

@@ -22,7 +22,7 @@ export interface Artifact {
 export interface Executable {
   /** One fresh `Float64Array` per output, in order, like `evaluate`. Throws `BindingError` like `evaluate`. */
   run(bindings: Bindings): Float64Array[]
-  /** Writes the outputs into caller-owned buffers (exact lengths, not aliasing inputs); allocates nothing. */
+  /** Writes the outputs into caller-owned buffers (exact lengths, not aliasing inputs); allocates no buffers. */
   runInto(bindings: Bindings, outputs: readonly Float64Array[]): readonly Float64Array[]
   /** The plan: kernels (fused ops, loop nests, sources) and the buffer plan. */
   explain(): string
@@ -34,6 +34,8 @@ export interface Executable {
 }
 
 const EMPTY = new Float64Array(0)
+// Names are built only on error paths: runInto allocates nothing when its arguments are right.
+const outName = (i: number): string => `outputs[${i}]`
 
 const overlaps = (a: Float64Array, b: Float64Array): boolean =>
   a.buffer === b.buffer && a.length > 0 && b.length > 0 && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
@@ -78,7 +80,7 @@ export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Ex
     for (const f of feed) if (f.slot >= 0) slots[f.slot] = fed.get(f.name)!
   }
   const exec = (outs: readonly Float64Array[]): void => {
-    s.outputs.forEach((o, i) => (slots[o] = outs[i]!))
+    for (let i = 0; i < s.outputs.length; i++) slots[s.outputs[i]!] = outs[i]!
     try {
       art.program(slots)
     } finally {
@@ -91,14 +93,13 @@ export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Ex
       throw new BindingError('outputs', `runInto: ${outs.length} output buffers given, the executable has ${outSizes.length} outputs`)
     for (let i = 0; i < outs.length; i++) {
       const o = outs[i]!
-      const name = `outputs[${i}]`
       if (!(o instanceof Float64Array) || o.length !== outSizes[i])
-        throw new BindingError(name, `runInto: output buffer ${i} must be a Float64Array of length ${outSizes[i]} (shape ${fmt(s.values[s.outputs[i]!]!.shape)}), got ${o instanceof Float64Array ? `length ${o.length}` : typeof o}`)
+        throw new BindingError(outName(i), `runInto: output buffer ${i} must be a Float64Array of length ${outSizes[i]} (shape ${fmt(s.values[s.outputs[i]!]!.shape)}), got ${o instanceof Float64Array ? `length ${o.length}` : typeof o}`)
       for (let j = 0; j < i; j++)
-        if (overlaps(o, outs[j]!)) throw new BindingError(name, `runInto: output buffers ${j} and ${i} share memory`)
+        if (overlaps(o, outs[j]!)) throw new BindingError(outName(i), `runInto: output buffers ${j} and ${i} share memory`)
       for (const f of feed)
         if (f.slot >= 0 && overlaps(o, slots[f.slot]!))
-          throw new BindingError(name, `runInto: output buffer ${i} shares memory with the binding '${f.name}'; outputs must not alias inputs`)
+          throw new BindingError(outName(i), `runInto: output buffer ${i} shares memory with the binding '${f.name}'; outputs must not alias inputs`)
     }
   }
   const text = () => explainPlan(s, mem, art.sources)
