@@ -23,6 +23,15 @@ const checkFinite = (fn: string, name: string, v: number): void => {
   if (!Number.isFinite(v)) throw new RangeError(`${fn}: ${name} must be a finite number, got ${v}`)
 }
 
+/** The arguments shared by the normal samplers: a key, a count, a finite mean and a finite std >= 0. */
+const checkNormal = (fn: string, k: Key, n: number, mean: number, std: number): void => {
+  assertKey(fn, k)
+  checkCount(fn, n)
+  checkFinite(fn, 'mean', mean)
+  checkFinite(fn, 'std', std)
+  if (std < 0) throw new RangeError(`${fn}: std must be >= 0, got ${std}`)
+}
+
 /**
  * An unbiased integer in [0, range) for counter `i` (1 <= range <= 2^53): rejection on the 53-bit
  * uniform, retrying at the same counter on retry streams. Rejection probability is below range / 2^53.
@@ -67,11 +76,7 @@ export const uniform = (k: Key, n: number, lo = 0, hi = 1): Float64Array => {
  * z.length // 1000
  */
 export const normal = (k: Key, n: number, mean = 0, std = 1): Float64Array => {
-  assertKey('normal', k)
-  checkCount('normal', n)
-  checkFinite('normal', 'mean', mean)
-  checkFinite('normal', 'std', std)
-  if (std < 0) throw new RangeError(`normal: std must be >= 0, got ${std}`)
+  checkNormal('normal', k, n, mean, std)
   const out = new Float64Array(n)
   for (let i = 0; i < n; i += 2) {
     const u1 = uniformAt(k.k0, k.k1, i)
@@ -92,11 +97,7 @@ export const normal = (k: Key, n: number, mean = 0, std = 1): Float64Array => {
  * w.every((v) => Math.abs(v) <= 0.2) // true
  */
 export const truncatedNormal = (k: Key, n: number, mean = 0, std = 1): Float64Array => {
-  assertKey('truncatedNormal', k)
-  checkCount('truncatedNormal', n)
-  checkFinite('truncatedNormal', 'mean', mean)
-  checkFinite('truncatedNormal', 'std', std)
-  if (std < 0) throw new RangeError(`truncatedNormal: std must be >= 0, got ${std}`)
+  checkNormal('truncatedNormal', k, n, mean, std)
   const out = new Float64Array(n)
   const retries: Key[] = []
   for (let i = 0; i < n; i++) {

@@ -211,7 +211,9 @@ const run = (s: Setup): FitResult => {
   const lossBuf = new Float64Array(1)
   const bindings: Record<string, Float64Array> = {}
   if (full.runner.leaves.has(leafNames.step)) bindings[leafNames.step] = stepBuf
-  if (full.runner.leaves.has(leafNames.key)) bindings[leafNames.key] = keyBuf
+  // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
+  const usesKey = full.runner.leaves.has(leafNames.key)
+  if (usesKey) bindings[leafNames.key] = keyBuf
   const bindState = () => leafOrder.forEach((n, i) => (bindings[n] = cur[i]!))
   const snapshot = () => ({ params: valuesLike(s.params, cur.slice(0, paramCount)), state: valuesLike(s.state, cur.slice(paramCount, paramCount + stateCount)) })
   const batches = Math.ceil(train.n / B)
@@ -245,9 +247,11 @@ const run = (s: Setup): FitResult => {
       bindings[leafNames.x] = x
       bindings[leafNames.y] = y
       stepBuf[0] = stepCount
-      const k = foldIn(dropoutKey, stepCount)
-      keyBuf[0] = k.k0
-      keyBuf[1] = k.k1
+      if (usesKey) {
+        const k = foldIn(dropoutKey, stepCount)
+        keyBuf[0] = k.k0
+        keyBuf[1] = k.k1
+      }
       bindState()
       step.runner.runInto(bindings, [lossBuf, ...next])
       ;[cur, next] = [next, cur]

@@ -9,7 +9,7 @@ import { bindValues, type ParamValues } from '../nn/tree.js'
 import { argmaxRows } from '../metrics/classification.js'
 import type { Objective } from './objective.js'
 import { runnerFor, type Engine } from './runner.js'
-import { buildEval, leafNames, modelLeaves } from './step.js'
+import { buildEval, leafNames } from './step.js'
 import { checkData } from './validate.js'
 
 /** A model with its trained values: what `fit` returns and `predict` consumes. */
@@ -47,7 +47,7 @@ const runChunks = (trained: Trained, ds: Dataset, k: number): { loss: number; pr
   for (let start = 0; start < ds.n; start += chunk) {
     const b = Math.min(chunk, ds.n - start)
     const g = buildEval(model, featureShape, b, objective)
-    const leaves = modelLeaves(model, featureShape, b)
+    const { leaves } = g
     const bindings = {
       ...bindValues(leaves.params, trained.params, 'evaluateModel params'),
       ...bindValues(leaves.state, trained.state, 'evaluateModel state'),

@@ -105,6 +105,8 @@ export const buildStep = (
 export interface EvalGraph {
   readonly batch: number
   readonly outputs: readonly [loss: Tensor, predictions: Tensor]
+  /** The model's parameter and state leaves the outputs read (to bind trained values to). */
+  readonly leaves: { readonly params: Params; readonly state: Params }
 }
 
 /**
@@ -118,7 +120,7 @@ export const buildEval = (model: Layer, featureShape: readonly number[], batch: 
   const x = input(leafNames.x, [batch, ...featureShape])
   const y = input(leafNames.y, [batch])
   const out = model.apply(leaves.params, x, { training: false, state: leaves.state }).y
-  return { batch, outputs: [objective.loss(out, y), objective.predict(out)] }
+  return { batch, outputs: [objective.loss(out, y), objective.predict(out)], leaves }
 }
 
 /**
