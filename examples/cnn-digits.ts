@@ -11,9 +11,8 @@
 //   head instead of flatten 0.9638.
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, countParams, evaluateModel, fit, heNormal, key, layers, loadDigitsOrThrow, sequential, standardizeSplit, trainTestSplit,
-} from '../src/index.js'
+import { adam, countParams, evaluateModel, fit, heNormal, key, layers, sequential, standardizeSplit, trainTestSplit } from '../src/index.js'
+import { loadDigitsOrThrow } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface CnnDigitsOptions {

@@ -9,10 +9,8 @@
 //   19.5 s wall on a loaded machine (6.7 s CPU).
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, classificationReport, countParams, dense, evaluateModel, fit, heNormal, key, layers,
-  loadDigitsOrThrow, precisionRecallF1, sequential, standardizeSplit, trainTestSplit, type PrecisionRecallF1,
-} from '../src/index.js'
+import { adam, classificationReport, countParams, dense, evaluateModel, fit, heNormal, key, layers, precisionRecallF1, sequential, standardizeSplit, trainTestSplit, type PrecisionRecallF1 } from '../src/index.js'
+import { loadDigitsOrThrow } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface DeepDigitsOptions {

@@ -12,10 +12,8 @@
 //   Per-class F1 from 0.69 (Shirt) to 0.98 (Trouser).
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, classificationReport, dense, evaluateModel, fit, heNormal, key, layers, loadFashionMnist, permutation, precisionRecallF1,
-  sequential, take, type Dataset, type ProgressStream,
-} from '../src/index.js'
+import { adam, classificationReport, dense, evaluateModel, fit, heNormal, key, layers, permutation, precisionRecallF1, sequential, take, type Dataset, type ProgressStream } from '../src/index.js'
+import { loadFashionMnist } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface FashionOptions {
@@ -39,7 +37,7 @@ const defaults: FashionOptions = {
   epochs: 5,
   batchSize: 128,
   learningRate: 1e-3,
-  progress: true,
+  progress: process.stdout,
   log: (line) => console.log(line),
 }
 

@@ -9,7 +9,8 @@
 //   mean 0.9600, standard deviation 0.0249; 0.7 s.
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import { adam, dense, evaluateModel, fit, kFold, key, layers, loadIrisOrThrow, sequential, standardizeSplit } from '../src/index.js'
+import { adam, dense, evaluateModel, fit, kFold, key, layers, sequential, standardizeSplit } from '../src/index.js'
+import { loadIrisOrThrow } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface KFoldOptions {

@@ -14,10 +14,8 @@
 //   100 epochs; 1.1 s of training and evaluation (about 2 s CPU including start-up).
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, binaryMetrics, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key,
-  loadBreastCancerOrThrow, sequential, standardizeSplit, trainTestSplit, type BinaryMetrics,
-} from '../src/index.js'
+import { adam, binaryMetrics, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key, sequential, standardizeSplit, trainTestSplit, type BinaryMetrics } from '../src/index.js'
+import { loadBreastCancerOrThrow } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface LogisticOptions {

@@ -4,11 +4,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, classificationReport, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key, layers,
-  learningCurve, learningCurveDiagnosis, summary, learningCurvePlot, loadDigitsOrThrow, precisionRecallF1, sequential, standardizeSplit,
-  trainDevTestSplit, writeSvg, type ProgressStream,
-} from '../src/index.js'
+import { adam, classificationReport, confusionMatrix, dense, evaluateModel, fit, formatConfusionMatrix, key, layers, learningCurve, learningCurveDiagnosis, summary, learningCurvePlot, precisionRecallF1, sequential, standardizeSplit, trainDevTestSplit, type ProgressStream } from '../src/index.js'
+import { loadDigitsOrThrow, writeSvg } from '../src/node/index.js'
 
 /** Settings of the main job; the test suite runs it with small ones. */
 export interface MainOptions {
@@ -25,7 +22,7 @@ const defaults: MainOptions = {
   hidden: 64,
   curveSizes: [100, 200, 400, 700, 1000, 1257],
   svgPath: 'out/digits-learning-curve.svg',
-  progress: true,
+  progress: process.stdout, // a terminal gets the redrawn bar; `true` prints plain lines through the console
   log: (line) => console.log(line),
 }
 

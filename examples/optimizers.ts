@@ -15,10 +15,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, dense, evaluateModel, fit, heNormal, key, layers, lossHistoryPlot, moons, rmsprop, sequential, sgd, shuffle, trainTestSplit,
-  writeSvg, type Optimizer,
-} from '../src/index.js'
+import { adam, dense, evaluateModel, fit, heNormal, key, layers, lossHistoryPlot, moons, rmsprop, sequential, sgd, shuffle, trainTestSplit, type Optimizer } from '../src/index.js'
+import { writeSvg } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface OptimizersOptions {

@@ -17,10 +17,8 @@
 //   from mild to total underfitting.) 54 s wall on a loaded machine (43 s CPU).
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, dense, evaluateModel, fit, fitStandardizer, key, layers, loadDigitsOrThrow, sequential, standardize, trainTestSplit,
-  type Layer, type Regularization,
-} from '../src/index.js'
+import { adam, dense, evaluateModel, fit, fitStandardizer, key, layers, sequential, standardize, trainTestSplit, type Layer, type Regularization } from '../src/index.js'
+import { loadDigitsOrThrow } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface RegularizationOptions {

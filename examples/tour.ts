@@ -1,6 +1,5 @@
 // The README's API tour, runnable as written: `npx tsx examples/tour.ts`.
-import { input, param, matmul, add, relu, logSoftmax, takeAlong, mean, neg, grad, simplify, evaluate, show, gradcheck, sum, tanh, mul, compile } from '../src/index.js'
-import * as E from 'fp-ts/lib/Either.js'
+import { input, param, matmul, add, relu, logSoftmax, takeAlong, mean, neg, grad, simplify, evaluate, show, gradcheck, sum, tanh, mul, compile, isRight } from '../src/index.js'
 
 // A two-layer network on a batch of 4 points with 3 features and 2 classes.
 const x = input('x', [4, 3])
@@ -28,7 +27,7 @@ console.log('loss', lossValue![0], 'dloss/dw2[0]', g![0])
 
 // The compiler fuses the same graph into a few loop kernels over Float64Array; results match the interpreter.
 const exe = compile([loss, gw2!])
-if (E.isRight(exe)) console.log('compiled loss', exe.right.run(bindings)[0]![0], `(${exe.right.explain().split('\n')[0]})`)
+if (isRight(exe)) console.log('compiled loss', exe.right.run(bindings)[0]![0], `(${exe.right.explain().split('\n')[0]})`)
 
 // Gradient checking: central differences in float64 against the symbolic gradient.
 const report = gradcheck((v) => sum(tanh(mul(v, v))), [{ value: [0.3, -1.2, 2], shape: [3] }])

@@ -24,11 +24,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import {
-  adam, classIndices, countParams, dense, evaluateModel, fit, fitStandardizer, flattenParams, heNormal, key, layers, loadDigitsOrThrow,
-  loadValues, makeDataset, permutation, saveValues, sequential, standardize, take, trainTestSplit, type Dataset,
-  type FitOptions, type FitResult,
-} from '../src/index.js'
+import { adam, classIndices, countParams, dense, evaluateModel, fit, fitStandardizer, flattenParams, heNormal, key, layers, makeDataset, permutation, sequential, standardize, take, trainTestSplit, type Dataset, type FitOptions, type FitResult } from '../src/index.js'
+import { loadDigitsOrThrow, loadValues, saveValues } from '../src/node/index.js'
 import { pickValues, transferValues } from '../src/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */

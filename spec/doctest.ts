@@ -4,7 +4,7 @@
  *
  * - Extraction: every `@example` tag of every JSDoc block, multi-line (`* @example` then the code,
  *   up to the next `@tag` or the end of the block) or inline (`/** Doc. @example code *\/`).
- * - Imports: `'kiln'` is `src/index.ts` (what users get); `./x.js` and `../x/y.js` are the `src/`
+ * - Imports: `'kiln'` is `src/index.ts` and `'kiln/node'` is `src/node/index.ts` (what users get); `./x.js` and `../x/y.js` are the `src/`
  *   modules next to the documented file; `node:*` builtins and the package's runtime dependencies
  *   (fp-ts, io-ts) load normally. Anything else, or a named import the module does not export, fails
  *   the example with a message naming it.
@@ -27,6 +27,7 @@ import { inspect } from 'node:util'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import * as kiln from '../src/index.js'
+import * as kilnNode from '../src/node/index.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const SRC = join(ROOT, 'src')
@@ -215,6 +216,7 @@ const importSpecs = (code: string): { spec: string; names: string[] }[] =>
 /** Loads what an example in `fromDir` may import, or says why it may not. */
 const load = async (spec: string, fromDir: string): Promise<Module> => {
   if (spec === 'kiln') return kiln
+  if (spec === 'kiln/node') return kilnNode
   if (spec.startsWith('.')) {
     const file = resolve(fromDir, spec.replace(/\.js$/, '.ts'))
     if (!file.startsWith(SRC + sep) || !existsSync(file)) throw new Error(`example imports '${spec}', which is not a module of src/`)
@@ -222,7 +224,7 @@ const load = async (spec: string, fromDir: string): Promise<Module> => {
   }
   const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!
   if (spec.startsWith('node:') || PACKAGES.includes(pkg)) return nodeRequire(spec) as Module
-  throw new Error(`example imports '${spec}'; examples may import 'kiln', src/ modules, node:* and ${PACKAGES.join(', ')}`)
+  throw new Error(`example imports '${spec}'; examples may import 'kiln', 'kiln/node', src/ modules, node:* and ${PACKAGES.join(', ')}`)
 }
 
 /** Runs one example (already extracted) of a file in `fromDir`; throws on a failed check. */
@@ -232,7 +234,7 @@ export const runExample = async (code: string, fromDir: string): Promise<void> =
     const m = modules.get(spec) ?? (await load(spec, fromDir))
     modules.set(spec, m)
     const missing = names.filter((n) => !(n in m))
-    const where = spec === 'kiln' ? "'kiln' (src/index.ts)" : `'${spec}'`
+    const where = spec === 'kiln' ? "'kiln' (src/index.ts)" : spec === 'kiln/node' ? "'kiln/node' (src/node/index.ts)" : `'${spec}'`
     if (missing.length > 0) throw new Error(`example imports ${missing.join(', ')} from ${where}, which does not export ${missing.length > 1 ? 'them' : 'it'}`)
   }
   const js = ts.transpileModule(instrument(code), {

@@ -1,7 +1,10 @@
 /**
- * Kiln: a functional, immutable dataflow compiler for neural networks.
+ * Kiln: a functional, immutable dataflow compiler for neural networks. This root entry is
+ * platform-neutral (Node, Deno, browsers, workers): no file system, no `node:` modules. What needs a
+ * file system lives in `kiln/node` (`src/node/index.ts`).
  * @module
  */
+export { type Either, type Left, type Right, isLeft, isRight, unwrap } from './either.js'
 export * from './shape.js'
 export { input, param, constant, scalar, uniformTensor, lift, isOp, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
 export * from './api.js'
@@ -29,9 +32,9 @@ export * from './plot/index.js'
 export * from './train/index.js'
 export {
   type DataError, dataError, inSource, type Dataset, makeDataset, featureCount, isClassification, take, rowsOf, labelCounts,
-  classIndices, readBytes, readText, type CsvOptions, NumericField, CsvOptionsCodec, decodeCsvOptions, parseCsv, readCsv,
-  loadIris, loadBreastCancer, loadDigits, loadIrisOrThrow, loadBreastCancerOrThrow, loadDigitsOrThrow, type IdxType,
-  type IdxArray, type IdxDatasetOptions, parseIdx, encodeIdx, idxDataset, loadIdxDataset, loadFashionMnist,
+  classIndices, DEFAULT_MAX_INFLATED_BYTES, isGzip, gunzip, decodeText, type CsvOptions, NumericField, CsvOptionsCodec,
+  decodeCsvOptions, parseCsv, type BundledName, BUNDLED_FILES, parseBundled, type IdxType,
+  type IdxArray, type IdxDatasetOptions, parseIdx, encodeIdx, idxDataset,
   FASHION_MNIST_CLASSES, type Standardizer, type MinMax, fitStandardizer, standardize, standardizeSplit, fitMinMax, minMaxScale,
   oneHot as oneHotLabels, type TrainTest, type TrainDevTest, type Fold, type Bootstrap, type Batch, shuffle, trainTestSplit,
   trainDevTestSplit, kFold, bootstrap, batches, flower, moons, spirals, xor,

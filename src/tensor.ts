@@ -68,7 +68,7 @@ export interface Tensor<S extends Shape = Shape> {
   readonly op: OpName
   readonly args: readonly Tensor[]
   readonly attrs: OpAttrs[OpName]
-  readonly shape: S
+  readonly shape: Readonly<S>
 }
 
 /** A node whose op is known to be `K`, with that op's attributes. */

@@ -38,3 +38,16 @@ describe('the core API keeps literal shapes and plain result types', () => {
     expectTypeOf<{ x: number[]; s: number; f: Float64Array }>().toExtend<Bindings>()
   })
 })
+
+describe('annotations users write', () => {
+  test('a mutable tuple annotation accepts what the ops return; a wrong shape is an error', () => {
+    const a = K.input('a', [2, 3])
+    const b = K.param('b', [3, 1])
+    const y: Tensor<[2, 1]> = K.matmul(a, b)
+    const z: Tensor<readonly [2, 1]> = K.relu(K.add(y, 1))
+    expectTypeOf(z.shape).toEqualTypeOf<readonly [2, 1]>()
+    // @ts-expect-error the shape is [2, 1], not [2, 2]
+    const bad: Tensor<[2, 2]> = K.matmul(a, b)
+    void bad
+  })
+})

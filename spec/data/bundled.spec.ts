@@ -7,7 +7,7 @@ import {
   loadDigitsOrThrow,
   loadIris,
   loadIrisOrThrow,
-} from '../../src/data/bundled.js'
+} from '../../src/node/index.js'
 import { featureCount, labelCounts } from '../../src/data/dataset.js'
 
 describe('bundled data sets', () => {

@@ -6,7 +6,8 @@ import { gzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import type { DataError } from '../../src/data/error.js'
-import { encodeIdx, FASHION_MNIST_CLASSES, idxDataset, loadFashionMnist, loadIdxDataset, parseIdx, type IdxArray, type IdxType } from '../../src/data/idx.js'
+import { encodeIdx, FASHION_MNIST_CLASSES, idxDataset, parseIdx, type IdxArray, type IdxType } from '../../src/data/idx.js'
+import { loadFashionMnist, loadIdxDataset } from '../../src/node/index.js'
 
 const right = <A>(r: E.Either<DataError, A>): A => {
   if (E.isLeft(r)) throw new Error(`expected Right, got ${r.left.message}`)

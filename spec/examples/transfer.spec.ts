@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../examples/transfer-digits.js'
-import { loadValues } from '../../src/io/params-file.js'
+import { loadValues } from '../../src/node/index.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'kiln-transfer-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))

@@ -4,8 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decodeValues, encodeValues, loadValues, saveValues } from '../../src/io/params-file.js'
-import { dense, evaluateModel, fit, key, layers, loadIrisOrThrow, sequential, sgd } from '../../src/index.js'
+import { decodeValues, encodeValues } from '../../src/io/params-file.js'
+import { loadValues, saveValues } from '../../src/node/index.js'
+import { dense, evaluateModel, fit, key, layers, sequential, sgd } from '../../src/index.js'
+import { loadIrisOrThrow } from '../../src/node/index.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'kiln-values-'))
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]))

@@ -168,13 +168,13 @@ describe('progressBar input checks', () => {
     expect(() => progressBar({ stream: { write: () => 0 }, total: 0 })).toThrow(/^progressBar: options.total = 0; expected a positive number of steps$/)
   })
 
-  it('uses the total option and defaults to process.stdout', () => {
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-    const isTTY = process.stdout.isTTY
-    const bar = progressBar({ total: 8, now: () => 0 })
+  it('uses the total option and defaults to the console: plain lines through console.log, no stream touched', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined)
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    const bar = progressBar({ total: 8, label: 'mlp', now: () => 0 })
     bar.update(step(1, 4))
     bar.done()
-    const text = spy.mock.calls.map((c) => String(c[0])).join('')
-    expect(text).toContain(isTTY ? ' 50% epoch 1/3' : '(50%)')
+    expect(log.mock.calls).toEqual([['mlp epoch 1/3 batch 4/4 (50%) loss 1.0000 elapsed 0:00'], ['mlp done in 0:00']])
+    expect(write).not.toHaveBeenCalled()
   })
 })

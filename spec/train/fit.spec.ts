@@ -1,7 +1,7 @@
 /** fit: determinism, engines, batch and stochastic gradient descent against hand-rolled loops, history, regularization. */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { loadIrisOrThrow } from '../../src/data/bundled.js'
+import { loadIrisOrThrow } from '../../src/node/index.js'
 import type { Dataset } from '../../src/data/dataset.js'
 import { fitStandardizer, standardize } from '../../src/data/preprocess.js'
 import { evaluate } from '../../src/evaluate.js'

@@ -12,8 +12,10 @@ import { genLoopKernel } from './codegen.js'
 import { compileError, type CompileError } from './errors.js'
 import { executable, type Artifact, type Executable } from './executable.js'
 import { helperScope } from './helpers.js'
+import { interpretedExecutable } from './interpreted.js'
 import { planMemory } from './memory.js'
 import { genMatmul } from './matmul.js'
+import { canGenerateCode } from './probe.js'
 import { schedule } from './schedule.js'
 import { simplify } from './simplifyPass.js'
 
@@ -38,11 +40,16 @@ const cache = new CompileCache<Artifact>()
  */
 export const clearCompileCache = (): void => cache.clear()
 
-const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifact => {
+const plan = (outputs: readonly Tensor[], fuse: boolean, simp: boolean) => {
   const graph = simp ? simplify(outputs) : [...outputs]
   const sched = schedule(graph, { fuse })
   const memory = planMemory(sched)
   const sources = sched.kernels.map((k) => (k._tag === 'matmul' ? genMatmul(k) : genLoopKernel(k)))
+  return { sched, memory, sources }
+}
+
+const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifact => {
+  const { sched, memory, sources } = plan(outputs, fuse, simp)
   const names = helperScope.map(([n]) => n)
   const fns = sources.map((src) => makeFunction(names, `return ${src.source}`)(...helperScope.map(([, v]) => v)))
   const calls = sources.map((src, i) => `  K${i}(${src.params.map((v) => `s[${v}]`).join(', ')});`)
@@ -52,6 +59,8 @@ const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifa
 
 /**
  * Compiles `outputs` into an executable whose `run` agrees with `evaluate` (to 1e-12 relative).
+ * Where generated code is refused (a Content Security Policy without `'unsafe-eval'`), it warns once
+ * and returns an executable that runs the reference interpreter.
  * Fails with a `CompileError` for clashing leaf names, bad shapes or unknown options.
  * @example
  * import { compile } from './compile.js'
@@ -71,6 +80,10 @@ export const compile = (outputs: readonly Tensor[], options: CompileOptions = {}
   try {
     const order = topoSort(outputs)
     const leaves = leavesOf(order, 'compile')
+    if (!canGenerateCode()) {
+      const p = plan(outputs, fuse, simp)
+      return E.right(interpretedExecutable(outputs, p.sched, p.memory, p.sources))
+    }
     const key = graphKey(order, outputs, `fuse=${fuse},simplify=${simp}`)
     const hit = options.cache === false ? undefined : cache.get(key)
     const art = hit ?? build(outputs, fuse, simp)

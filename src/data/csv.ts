@@ -10,8 +10,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import type { Dataset } from './dataset.js'
-import { dataError, inSource, type DataError } from './error.js'
-import { readText } from './files.js'
+import { dataError, type DataError } from './error.js'
+import { decodeText } from './gzip.js'
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 
@@ -228,7 +228,7 @@ const parseWith = (text: string, o: CsvOptions): E.Either<DataError, Dataset> =>
 }
 
 /**
- * Parses CSV text into a `Dataset`. Errors (as `Left`): bad options (naming the option), a row with
+ * Parses CSV text, or a file's bytes (UTF-8, gunzipped first when gzip), into a `Dataset`. Errors (as `Left`): bad options (naming the option), a row with
  * the wrong column count (naming the line), a non-numeric / NaN / infinite field or unknown label
  * (naming line and column, both 1-based), or no data rows.
  * @example
@@ -237,29 +237,10 @@ const parseWith = (text: string, o: CsvOptions): E.Either<DataError, Dataset> =>
  * // { _tag: 'Right', right: { x: [1, 2, 3, 4], y: [1, 0], n: 2, featureShape: [2], classes: ['no', 'yes'] } }
  * const bad = parseCsv('1,2,0\n3,x,1\n', { classes: 'infer' })
  * bad._tag === 'Left' && [bad.left._tag, bad.left.message] // ['ParseError', 'line 2, column 2: expected a finite number, got "x"']
+ * parseCsv(new TextEncoder().encode('1,2,0\n'))._tag // 'Right'
  */
-export const parseCsv = (text: string, options: CsvOptions = {}): E.Either<DataError, Dataset> =>
+export const parseCsv = (contents: string | Uint8Array, options: CsvOptions = {}): E.Either<DataError, Dataset> =>
   pipe(
     decodeCsvOptions(options),
-    E.chain((o) => parseWith(text, o)),
-  )
-
-/**
- * Reads and parses a CSV file (optionally gzipped) with `parseCsv`; every error message starts with
- * the path.
- * @example
- * import { writeFileSync } from 'node:fs'
- * import { tmpdir } from 'node:os'
- * import { join } from 'node:path'
- * import { readCsv } from 'kiln'
- * const path = join(tmpdir(), 'kiln-readcsv-example.csv')
- * writeFileSync(path, 'size,weight,kind\n1.5,2,cat\n0.5,1,mouse\n')
- * const r = readCsv(path, { header: true, classes: 'infer' })
- * r._tag === 'Right' && r.right.classes // ['cat', 'mouse']
- * readCsv('/no/such/file.csv')._tag // 'Left'
- */
-export const readCsv = (path: string, options: CsvOptions = {}): E.Either<DataError, Dataset> =>
-  pipe(
-    readText(path),
-    E.chain((text) => pipe(parseCsv(text, options), E.mapLeft(inSource(path)))),
+    E.chain((o) => pipe(decodeText(contents), E.chain((text) => parseWith(text, o)))),
   )

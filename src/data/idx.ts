@@ -6,14 +6,10 @@
  * @module
  */
 
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import type { Dataset } from './dataset.js'
-import { dataError, inSource, type DataError } from './error.js'
-import { readBytes } from './files.js'
+import { dataError, type DataError } from './error.js'
+import { gunzip, isGzip } from './gzip.js'
 
 /** IDX element types. */
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double'
@@ -46,12 +42,10 @@ const fmtDims = (dims: readonly number[]): string => `[${dims.join(',')}]`
  */
 export const parseIdx = (input: Uint8Array): E.Either<DataError, IdxArray> => {
   let bytes = input
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes)
-    } catch (err) {
-      return E.left(dataError.format(`starts with the gzip magic 0x1f 0x8b but does not decompress: ${(err as Error).message}`))
-    }
+  if (isGzip(bytes)) {
+    const inflated = gunzip(bytes)
+    if (E.isLeft(inflated)) return inflated
+    bytes = inflated.right
   }
   if (bytes.length < 4)
     return E.left(dataError.format(`truncated: the IDX magic number needs 4 bytes, got ${bytes.length}`))
@@ -148,16 +142,13 @@ export const encodeIdx = (dims: readonly number[], values: ArrayLike<number>, ty
   return out
 }
 
-/** Options of `loadIdxDataset`. */
+/** Options of `idxDataset` and `loadIdxDataset`. */
 export type IdxDatasetOptions = {
   /** Divide ubyte pixel values by 255, giving [0, 1]. Default false. */
   readonly scale?: boolean
   /** Class names; default `'0'..'<max label>'`. */
   readonly classes?: readonly string[]
 }
-
-const readIdx = (path: string): E.Either<DataError, IdxArray> =>
-  pipe(readBytes(path), E.chain((b) => pipe(parseIdx(b), E.mapLeft(inSource(path)))))
 
 /**
  * Pairs an IDX images array `[n, ...featureShape]` with an IDX labels array `[n]` into a `Dataset`.
@@ -192,34 +183,6 @@ export const idxDataset = (images: IdxArray, labels: IdxArray, options: IdxDatas
 }
 
 /**
- * Reads an IDX images file and an IDX labels file (each gzipped or not) into a `Dataset`.
- * @example
- * import { writeFileSync } from 'node:fs'
- * import { tmpdir } from 'node:os'
- * import { join } from 'node:path'
- * import { encodeIdx, loadIdxDataset } from 'kiln'
- * const images = join(tmpdir(), 'kiln-example-images.idx')
- * const labels = join(tmpdir(), 'kiln-example-labels.idx')
- * writeFileSync(images, encodeIdx([2, 1, 2], [0, 255, 255, 255]))
- * writeFileSync(labels, encodeIdx([2], [3, 1]))
- * const r = loadIdxDataset(images, labels, { scale: true })
- * r._tag === 'Right' && [r.right.featureShape, r.right.x, r.right.classes.length] // [[1, 2], [0, 1, 1, 1], 4]
- */
-export const loadIdxDataset = (imagesPath: string, labelsPath: string, options: IdxDatasetOptions = {}): E.Either<DataError, Dataset> =>
-  pipe(
-    E.Do,
-    E.bind('images', () => readIdx(imagesPath)),
-    E.bind('labels', () => readIdx(labelsPath)),
-    E.chain(({ images, labels }) => {
-      // the freshly parsed array is ours: scale it in place instead of holding two copies
-      const own = options.scale === true && images.type === 'ubyte'
-      if (own) for (let i = 0; i < images.data.length; i++) images.data[i] = images.data[i]! / 255
-      const opts: IdxDatasetOptions = own ? { ...options, scale: false } : options
-      return pipe(idxDataset(images, labels, opts), E.mapLeft(inSource(`${imagesPath} + ${labelsPath}`)))
-    }),
-  )
-
-/**
  * Fashion-MNIST class names, in label order.
  * @example
  * import { FASHION_MNIST_CLASSES } from 'kiln'
@@ -228,40 +191,3 @@ export const loadIdxDataset = (imagesPath: string, labelsPath: string, options: 
 export const FASHION_MNIST_CLASSES: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ]
-
-const findIdx = (dir: string, base: string): E.Either<DataError, string> => {
-  for (const name of [`${base}.gz`, base]) {
-    const p = join(dir, name)
-    if (existsSync(p)) return E.right(p)
-  }
-  const p = join(dir, `${base}.gz`)
-  return E.left(dataError.file(p,
-    `${p}: not found; Fashion-MNIST installs with \`apt-get install dataset-fashion-mnist\` (to /usr/share/datasets/fashion-mnist)`))
-}
-
-/**
- * Fashion-MNIST (60,000 train + 10,000 test images of 28x28, 10 classes) from the Debian package
- * `dataset-fashion-mnist`. Pixels are scaled to [0, 1] unless `scale: false`. A missing file is a
- * `Left` naming it and the install command.
- * @example
- * import { loadFashionMnist } from 'kiln'
- * const r = loadFashionMnist()
- * // Right { train (60000 rows), test (10000 rows) } once `apt-get install dataset-fashion-mnist` ran;
- * // before that a Left FileError naming the missing file and that command
- */
-export const loadFashionMnist = (
-  dir = '/usr/share/datasets/fashion-mnist',
-  options: { readonly scale?: boolean } = {},
-): E.Either<DataError, { readonly train: Dataset; readonly test: Dataset }> => {
-  const opts: IdxDatasetOptions = { scale: options.scale ?? true, classes: FASHION_MNIST_CLASSES }
-  return pipe(
-    E.Do,
-    E.bind('trainImages', () => findIdx(dir, 'train-images-idx3-ubyte')),
-    E.bind('trainLabels', () => findIdx(dir, 'train-labels-idx1-ubyte')),
-    E.bind('testImages', () => findIdx(dir, 't10k-images-idx3-ubyte')),
-    E.bind('testLabels', () => findIdx(dir, 't10k-labels-idx1-ubyte')),
-    E.bind('train', (p) => loadIdxDataset(p.trainImages, p.trainLabels, opts)),
-    E.bind('test', (p) => loadIdxDataset(p.testImages, p.testLabels, opts)),
-    E.map(({ train, test }) => ({ train, test })),
-  )
-}

@@ -1,6 +1,7 @@
 /**
- * Data sets and preprocessing on plain typed arrays: the `Dataset` type, bundled and IDX loaders, a
- * CSV reader, preprocessing fitted on training data, key-driven splits and synthetic teaching sets.
+ * Data sets and preprocessing on plain typed arrays: the `Dataset` type, decoders of the bundled data
+ * sets, IDX and CSV over bytes (`kiln/node` reads them from disk), preprocessing fitted on training
+ * data, key-driven splits and synthetic teaching sets.
  * @module
  */
 
@@ -15,16 +16,9 @@ export {
   labelCounts,
   classIndices,
 } from './dataset.js'
-export { readBytes, readText } from './files.js'
-export { type CsvOptions, NumericField, CsvOptionsCodec, decodeCsvOptions, parseCsv, readCsv } from './csv.js'
-export {
-  loadIris,
-  loadBreastCancer,
-  loadDigits,
-  loadIrisOrThrow,
-  loadBreastCancerOrThrow,
-  loadDigitsOrThrow,
-} from './bundled.js'
+export { DEFAULT_MAX_INFLATED_BYTES, isGzip, gunzip, decodeText } from './gzip.js'
+export { type CsvOptions, NumericField, CsvOptionsCodec, decodeCsvOptions, parseCsv } from './csv.js'
+export { type BundledName, BUNDLED_FILES, parseBundled } from './bundled.js'
 export {
   type IdxType,
   type IdxArray,
@@ -32,8 +26,6 @@ export {
   parseIdx,
   encodeIdx,
   idxDataset,
-  loadIdxDataset,
-  loadFashionMnist,
   FASHION_MNIST_CLASSES,
 } from './idx.js'
 export {

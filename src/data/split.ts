@@ -46,7 +46,8 @@ export type Batch = { readonly start: number; readonly end: number }
 /**
  * The rows in a random order (`permutation(key, n)`).
  * @example
- * import { key, loadIrisOrThrow, shuffle } from 'kiln'
+ * import { key, shuffle } from 'kiln'
+ * import { loadIrisOrThrow } from 'kiln/node'
  * const iris = shuffle(key(0), loadIrisOrThrow()) // same rows, random order
  * iris.n // 150
  */
@@ -180,7 +181,8 @@ const checkClasses = (
  * Splits rows into train and test (`test` fraction, default 0.2, rounded to whole rows). With
  * `stratify` each class is split in the same proportion.
  * @example
- * import { key, labelCounts, loadIrisOrThrow, trainTestSplit } from 'kiln'
+ * import { key, labelCounts, trainTestSplit } from 'kiln'
+ * import { loadIrisOrThrow } from 'kiln/node'
  * const r = trainTestSplit(key(0), loadIrisOrThrow(), { test: 0.2, stratify: true })
  * r._tag === 'Right' && [labelCounts(r.right.train), labelCounts(r.right.test)] // [[40, 40, 40], [10, 10, 10]]
  */
@@ -204,7 +206,8 @@ export const trainTestSplit = (
  * Splits rows into train, dev (validation) and test parts; `dev` and `test` are fractions (default
  * 0.1 and 0.1) with `dev + test < 1`, train gets the rest.
  * @example
- * import { key, loadDigitsOrThrow, trainDevTestSplit } from 'kiln'
+ * import { key, trainDevTestSplit } from 'kiln'
+ * import { loadDigitsOrThrow } from 'kiln/node'
  * const r = trainDevTestSplit(key(1), loadDigitsOrThrow(), { dev: 0.15, test: 0.15, stratify: true })
  * r._tag === 'Right' && [r.right.train.n, r.right.dev.n, r.right.test.n] // [1257, 270, 270]
  */
@@ -238,7 +241,8 @@ export const trainDevTestSplit = (
  * `f` trains on every row outside dev fold `f`, so every row is a dev row exactly once. With
  * `stratify`, every class is spread evenly over the folds (within one row per class).
  * @example
- * import { kFold, key, labelCounts, loadIrisOrThrow } from 'kiln'
+ * import { kFold, key, labelCounts } from 'kiln'
+ * import { loadIrisOrThrow } from 'kiln/node'
  * const folds = kFold(key(0), loadIrisOrThrow(), 5, { stratify: true })
  * folds._tag === 'Right' && folds.right.map((f) => labelCounts(f.dev)) // [[10, 10, 10], [10, 10, 10], [10, 10, 10], [10, 10, 10], [10, 10, 10]]
  */
@@ -290,7 +294,8 @@ export const kFold = (
  * A bootstrap resample: `n` rows drawn uniformly with replacement, and the out-of-bag rows (never
  * drawn, in ascending order; about 36.8% of the rows for large `n`). An empty data set is a `SplitError`.
  * @example
- * import { bootstrap, key, loadIrisOrThrow } from 'kiln'
+ * import { bootstrap, key } from 'kiln'
+ * import { loadIrisOrThrow } from 'kiln/node'
  * const r = bootstrap(key(0), loadIrisOrThrow()) // out-of-bag: about 55 of the 150 rows
  * r._tag === 'Right' && r.right.sample.n // 150
  */

@@ -1,14 +1,13 @@
 /**
- * Saving and loading trained values: a JSON file of named float64 arrays (parameters and layer state),
- * validated with io-ts on load. Numbers are written with JavaScript's shortest round-trip form, so values
+ * The trained-values file format: JSON of named float64 arrays (parameters and layer state), validated
+ * with io-ts on load. This module converts values to and from text, so it runs anywhere; `kiln/node`
+ * saves and loads files (`saveValues`, `loadValues`). Numbers are written with JavaScript's shortest round-trip form, so values
  * come back bit-identical; NaN, infinities and -0 are written as strings.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { randomBytes } from 'node:crypto'
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
 import * as t from 'io-ts'
+import { decodeText } from '../data/gzip.js'
 import { flattenParams, unflatten, type ParamValues } from '../nn/tree.js'
 
 /** A number, or one of the strings that stand for the non-finite values JSON cannot hold. */
@@ -43,7 +42,14 @@ export interface ValuesFileError {
   readonly message: string
 }
 
-const fail = (path: string, message: string): ValuesFileError => ({ _tag: 'ValuesFileError', path, message })
+/**
+ * Builds a `ValuesFileError`.
+ * @example
+ * import { valuesFileError } from 'kiln'
+ * valuesFileError('m.json', 'loadValues: m.json is empty').path // 'm.json'
+ */
+export const valuesFileError = (path: string, message: string): ValuesFileError => ({ _tag: 'ValuesFileError', path, message })
+const fail = valuesFileError
 const enc = (v: number): number | string => (Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : String(v))
 const dec = (v: number | string): number => (typeof v === 'number' ? v : Number(v))
 const toRecord = (tree: ParamValues) => Object.fromEntries(flattenParams(tree).map(([p, v]) => [p, { values: Array.from(v, enc) }]))
@@ -60,16 +66,21 @@ export const encodeValues = (v: SavedValues): string =>
   JSON.stringify({ format: 'kiln-values', version: 1, params: toRecord(v.params), state: toRecord(v.state) })
 
 /**
- * Parses and validates a values file's text; a bad field is named with its path.
+ * Parses and validates a values file's text or bytes (UTF-8, gunzipped first when gzip), such as a
+ * file a browser fetched; a bad field is named with its path.
  * @example
- * import { decodeValues } from 'kiln'
+ * import { decodeValues, encodeValues } from 'kiln'
  * import * as E from 'fp-ts/lib/Either.js'
  * E.isLeft(decodeValues('{"format":"kiln-values","version":2}')) // true
+ * const bytes = new TextEncoder().encode(encodeValues({ params: { w: Float64Array.of(2) }, state: {} }))
+ * decodeValues(bytes) // { _tag: 'Right', right: { params: { w: [2] }, state: {} } }
  */
-export const decodeValues = (text: string, path = '<text>'): E.Either<ValuesFileError, SavedValues> => {
+export const decodeValues = (contents: string | Uint8Array, path = '<text>'): E.Either<ValuesFileError, SavedValues> => {
+  const text = decodeText(contents)
+  if (E.isLeft(text)) return E.left(fail(path, `loadValues: ${path}: ${text.left.message}`))
   let raw: unknown
   try {
-    raw = JSON.parse(text)
+    raw = JSON.parse(text.right)
   } catch (e) {
     return E.left(fail(path, `loadValues: ${path} is not JSON: ${(e as Error).message}`))
   }
@@ -88,47 +99,4 @@ export const decodeValues = (text: string, path = '<text>'): E.Either<ValuesFile
   } catch (e) {
     return E.left(fail(path, `loadValues: ${path}: ${(e as Error).message}`))
   }
-}
-
-/**
- * Writes trained values to `path` atomically (a temporary file in the same folder, then a rename), so a
- * crash never leaves half a file.
- * @example
- * import { saveValues, loadValues } from 'kiln'
- * import { mkdtempSync, rmSync } from 'node:fs'
- * import { tmpdir } from 'node:os'
- * import { join } from 'node:path'
- * const dir = mkdtempSync(join(tmpdir(), 'kiln-values-'))
- * const values = { params: { dense: { w: Float64Array.of(0.5, NaN, -0) } }, state: {} }
- * saveValues(join(dir, 'model.json'), values) // { _tag: 'Right', right: join(dir, 'model.json') }
- * loadValues(join(dir, 'model.json')) // { _tag: 'Right', right: values }
- * rmSync(dir, { recursive: true })
- */
-export const saveValues = (path: string, v: SavedValues): E.Either<ValuesFileError, string> => {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    writeFileSync(tmp, encodeValues(v))
-    renameSync(tmp, path)
-    return E.right(path)
-  } catch (e) {
-    rmSync(tmp, { force: true })
-    return E.left(fail(path, `saveValues: could not write ${path}: ${(e as Error).message}`))
-  }
-}
-
-/**
- * Reads a values file written by `saveValues`.
- * @example
- * import { loadValues } from 'kiln'
- * import * as E from 'fp-ts/lib/Either.js'
- * E.isLeft(loadValues('/no/such/file.json')) // true
- */
-export const loadValues = (path: string): E.Either<ValuesFileError, SavedValues> => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    return E.left(fail(path, `loadValues: could not read ${path}: ${(e as Error).message}`))
-  }
-  return decodeValues(text, path)
 }

@@ -1,5 +1,6 @@
 /**
- * Dependency-free SVG charts: line charts, learning curves, loss histories, atomic file output.
+ * Dependency-free SVG charts: line charts, learning curves, loss histories (as SVG text; `kiln/node`
+ * writes files).
  * @module
  */
 export { type LineChartOptions, type Series, lineChart } from './lineChart.js'
@@ -12,4 +13,3 @@ export {
 } from './presets.js'
 export { escapeXml, seriesColor } from './svg.js'
 export { type Ticks, formatTick, logTicks, niceStep, niceTicks } from './ticks.js'
-export { writeSvg } from './writeSvg.js'

@@ -14,6 +14,7 @@ export {
   type FormatProgressOptions,
   type ProgressBar,
   type ProgressOptions,
+  type ProgressReport,
   type ProgressState,
   type ProgressStream,
   type ProgressUpdate,

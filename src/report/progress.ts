@@ -1,11 +1,12 @@
 /**
  * A training progress reporter. On a terminal it redraws one line in place (`\r`) with a bar of
  * block characters; elsewhere (CI logs, files, pipes) it prints plain lines at epoch ends and at
- * most every few seconds in between, so logs stay readable. The clock is injectable.
+ * most every few seconds in between, so logs stay readable. The default output is the console (plain
+ * lines through `console.log`), so the same code runs in a browser. The clock is injectable.
  * @module
  */
 
-/** Where progress goes: `process.stdout` or anything with `write` (tests pass a fake). */
+/** Where progress goes: anything with `write`, such as Node's stdout stream (tests pass a fake). */
 export interface ProgressStream {
   write(chunk: string): unknown
   /** True for a terminal: redraw in place. Otherwise print plain lines. */
@@ -16,7 +17,7 @@ export interface ProgressStream {
 
 /** Options of {@link progressBar}. */
 export interface ProgressOptions {
-  /** Default `process.stdout`. */
+  /** Default: the console, as plain lines (each line goes to `console.log` without its newline). */
   readonly stream?: ProgressStream
   /** Total number of steps (batches over all epochs). Default `epochs * batches` of each update. */
   readonly total?: number
@@ -56,6 +57,17 @@ export interface ProgressBar {
 export interface ProgressState extends ProgressUpdate {
   /** Milliseconds since the start. */
   readonly elapsed: number
+}
+
+/**
+ * What a progress callback (`fit`'s `progress` option) receives: where training is (`devMetric` once
+ * known), the milliseconds since it started, and the plain text line `formatProgress` renders for it
+ * (`tty: false`; no terminal codes or markup, ready for a text node or a log). The last report of a run
+ * repeats the final state with `done: true`; every other report has `done: false`.
+ */
+export interface ProgressReport extends ProgressState {
+  readonly line: string
+  readonly done: boolean
 }
 
 /** Rendering options of {@link formatProgress}. */
@@ -145,6 +157,13 @@ export const formatProgress = (state: ProgressState, options: FormatProgressOpti
   return [...head, `|${progressBarCells(f, width)}|`, pct.padStart(4), ...parts, `${formatDuration(state.elapsed)}${eta}`].join(' ')
 }
 
+/** The default stream: plain lines, each handed to `console.log` (looked up on every write) without its newline. */
+const consoleStream: ProgressStream = {
+  write: (chunk: string): void => {
+    console.log(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk)
+  },
+}
+
 const checkUpdate = (u: ProgressUpdate): void => {
   const bad = (arg: string, v: number, expected: string): never => {
     throw new Error(`progressBar.update: ${arg} = ${String(v)}; expected ${expected}`)
@@ -159,7 +178,9 @@ const checkUpdate = (u: ProgressUpdate): void => {
 }
 
 /**
- * Starts a progress reporter on `stream` (default `process.stdout`).
+ * Starts a progress reporter on `stream`. The default stream is the console: plain lines (it is not a
+ * terminal), each passed to `console.log` without its trailing newline, which works in browsers and
+ * in Node alike. Pass Node's stdout stream to get the redrawn bar on a terminal.
  *
  * - Terminal (`stream.isTTY`): each due `update` rewrites the line with `\r` (padded over the
  *   previous one, cut to `stream.columns`), at most every `redrawSeconds` except at epoch ends;
@@ -182,7 +203,7 @@ const checkUpdate = (u: ProgressUpdate): void => {
  * out // ['mlp epoch 1/2 batch 2/2 (50%) loss 0.5000 elapsed 0:02\n', 'mlp done in 0:02\n']
  */
 export const progressBar = (options: ProgressOptions = {}): ProgressBar => {
-  const { stream = process.stdout, label = '', now = Date.now, intervalSeconds = 30, redrawSeconds = 0.1 } = options
+  const { stream = consoleStream, label = '', now = Date.now, intervalSeconds = 30, redrawSeconds = 0.1 } = options
   for (const [arg, v] of [['intervalSeconds', intervalSeconds], ['redrawSeconds', redrawSeconds]] as const)
     if (!(v >= 0)) throw new Error(`progressBar: options.${arg} = ${String(v)}; expected a number of seconds >= 0`)
   if (options.total !== undefined && !(options.total > 0))

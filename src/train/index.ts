@@ -2,7 +2,7 @@
  * Training, evaluation mode and learning curves.
  * @module
  */
-export { fit, type FitOptions, type FitResult, type EpochRecord, type EarlyStopping } from './fit.js'
+export { fit, fitAsync, type FitOptions, type FitAsyncOptions, type FitResult, type EpochRecord, type EarlyStopping } from './fit.js'
 export { evaluateModel, predict, type Trained, type Evaluation } from './predict.js'
 export { learningCurve, type LearningCurveResult } from './curves.js'
 export { objectives, objectiveOf, ObjectiveName, type Objective } from './objective.js'

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lineChart } from '../../src/plot/lineChart.js'
-import { writeSvg } from '../../src/plot/writeSvg.js'
+import { writeSvg } from '../../src/node/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-writeSvg-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,0 +1,46 @@
+/**
+ * Bundles the browser example (`examples/browser/digits.ts`) the way a user's bundler would: esbuild,
+ * browser platform, minified, tree-shaken through `"sideEffects": false`. Used by `npm run size` and by
+ * the browser tests, so the size that is printed is the bundle that is tested.
+ */
+import { gzipSync } from 'node:zlib'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url))
+export const ENTRY = fileURLToPath(new URL('../examples/browser/digits.ts', import.meta.url))
+
+/** The gzipped-size budget of the root entry in a minified training bundle. */
+export const BUDGET_GZIP_BYTES = 60_000
+
+export interface Bundle {
+  readonly code: string
+  readonly bytes: number
+  readonly gzipBytes: number
+  /** The source files that made it in, relative to the repository. */
+  readonly inputs: readonly string[]
+}
+
+/** `esm` for a `<script type="module">`, `iife` (global `KilnExample`) for a plain script or a VM. */
+export const bundleExample = async (format: 'esm' | 'iife' = 'esm', entry: string = ENTRY): Promise<Bundle> => {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format,
+    ...(format === 'iife' ? { globalName: 'KilnExample' } : {}),
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    absWorkingDir: ROOT,
+    logLevel: 'silent',
+  })
+  const code = result.outputFiles[0]!.text
+  return {
+    code,
+    bytes: Buffer.byteLength(code),
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    inputs: Object.keys(result.metafile.inputs).sort(),
+  }
+}

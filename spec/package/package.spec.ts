@@ -1,0 +1,129 @@
+// The package as users get it: `npm pack` (which builds dist/ through prepack), publint and
+// arethetypeswrong on the tarball, then a fresh project installs the tarball and imports it from Node
+// ESM and CommonJS (training a tiny model in each) and type-checks TypeScript under node16 and
+// bundler resolution. Dependencies install from npm's cache when it has them (npm ci fills it).
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BIN = join(ROOT, 'node_modules/.bin')
+const tmp = mkdtempSync(join(tmpdir(), 'kiln-package-'))
+const project = join(tmp, 'consumer')
+
+const sh = (cmd: string, args: readonly string[], cwd: string): string => {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } })
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string }
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}\n${err.stderr ?? ''}`)
+  }
+}
+
+interface PackEntry {
+  readonly filename: string
+  readonly size: number
+  readonly unpackedSize: number
+  readonly files: readonly { readonly path: string }[]
+}
+
+let pack: PackEntry
+let tarball: string
+
+beforeAll(() => {
+  const out = sh('npm', ['pack', '--json', '--pack-destination', tmp], ROOT)
+  pack = (JSON.parse(out.slice(out.indexOf('[\n'))) as PackEntry[])[0]!
+  tarball = join(tmp, pack.filename)
+  process.stdout.write(`npm pack: ${pack.filename}, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${pack.files.length} files\n`)
+  sh('mkdir', ['-p', project], tmp)
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'kiln-consumer', version: '1.0.0', private: true, type: 'module' }))
+  sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project)
+}, 300_000)
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe('the npm package', () => {
+  it('ships dist with declarations and maps, the sources they map to, the data, LICENSE and CHANGELOG; no tests or examples', () => {
+    const paths = pack.files.map((f) => f.path)
+    for (const p of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'dist/index.js.map',
+      'dist/node/index.js', 'dist/node/index.d.ts', 'src/index.ts', 'src/node/index.ts', 'data/digits.csv.gz', 'data/README.md'])
+      expect(paths, p).toContain(p)
+    expect(paths.filter((p) => /^(spec|examples|bench|\.ci|node_modules)\//.test(p) || p.startsWith('tsconfig'))).toEqual([])
+    expect(statSync(tarball).size).toBe(pack.size)
+  })
+
+  it('passes publint (strict) and arethetypeswrong (ESM-only profile)', () => {
+    expect(sh(join(BIN, 'publint'), ['--strict', tarball], ROOT)).toContain('All good')
+    // esm-only: Kiln ships one ESM build (see the README); CommonJS loads it through Node's require(esm),
+    // which the CommonJS test below checks for real. attw exits non-zero on any other problem.
+    const attw = sh(join(BIN, 'attw'), ['--profile', 'esm-only', '--no-emoji', '--format', 'table-flipped', tarball], ROOT)
+    const problems = attw.split('\n').filter((l) => /resolved to an ESM|failed to resolve|Masquerad|incorrect|missing/i.test(l))
+    expect(problems.every((l) => l.includes('(ignored per resolution)')), problems.join('\n')).toBe(true)
+  })
+
+  it('imports and trains from Node ESM, root and kiln/node', () => {
+    writeFileSync(join(project, 'esm.mjs'), [
+      "import { adam, dense, evaluateModel, fit, key, layers, sequential, unwrap, isRight, parseCsv } from 'kiln'",
+      "import { loadIrisOrThrow } from 'kiln/node'",
+      'const iris = loadIrisOrThrow()',
+      'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(3)), iris, { epochs: 30, batchSize: 50, optimizer: adam(0.05), key: key(0) }))',
+      "console.log(JSON.stringify({ accuracy: evaluateModel(trained, iris).accuracy, csv: isRight(parseCsv('1,2,0\\n')) }))",
+    ].join('\n'))
+    const r = JSON.parse(sh('node', ['esm.mjs'], project)) as { accuracy: number; csv: boolean }
+    expect(r.accuracy).toBeGreaterThan(0.9)
+    expect(r.csv).toBe(true)
+  })
+
+  it("runs the README's library example as written", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Using Kiln as a library'))
+    const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(code).toContain("from 'kiln/node'")
+    writeFileSync(join(project, 'readme.mjs'), code!)
+    const accuracy = Number(sh('node', ['readme.mjs'], project).trim())
+    expect(accuracy).toBeGreaterThan(0.9)
+    expect(existsSync(join(project, 'iris.json'))).toBe(true)
+  })
+
+  it('requires and trains from CommonJS (Node require of ESM), and refuses deep imports', () => {
+    writeFileSync(join(project, 'cjs.cjs'), [
+      "const { adam, dense, evaluateModel, fit, key, layers, sequential, unwrap } = require('kiln')",
+      "const { loadIrisOrThrow } = require('kiln/node')",
+      'const iris = loadIrisOrThrow()',
+      'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(3)), iris, { epochs: 30, batchSize: 50, optimizer: adam(0.05), key: key(0) }))',
+      "let deep = 'imported'",
+      "try { require('kiln/dist/api.js') } catch (e) { deep = e.code }",
+      'console.log(JSON.stringify({ accuracy: evaluateModel(trained, iris).accuracy, deep }))',
+    ].join('\n'))
+    const r = JSON.parse(sh('node', ['cjs.cjs'], project)) as { accuracy: number; deep: string }
+    expect(r.accuracy).toBeGreaterThan(0.9)
+    expect(r.deep).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
+  })
+
+  it('type-checks a TypeScript user of the public types under node16 and bundler resolution', () => {
+    writeFileSync(join(project, 'consumer.ts'), [
+      "import { input, param, matmul, relu, add, fit, sequential, dense, layers, adam, key, flower, unwrap, isLeft, type Tensor, type FitResult, type Dataset, type Either, type FitError } from 'kiln'",
+      "import { loadIris, type ReadOptions } from 'kiln/node'",
+      "const x = input('x', [2, 3])",
+      "const w = param('w', [3, 1])",
+      'const y: Tensor<[2, 1]> = relu(add(matmul(x, w), 1))',
+      'const data: Dataset = flower(key(1), 40)',
+      'const r: Either<FitError, FitResult> = fit(sequential(dense(4), layers.tanh(), dense(2)), data, { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) })',
+      'const trained: FitResult = unwrap(r)',
+      'const opts: ReadOptions = { maxInflatedBytes: 1024 }',
+      'export const out = [y.shape[0], trained.history.length, isLeft(loadIris()), opts] as const',
+      '// @ts-expect-error the product is [2, 1]',
+      'export const wrong: Tensor<[3, 1]> = matmul(x, w)',
+    ].join('\n'))
+    const configs = {
+      'tsconfig.node16.json': { module: 'node16', moduleResolution: 'node16', types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      'tsconfig.bundler.json': { module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] },
+    }
+    for (const [file, options] of Object.entries(configs)) {
+      writeFileSync(join(project, file), JSON.stringify({ compilerOptions: { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, ...options }, files: ['consumer.ts'] }))
+      expect(sh(join(BIN, 'tsc'), ['-p', file], project), file).toBe('')
+    }
+  })
+})

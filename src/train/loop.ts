@@ -1,0 +1,369 @@
+/**
+ * The training loop shared by `fit` and `fitAsync`: `prepareFit` checks everything and builds the step
+ * graphs; `trainLoop` is a generator that trains one batch per `next()` and yields where it is, so the
+ * synchronous driver runs it to completion in one go and the asynchronous one awaits between batches.
+ * Both drivers therefore run the same arithmetic in the same order and return bit-identical results.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { featureCount, type Dataset } from '../data/dataset.js'
+import type { Layer } from '../nn/layer.js'
+import { trainableOf } from '../nn/train.js'
+import { bindValues, flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
+import { foldIn } from '../random/key.js'
+import { permutation } from '../random/sample.js'
+import { formatProgress, progressBar, type FormatProgressOptions, type ProgressReport, type ProgressUpdate } from '../report/progress.js'
+import type { EpochRecord, FitOptions, FitResult } from './fit.js'
+import { objectiveOf, type Objective } from './objective.js'
+import { evaluateModel, type Trained } from './predict.js'
+import { runnerFor, type Engine, type Runner } from './runner.js'
+import { buildStep, copyValues, leafNames, valuesLike, type StepGraph } from './step.js'
+import { frozenBy } from './transfer.js'
+import { checkBinary, checkData, checkFreeze, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
+
+/** Everything `trainLoop` needs, checked and built by {@link prepareFit}. */
+export interface FitSetup {
+  readonly model: Layer
+  readonly train: Dataset
+  readonly options: FitOptions
+  readonly objective: Objective
+  readonly classes: number | undefined
+  readonly params: ParamValues
+  readonly state: ParamValues
+  /** The step graphs of full batches and of the remainder batch (when `n % batchSize > 0`). */
+  readonly graphs: { readonly full: StepGraph; readonly rest: StepGraph | undefined }
+  /** The first buffer set: parameters, layer state and optimizer state by graph leaf name. */
+  readonly initialValues: ReadonlyMap<string, Float64Array>
+}
+
+/**
+ * Where `trainLoop` is when it yields: `batch` batches of epoch `epoch` are done. The yield after an
+ * epoch's last batch comes after that epoch's dev evaluation, history record and `onEpochEnd` call.
+ */
+export interface YieldPoint {
+  readonly epoch: number
+  readonly epochs: number
+  readonly batch: number
+  readonly batches: number
+}
+
+/**
+ * Checks the data and options of `fit` and builds its step graphs; every problem is a `Left`.
+ * @example
+ * import { sequential, dense, layers, adam, key, flower } from 'kiln'
+ * import { prepareFit } from './loop.js'
+ * const model = sequential(dense(4), layers.tanh(), dense(2))
+ * prepareFit(model, flower(key(1), 100), { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0) })._tag // 'Right'
+ * const bad = prepareFit(model, flower(key(1), 100), { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0), progress: 'yes' as never })
+ * bad._tag === 'Left' && bad.left.field // 'progress'
+ */
+export const prepareFit = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, FitSetup> => {
+  let objective: Objective
+  try {
+    objective = objectiveOf(options.loss ?? 'softmaxCrossEntropy')
+  } catch (e) {
+    return E.left(fitError('loss', (e as Error).message.replace(/^fit: /, '')))
+  }
+  const classes = objective.classification ? Math.max(train.classes.length, 2) : undefined
+  if (objective.classification && train.classes.length === 0) return E.left(fitError('train', `${objective.name} needs a classification data set (one with classes)`))
+  const problem =
+    checkBinary(objective, train.classes) ??
+    checkSchedule(train.n, options.batchSize, options.epochs) ??
+    checkTraining(options.regularization, options.earlyStopping) ??
+    checkProgress(options.progress) ??
+    checkData(train, 'train', objective, classes) ??
+    (options.dev === undefined ? undefined : checkData(options.dev, 'dev', objective, classes))
+  if (problem !== undefined) return E.left(problem)
+  if (options.dev !== undefined && featureCount(options.dev) !== featureCount(train))
+    return E.left(fitError('dev', `the dev set has ${featureCount(options.dev)} features per row, the training set ${featureCount(train)}`))
+  const graphs = stepGraphs(model, train, options, objective, classes)
+  return E.isLeft(graphs) ? graphs : startingValues(model, train, options, objective, classes, graphs.right)
+}
+
+/** A `progress` option that is none of `boolean`, a function or an object with `write`, as a `FitError`. */
+const checkProgress = (p: unknown): FitError | undefined => {
+  if (p === undefined || typeof p === 'boolean' || typeof p === 'function') return undefined
+  if (typeof p === 'object' && p !== null && typeof (p as { write?: unknown }).write === 'function') return undefined
+  const got = p === null ? 'null' : typeof p === 'object' ? 'an object without a write method' : typeof p === 'string' ? JSON.stringify(p) : String(p)
+  return fitError('progress', `progress must be true, false, a stream (an object with a write method) or a function receiving progress reports; got ${got}`)
+}
+
+interface Graphs {
+  readonly full: StepGraph
+  readonly rest: StepGraph | undefined
+  readonly trainable: ((path: string) => boolean) | undefined
+  readonly init: { readonly params: ParamValues; readonly state: ParamValues }
+}
+
+/** The model's initial values and the step graphs of full and remainder batches, or why they cannot be built. */
+const stepGraphs = (model: Layer, train: Dataset, options: FitOptions, objective: Objective, classes: number | undefined): E.Either<FitError, Graphs> => {
+  const frozen = options.freeze === undefined ? undefined : frozenBy(options.freeze)
+  const trainable = frozen === undefined ? undefined : (path: string) => !frozen(path)
+  let init: Graphs['init']
+  let full: StepGraph
+  try {
+    const spec = model.spec([options.batchSize, ...train.featureShape])
+    const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes) ?? checkFreeze(options.freeze, flattenParams(spec.params).map(([p]) => p))
+    if (bad !== undefined) return E.left(bad)
+    init = model.init(foldIn(options.key, 0), [options.batchSize, ...train.featureShape])
+    full = buildStep(model, train.featureShape, options.batchSize, objective, options.optimizer, options.regularization ?? {}, trainable)
+  } catch (e) {
+    return E.left(fitError('model', (e as Error).message))
+  }
+  const remainder = train.n % options.batchSize
+  try {
+    const rest = remainder === 0 ? undefined : buildStep(model, train.featureShape, remainder, objective, options.optimizer, options.regularization ?? {}, trainable)
+    return E.right({ full, rest, trainable, init })
+  } catch (e) {
+    // Layers such as batchNorm cannot train on a one-row batch: say where that batch comes from.
+    return E.left(fitError('batchSize', `the last batch of each epoch has ${remainder} row(s) (${train.n} rows, batchSize ${options.batchSize}) and the model cannot train on it: ${(e as Error).message}`))
+  }
+}
+
+/** The starting parameters, state and optimizer state, bound to the step graph's leaf names. */
+const startingValues = (
+  model: Layer, train: Dataset, options: FitOptions, objective: Objective, classes: number | undefined, g: Graphs,
+): E.Either<FitError, FitSetup> => {
+  let params: ParamValues
+  let state: ParamValues
+  try {
+    params = like('params', g.init.params, options.initial?.params)
+    state = like('state', g.init.state, options.initial?.state)
+  } catch (e) {
+    return E.left(fitError('initial', (e as Error).message.replace(/^fit: /, '')))
+  }
+  try {
+    // Every starting buffer by its leaf name, as the step graph names it: no reliance on key order, and
+    // optimizer slots copied so no two leaves share a buffer (outputs are written into the other buffer set).
+    const leaves = model.leaves([options.batchSize, ...train.featureShape])
+    const keep = g.trainable ?? (() => true)
+    const bound = {
+      ...bindValues(leaves.params, params, 'fit params'),
+      ...bindValues(leaves.state, state, 'fit state'),
+      ...bindValues(options.optimizer.stateLeaves(trainableOf(leaves.params, keep)), copyValues(options.optimizer.init(trainableOf(params, keep))), 'fit: optimizer.init'),
+    }
+    return E.right({ model, train, options, objective, classes, params, state, graphs: { full: g.full, rest: g.rest }, initialValues: new Map(Object.entries(bound)) })
+  } catch (e) {
+    return E.left(fitError('optimizer', `${options.optimizer.name}: ${(e as Error).message.replace(/^fit: /, '')}`))
+  }
+}
+
+/** A copy of the caller's initial values in the model's own key order; a missing, extra or wrongly sized entry throws. */
+const like = (part: 'params' | 'state', template: ParamValues, given: ParamValues | undefined): ParamValues =>
+  given === undefined
+    ? copyValues(template)
+    : zipParams(template, given, (t, v, path) => {
+        if (!(v instanceof Float64Array) || v.length !== t.length)
+          throw new RangeError(`fit: initial.${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
+        return v.slice()
+      }, `fit: initial.${part}`)
+
+interface Step {
+  readonly runner: Runner
+  readonly batch: number
+  readonly leafOrder: readonly string[]
+  readonly paramCount: number
+  readonly stateCount: number
+}
+
+type Values = { readonly params: ParamValues; readonly state: ParamValues }
+
+/** The compiled steps of one run with their two buffer sets. */
+interface Machine {
+  readonly batches: number
+  /** Trains on batch `b` of the row order `order` as step number `stepCount`; returns the batch's loss times its rows. */
+  readonly step: (order: ArrayLike<number>, b: number, stepCount: number) => number
+  /** The current parameters and state (views of the live buffers: copy before the next step to keep them). */
+  readonly snapshot: () => Values
+}
+
+/** Compiles the step graphs and allocates every buffer of the run once. */
+const machineFor = (s: FitSetup, engine: Engine): Machine => {
+  const { train, options } = s
+  const f = featureCount(train)
+  const B = options.batchSize
+  const makeStep = (g: StepGraph): Step =>
+    ({ runner: runnerFor(g.outputs, engine), batch: g.batch, leafOrder: [...g.paramNames, ...g.stateNames, ...g.optNames], paramCount: g.paramNames.length, stateCount: g.stateNames.length })
+  const full = makeStep(s.graphs.full)
+  const rest = s.graphs.rest && makeStep(s.graphs.rest)
+  const { leafOrder, paramCount, stateCount } = full
+  // Two buffer sets for parameters, layer state and optimizer state: a step reads one and writes the other.
+  let cur: Float64Array[] = leafOrder.map((n) => {
+    const v = s.initialValues.get(n)
+    if (v === undefined) throw new Error(`fit: the step graph reads '${n}', which has no initial value (internal invariant broken)`)
+    return v
+  })
+  let next: Float64Array[] = cur.map((v) => new Float64Array(v.length))
+  const xs = [new Float64Array(B * f), rest && new Float64Array(rest.batch * f)]
+  const ys = [new Float64Array(B), rest && new Float64Array(rest.batch)]
+  const stepBuf = new Float64Array(1)
+  const keyBuf = new Float64Array(2)
+  const lossBuf = new Float64Array(1)
+  const bindings: Record<string, Float64Array> = {}
+  if (full.runner.leaves.has(leafNames.step)) bindings[leafNames.step] = stepBuf
+  // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
+  const usesKey = full.runner.leaves.has(leafNames.key)
+  if (usesKey) bindings[leafNames.key] = keyBuf
+  const dropoutKey = foldIn(options.key, 2)
+  const step = (order: ArrayLike<number>, b: number, stepCount: number): number => {
+    const start = b * B
+    const size = Math.min(B, train.n - start)
+    const which = size === B ? 0 : 1
+    const x = xs[which]!
+    const y = ys[which]!
+    for (let r = 0; r < size; r++) {
+      const i = order[start + r]!
+      x.set(train.x.subarray(i * f, (i + 1) * f), r * f)
+      y[r] = train.y[i]!
+    }
+    bindings[leafNames.x] = x
+    bindings[leafNames.y] = y
+    stepBuf[0] = stepCount
+    if (usesKey) {
+      const k = foldIn(dropoutKey, stepCount)
+      keyBuf[0] = k.k0
+      keyBuf[1] = k.k1
+    }
+    leafOrder.forEach((n, i) => (bindings[n] = cur[i]!))
+    ;(which === 0 ? full : rest!).runner.runInto(bindings, [lossBuf, ...next])
+    ;[cur, next] = [next, cur]
+    return lossBuf[0]! * size
+  }
+  const snapshot = (): Values => ({ params: valuesLike(s.params, cur.slice(0, paramCount)), state: valuesLike(s.state, cur.slice(paramCount, paramCount + stateCount)) })
+  return { batches: Math.ceil(train.n / B), step, snapshot }
+}
+
+/** Progress output: `update` on every batch, `done` once when training ends. */
+interface Reporter {
+  readonly update: (u: ProgressUpdate) => void
+  readonly done: () => void
+}
+
+/** The reporter of a `progress` option: a progress bar on a stream (the console for `true`), or a callback. */
+const reporterFor = (progress: FitOptions['progress'], metricName: string): Reporter | undefined => {
+  if (progress === undefined || progress === false) return undefined
+  if (typeof progress === 'function') return callbackReporter(progress, { tty: false, label: 'fit', metricName })
+  return progressBar({ ...(progress === true ? {} : { stream: progress }), label: 'fit', metricName })
+}
+
+/** Calls `callback` synchronously with a report on every update and a last one with `done: true`. */
+const callbackReporter = (callback: (report: ProgressReport) => void, fmt: FormatProgressOptions): Reporter => {
+  const start = Date.now()
+  let last: ProgressUpdate | undefined
+  let finished = false
+  const report = (u: ProgressUpdate, done: boolean): void => {
+    const elapsed = Date.now() - start
+    callback({ ...u, elapsed, line: formatProgress({ ...u, elapsed }, fmt), done })
+  }
+  return {
+    update: (u) => {
+      last = u
+      report(u, false)
+    },
+    done: () => {
+      if (finished || last === undefined) return
+      finished = true
+      report(last, true)
+    },
+  }
+}
+
+/** The training state carried from epoch to epoch. */
+interface RunState {
+  readonly history: EpochRecord[]
+  best: { loss: number; epoch: number; values: Values }
+  stoppedEarly: boolean
+  stepCount: number
+}
+
+/**
+ * Trains on the prepared setup, one batch per `next()`, yielding a {@link YieldPoint} after every batch
+ * (after an epoch's last batch, once the epoch's bookkeeping and `onEpochEnd` are done); returns the
+ * `FitResult`. Progress output ends when the loop returns or is closed with `return()` (an abort), not
+ * when a callback throws.
+ * @example
+ * import { sequential, dense, layers, adam, key, flower } from 'kiln'
+ * import { prepareFit, trainLoop } from './loop.js'
+ * const setup = prepareFit(sequential(dense(4), layers.tanh(), dense(2)), flower(key(1), 100), { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0) })
+ * const loop = setup._tag === 'Right' ? trainLoop(setup.right) : undefined
+ * loop?.next().value // { epoch: 1, epochs: 2, batch: 1, batches: 2 }
+ * loop?.next().value // { epoch: 1, epochs: 2, batch: 2, batches: 2 }
+ */
+export function* trainLoop(s: FitSetup): Generator<YieldPoint, FitResult, void> {
+  const reporter = reporterFor(s.options.progress, s.objective.classification ? 'dev acc' : 'dev loss')
+  let threw = false
+  try {
+    return yield* epochs(s, reporter)
+  } catch (e) {
+    threw = true
+    throw e
+  } finally {
+    // A throwing callback is not called again; a normal end or an abort ends the progress output.
+    if (!threw) reporter?.done()
+  }
+}
+
+function* epochs(s: FitSetup, bar: Reporter | undefined): Generator<YieldPoint, FitResult, void> {
+  const { train, options } = s
+  const engine = options.engine ?? 'compiled'
+  const m = machineFor(s, engine)
+  const { batches } = m
+  const p: RunState = { history: [], best: { loss: Infinity, epoch: 0, values: copySnapshot(m.snapshot()) }, stoppedEarly: false, stepCount: 0 }
+  const devMetric = (r: EpochRecord | undefined) =>
+    r === undefined || options.dev === undefined ? {} : { devMetric: s.objective.classification ? r.devAccuracy : r.devLoss }
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const t0 = Date.now()
+    const order = options.shuffle === false ? Int32Array.from({ length: train.n }, (_, i) => i) : permutation(foldIn(foldIn(options.key, 1), epoch), train.n)
+    let lossSum = 0
+    for (let b = 0; b < batches - 1; b++) {
+      lossSum += m.step(order, b, p.stepCount++)
+      const seen = Math.min((b + 1) * options.batchSize, train.n)
+      bar?.update({ epoch, epochs: options.epochs, batch: b + 1, batches, loss: lossSum / seen, ...devMetric(p.history.at(-1)) })
+      yield { epoch, epochs: options.epochs, batch: b + 1, batches }
+    }
+    lossSum += m.step(order, batches - 1, p.stepCount++)
+    // The epoch-end update waits for this epoch's dev evaluation, so the epoch's line shows its own dev metric.
+    const record = epochRecord(s, engine, m.snapshot, epoch, lossSum, t0)
+    p.history.push(record)
+    bar?.update({ epoch, epochs: options.epochs, batch: batches, batches, loss: record.trainLoss, ...devMetric(record) })
+    if (endOfEpoch(s, m, p, record)) break
+    yield { epoch, epochs: options.epochs, batch: batches, batches }
+  }
+  const restore = options.earlyStopping !== undefined && (options.earlyStopping.restoreBest ?? true) && p.best.epoch > 0
+  const final = restore ? p.best.values : m.snapshot()
+  return { ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.stoppedEarly }
+}
+
+/** The record of a finished epoch, with the dev set evaluated on the current parameters. */
+const epochRecord = (s: FitSetup, engine: Engine, snapshot: () => Values, epoch: number, lossSum: number, t0: number): EpochRecord => {
+  const devEval = s.options.dev === undefined ? undefined : evaluateModel(trainedAt(s, engine, snapshot()), s.options.dev)
+  return {
+    epoch,
+    trainLoss: lossSum / s.train.n,
+    devLoss: devEval?.loss ?? NaN,
+    devAccuracy: devEval?.accuracy ?? NaN,
+    seconds: (Date.now() - t0) / 1000,
+  }
+}
+
+/** Tracks the best epoch, calls `onEpochEnd` and applies early stopping; true when training stops here. */
+const endOfEpoch = (s: FitSetup, m: Machine, p: RunState, record: EpochRecord): boolean => {
+  const { options } = s
+  const { epoch } = record
+  const monitored = options.dev === undefined ? record.trainLoss : record.devLoss
+  if (monitored < p.best.loss - (options.earlyStopping?.minDelta ?? 0))
+    p.best = { loss: monitored, epoch, values: options.earlyStopping ? copySnapshot(m.snapshot()) : p.best.values }
+  if (options.onEpochEnd?.(record, p.history.slice()) === 'stop') return true
+  if (options.earlyStopping !== undefined && epoch - p.best.epoch >= options.earlyStopping.patience) {
+    // Running out of patience on the last epoch cuts nothing short.
+    p.stoppedEarly = epoch < options.epochs
+    return true
+  }
+  return false
+}
+
+const trainedAt = (s: FitSetup, engine: Engine, v: Values): Trained => ({
+  model: s.model, featureShape: s.train.featureShape, objective: s.objective, classes: s.train.classes, params: v.params, state: v.state, engine,
+})
+
+const copySnapshot = (v: Values): Values => ({ params: copyValues(v.params), state: copyValues(v.state) })
