@@ -20,6 +20,7 @@ interface PageResult {
   readonly epochs?: number
   readonly ticks?: number
   readonly lines?: number
+  readonly where?: string
   readonly error?: string
 }
 
@@ -84,8 +85,20 @@ describe.skipIf(CHROMIUM === undefined)('the browser example in headless Chromiu
     expect(result.accuracy).toBeGreaterThan(0.9)
     expect(result.lines).toBeGreaterThan(8)
     expect(result.ticks).toBeGreaterThan(0)
+    expect(result.where).toBe('page')
     expect(shown).toMatch(/^test accuracy 0\.\d{4} after 8 epochs$/)
     expect(console.filter((l) => l.includes('refuses generated code'))).toEqual([])
+  }, 180_000)
+
+  it('trains in a module Web Worker running the same bundle', async () => {
+    const { result, shown, errors } = await run('?epochs=4&hidden=32&worker=1', undefined)
+    process.stdout.write(`browser (module worker): ${JSON.stringify(result)}; page shows "${shown}"\n`)
+    expect(errors).toEqual([])
+    expect(result.error).toBeUndefined()
+    expect(result.where).toBe('worker')
+    expect(result.epochs).toBe(4)
+    expect(result.accuracy).toBeGreaterThan(0.9)
+    expect(result.lines).toBeGreaterThan(4)
   }, 180_000)
 
   it("under a CSP without 'unsafe-eval', warns once and trains on the reference interpreter", async () => {
