@@ -1,6 +1,6 @@
 // The package as users get it: `npm pack` (which builds dist/ through prepack), publint and
 // arethetypeswrong on the tarball, then a fresh project installs the tarball and imports it from Node
-// ESM and CommonJS (training a tiny model in each) and type-checks TypeScript under node16 and
+// ESM, CommonJS and Deno (training a tiny model in each) and type-checks TypeScript under node16 and
 // bundler resolution. Dependencies install from npm's cache when it has them (npm ci fills it).
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -14,9 +14,9 @@ const BIN = join(ROOT, 'node_modules/.bin')
 const tmp = mkdtempSync(join(tmpdir(), 'kiln-package-'))
 const project = join(tmp, 'consumer')
 
-const sh = (cmd: string, args: readonly string[], cwd: string): string => {
+const sh = (cmd: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = {}): string => {
   try {
-    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } })
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false', ...env } })
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string }
     throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}\n${err.stderr ?? ''}`)
@@ -100,6 +100,21 @@ describe('the npm package', () => {
     const r = JSON.parse(sh('node', ['cjs.cjs'], project)) as { accuracy: number; deep: string }
     expect(r.accuracy).toBeGreaterThan(0.9)
     expect(r.deep).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
+  })
+
+  it('runs the root entry under Deno, with no permission but reading the project (no env, net, sys or write)', () => {
+    writeFileSync(join(project, 'deno.mjs'), [
+      "import { adam, add, compile, dense, evaluateModel, fit, flower, input, key, layers, mul, sequential, unwrap } from 'kiln'",
+      'const data = flower(key(1), 200)',
+      'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(2)), data, { epochs: 200, batchSize: 200, optimizer: adam(0.05), key: key(0) }))',
+      "const x = input('x', [2])",
+      'const exe = unwrap(compile([add(mul(x, x), 1)]))',
+      'console.log(JSON.stringify({ accuracy: evaluateModel(trained, data).accuracy, compiled: Array.from(exe.run({ x: [2, 3] })[0]) }))',
+    ].join('\n'))
+    const env = { DENO_DIR: join(tmp, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' }
+    const r = JSON.parse(sh(join(BIN, 'deno'), ['run', '--node-modules-dir=manual', '--no-prompt', '--allow-read=.', 'deno.mjs'], project, env)) as { accuracy: number; compiled: number[] }
+    expect(r.compiled).toEqual([5, 10])
+    expect(r.accuracy).toBeGreaterThan(0.85)
   })
 
   it('type-checks a TypeScript user of the public types under node16 and bundler resolution', () => {
