@@ -1,7 +1,7 @@
 // The package as users get it: `npm pack` (which builds dist/ through prepack), publint and
 // arethetypeswrong on the tarball, then a fresh project installs the tarball and imports it from Node
-// ESM, CommonJS and Deno (training a tiny model in each) and type-checks TypeScript under node16 and
-// bundler resolution. Dependencies install from npm's cache when it has them (npm ci fills it).
+// ESM, CommonJS and Deno (training a tiny model in each) and type-checks TypeScript under node16,
+// nodenext and bundler resolution. Dependencies install from npm's cache when it has them (npm ci fills it).
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -117,7 +117,7 @@ describe('the npm package', () => {
     expect(r.accuracy).toBeGreaterThan(0.85)
   })
 
-  it('type-checks a TypeScript user of the public types under node16 and bundler resolution', () => {
+  it('type-checks a TypeScript user of the public types under node16, nodenext and bundler resolution', () => {
     writeFileSync(join(project, 'consumer.ts'), [
       "import { input, param, matmul, relu, add, fit, sequential, dense, layers, adam, key, flower, unwrap, isLeft, type Tensor, type FitResult, type Dataset, type Either, type FitError } from 'kiln'",
       "import { loadIris, type ReadOptions } from 'kiln/node'",
@@ -134,6 +134,7 @@ describe('the npm package', () => {
     ].join('\n'))
     const configs = {
       'tsconfig.node16.json': { module: 'node16', moduleResolution: 'node16', types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      'tsconfig.nodenext.json': { module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
       'tsconfig.bundler.json': { module: 'esnext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'], types: [] },
     }
     for (const [file, options] of Object.entries(configs)) {
