@@ -44,6 +44,12 @@ beforeAll(() => {
 }, 300_000)
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
+/** The lines both Node consumers run once `kiln` and `kiln/node` are in scope, whichever way they import. */
+const TRAIN_IRIS = [
+  'const iris = loadIrisOrThrow()',
+  'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(3)), iris, { epochs: 30, batchSize: 50, optimizer: adam(0.05), key: key(0) }))',
+]
+
 describe('the npm package', () => {
   it('ships dist with declarations and maps, the sources they map to, the data, LICENSE and CHANGELOG; no tests or examples', () => {
     const paths = pack.files.map((f) => f.path)
@@ -67,8 +73,7 @@ describe('the npm package', () => {
     writeFileSync(join(project, 'esm.mjs'), [
       "import { adam, dense, evaluateModel, fit, key, layers, sequential, unwrap, isRight, parseCsv } from 'kiln'",
       "import { loadIrisOrThrow } from 'kiln/node'",
-      'const iris = loadIrisOrThrow()',
-      'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(3)), iris, { epochs: 30, batchSize: 50, optimizer: adam(0.05), key: key(0) }))',
+      ...TRAIN_IRIS,
       "console.log(JSON.stringify({ accuracy: evaluateModel(trained, iris).accuracy, csv: isRight(parseCsv('1,2,0\\n')) }))",
     ].join('\n'))
     const r = JSON.parse(sh('node', ['esm.mjs'], project)) as { accuracy: number; csv: boolean }
@@ -91,8 +96,7 @@ describe('the npm package', () => {
     writeFileSync(join(project, 'cjs.cjs'), [
       "const { adam, dense, evaluateModel, fit, key, layers, sequential, unwrap } = require('kiln')",
       "const { loadIrisOrThrow } = require('kiln/node')",
-      'const iris = loadIrisOrThrow()',
-      'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(3)), iris, { epochs: 30, batchSize: 50, optimizer: adam(0.05), key: key(0) }))',
+      ...TRAIN_IRIS,
       "let deep = 'imported'",
       "try { require('kiln/dist/api.js') } catch (e) { deep = e.code }",
       'console.log(JSON.stringify({ accuracy: evaluateModel(trained, iris).accuracy, deep }))',

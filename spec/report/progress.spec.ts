@@ -178,3 +178,23 @@ describe('progressBar input checks', () => {
     expect(write).not.toHaveBeenCalled()
   })
 })
+
+describe('progressCallback', () => {
+  it('reports every update with its line, ends once with done, and refuses updates after done', async () => {
+    const { progressCallback } = await import('../../src/report/progress.js')
+    const reports: { line: string; done: boolean; elapsed: number }[] = []
+    let t = 0
+    const r = progressCallback((p) => reports.push({ line: p.line, done: p.done, elapsed: p.elapsed }), { now: () => t, metricName: 'dev acc' })
+    t = 500
+    r.update({ epoch: 1, epochs: 2, batch: 1, batches: 1, loss: 1, devMetric: 0.5 })
+    t = 1500
+    r.done()
+    r.done()
+    expect(reports).toEqual([
+      { line: 'epoch 1/2 batch 1/1 (50%) loss 1.0000 dev acc 0.5000 elapsed 0:00', done: false, elapsed: 500 },
+      { line: 'epoch 1/2 batch 1/1 (50%) loss 1.0000 dev acc 0.5000 elapsed 0:01', done: true, elapsed: 1500 },
+    ])
+    expect(() => r.update({ epoch: 1, epochs: 2, batch: 1, batches: 1, loss: 1 })).toThrow('after done()')
+    expect(() => progressCallback(() => undefined).update({ epoch: 3, epochs: 2, batch: 1, batches: 1, loss: 1 })).toThrow('progressBar.update: epoch = 3')
+  })
+})

@@ -4,7 +4,7 @@
  * @module
  */
 import { BindingError, checkBindings, type Bindings, type Leaf } from '../graph.js'
-import { fmt } from '../shape.js'
+import { fmt, type Shape } from '../shape.js'
 import type { Schedule } from './ir.js'
 import type { MemoryPlan } from './memory.js'
 import type { KernelSource } from './codegen.js'
@@ -37,6 +37,27 @@ const EMPTY = new Float64Array(0)
 // Names are built only on error paths: runInto allocates nothing when its arguments are right.
 const outName = (i: number): string => `outputs[${i}]`
 
+/**
+ * Checks `runInto`'s output buffers against the outputs' sizes (`shapes` only name them in errors): their
+ * count, then each one's type and length; throws a `BindingError` naming the buffer. Allocates nothing
+ * when they are right (it runs on every `runInto`).
+ * @example
+ * import { checkOutputBuffers } from './executable.js'
+ * checkOutputBuffers([new Float64Array(6)], [6], [[2, 3]]) // undefined
+ * let message = ''
+ * try { checkOutputBuffers([new Float64Array(5)], [6], [[2, 3]]) } catch (e) { message = (e as Error).message }
+ * message // 'runInto: output buffer 0 must be a Float64Array of length 6 (shape [2,3]), got length 5'
+ */
+export const checkOutputBuffers = (outs: readonly Float64Array[], sizes: readonly number[], shapes: readonly Shape[]): void => {
+  if (outs.length !== sizes.length)
+    throw new BindingError('outputs', `runInto: ${outs.length} output buffers given, the executable has ${sizes.length} outputs`)
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i]!
+    if (!(o instanceof Float64Array) || o.length !== sizes[i])
+      throw new BindingError(outName(i), `runInto: output buffer ${i} must be a Float64Array of length ${sizes[i]} (shape ${fmt(shapes[i]!)}), got ${o instanceof Float64Array ? `length ${o.length}` : typeof o}`)
+  }
+}
+
 const overlaps = (a: Float64Array, b: Float64Array): boolean =>
   a.buffer === b.buffer && a.length > 0 && b.length > 0 && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
 
@@ -60,6 +81,7 @@ export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Ex
   const feed = [...leaves.values()].map((l) => ({ name: l.attrs.name, slot: slotOf.get(l.attrs.name) ?? -1, size: s.values[slotOf.get(l.attrs.name) ?? -1]?.size ?? -1, leaf: l }))
   for (const f of feed) if (f.size < 0) f.size = f.leaf.shape.reduce((a, b) => a * b, 1)
   const outSizes = s.outputs.map((o) => s.values[o]!.size)
+  const outShapes = s.outputs.map((o) => s.values[o]!.shape)
 
   const bind = (bindings: Bindings, who: string): void => {
     let count = 0
@@ -89,12 +111,9 @@ export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Ex
     }
   }
   const checkOutputs = (outs: readonly Float64Array[]): void => {
-    if (outs.length !== outSizes.length)
-      throw new BindingError('outputs', `runInto: ${outs.length} output buffers given, the executable has ${outSizes.length} outputs`)
+    checkOutputBuffers(outs, outSizes, outShapes)
     for (let i = 0; i < outs.length; i++) {
       const o = outs[i]!
-      if (!(o instanceof Float64Array) || o.length !== outSizes[i])
-        throw new BindingError(outName(i), `runInto: output buffer ${i} must be a Float64Array of length ${outSizes[i]} (shape ${fmt(s.values[s.outputs[i]!]!.shape)}), got ${o instanceof Float64Array ? `length ${o.length}` : typeof o}`)
       for (let j = 0; j < i; j++)
         if (overlaps(o, outs[j]!)) throw new BindingError(outName(i), `runInto: output buffers ${j} and ${i} share memory`)
       for (const f of feed)

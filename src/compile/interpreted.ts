@@ -4,25 +4,14 @@
  * @module
  */
 import { evaluate } from '../evaluate.js'
-import { BindingError, type Bindings } from '../graph.js'
-import { fmt } from '../shape.js'
+import type { Bindings } from '../graph.js'
+import { sizeOf } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import type { KernelSource } from './codegen.js'
-import type { Executable } from './executable.js'
+import { checkOutputBuffers, type Executable } from './executable.js'
 import { explainPlan } from './explain.js'
 import type { Schedule } from './ir.js'
 import type { MemoryPlan } from './memory.js'
-
-const checkOutputs = (outputs: readonly Tensor[], outs: readonly Float64Array[]): void => {
-  if (outs.length !== outputs.length)
-    throw new BindingError('outputs', `runInto: ${outs.length} output buffers given, the executable has ${outputs.length} outputs`)
-  outputs.forEach((t, i) => {
-    const size = t.shape.reduce((a, b) => a * b, 1)
-    const o = outs[i]
-    if (!(o instanceof Float64Array) || o.length !== size)
-      throw new BindingError(`outputs[${i}]`, `runInto: output buffer ${i} must be a Float64Array of length ${size} (shape ${fmt(t.shape)}), got ${o instanceof Float64Array ? `length ${o.length}` : typeof o}`)
-  })
-}
 
 /**
  * An executable of `outputs` that runs the reference interpreter; `explain()` still shows the plan.
@@ -41,11 +30,13 @@ const checkOutputs = (outputs: readonly Tensor[], outs: readonly Float64Array[])
  * exe.explain().split('\n')[0] // 'Engine: reference interpreter (this environment refuses generated code)'
  */
 export const interpretedExecutable = (outputs: readonly Tensor[], s: Schedule, memory: MemoryPlan, sources: readonly KernelSource[]): Executable => {
+  const shapes = outputs.map((t) => t.shape)
+  const sizes = shapes.map(sizeOf)
   const text = () => `Engine: reference interpreter (this environment refuses generated code)\n${explainPlan(s, memory, sources)}`
   return {
     run: (bindings: Bindings) => evaluate(outputs, bindings),
     runInto(bindings: Bindings, outs: readonly Float64Array[]) {
-      checkOutputs(outputs, outs)
+      checkOutputBuffers(outs, sizes, shapes)
       evaluate(outputs, bindings).forEach((v, i) => outs[i]!.set(v))
       return outs
     },

@@ -61,8 +61,8 @@ const withHeader = (text: string): E.Either<DataError, Dataset> => {
  * parseBundled('iris', '2,2,a,b\n1,2,a\n')._tag // 'Left'
  */
 export const parseBundled = (name: BundledName, contents: Uint8Array | string): E.Either<DataError, Dataset> => {
-  const file = BUNDLED_FILES[name]
   if (!Object.hasOwn(BUNDLED_FILES, name)) return E.left(dataError.options('name', `parseBundled: name = ${JSON.stringify(String(name))}; expected one of ${Object.keys(BUNDLED_FILES).join(', ')}`))
+  const file = BUNDLED_FILES[name]
   return pipe(
     decodeText(contents),
     E.chain((text) => (name === 'digits' ? parseCsv(text, { classes: DIGIT_CLASSES, featureShape: [8, 8] }) : withHeader(text))),

@@ -49,7 +49,6 @@ export interface ValuesFileError {
  * valuesFileError('m.json', 'loadValues: m.json is empty').path // 'm.json'
  */
 export const valuesFileError = (path: string, message: string): ValuesFileError => ({ _tag: 'ValuesFileError', path, message })
-const fail = valuesFileError
 const enc = (v: number): number | string => (Object.is(v, -0) ? '-0' : Number.isFinite(v) ? v : String(v))
 const dec = (v: number | string): number => (typeof v === 'number' ? v : Number(v))
 const toRecord = (tree: ParamValues) => Object.fromEntries(flattenParams(tree).map(([p, v]) => [p, { values: Array.from(v, enc) }]))
@@ -77,12 +76,12 @@ export const encodeValues = (v: SavedValues): string =>
  */
 export const decodeValues = (contents: string | Uint8Array, path = '<text>'): E.Either<ValuesFileError, SavedValues> => {
   const text = decodeText(contents)
-  if (E.isLeft(text)) return E.left(fail(path, `loadValues: ${path}: ${text.left.message}`))
+  if (E.isLeft(text)) return E.left(valuesFileError(path, `loadValues: ${path}: ${text.left.message}`))
   let raw: unknown
   try {
     raw = JSON.parse(text.right)
   } catch (e) {
-    return E.left(fail(path, `loadValues: ${path} is not JSON: ${(e as Error).message}`))
+    return E.left(valuesFileError(path, `loadValues: ${path} is not JSON: ${(e as Error).message}`))
   }
   const decoded = ValuesFile.decode(raw)
   if (E.isLeft(decoded)) {
@@ -92,11 +91,11 @@ export const decodeValues = (contents: string | Uint8Array, path = '<text>'): E.
     const upto = end === -1 ? ctx : ctx.slice(0, end + 1)
     const field = upto.map((c) => c.key).filter((k) => k !== '').join('.')
     const last = upto.at(-1)
-    return E.left(fail(path, `loadValues: ${path}: field '${field || '(root)'}' has ${JSON.stringify(last?.actual)?.slice(0, 60)}, expected ${last?.type.name ?? 'a kiln-values file'}`))
+    return E.left(valuesFileError(path, `loadValues: ${path}: field '${field || '(root)'}' has ${JSON.stringify(last?.actual)?.slice(0, 60)}, expected ${last?.type.name ?? 'a kiln-values file'}`))
   }
   try {
     return E.right({ params: toTree(decoded.right.params), state: toTree(decoded.right.state) })
   } catch (e) {
-    return E.left(fail(path, `loadValues: ${path}: ${(e as Error).message}`))
+    return E.left(valuesFileError(path, `loadValues: ${path}: ${(e as Error).message}`))
   }
 }

@@ -11,6 +11,7 @@ import { BUNDLED_FILES, parseBundled, type BundledName } from '../data/bundled.j
 import { parseCsv, type CsvOptions } from '../data/csv.js'
 import type { Dataset } from '../data/dataset.js'
 import { dataError, inSource, type DataError } from '../data/error.js'
+import { unwrap } from '../either.js'
 import { FASHION_MNIST_CLASSES, idxDataset, parseIdx, type IdxArray, type IdxDatasetOptions } from '../data/idx.js'
 import { readRaw } from './files.js'
 
@@ -37,11 +38,6 @@ export const readCsv = (path: string, options: CsvOptions = {}): E.Either<DataEr
 const bundled = (name: BundledName): E.Either<DataError, Dataset> => {
   const file = new URL(`../../data/${BUNDLED_FILES[name]}`, import.meta.url)
   return pipe(readRaw(file), E.chain((bytes) => parseBundled(name, bytes)))
-}
-
-const orThrow = <A>(r: E.Either<DataError, A>): A => {
-  if (E.isLeft(r)) throw new Error(r.left.message)
-  return r.right
 }
 
 /**
@@ -81,7 +77,7 @@ export const loadDigits = (): E.Either<DataError, Dataset> => bundled('digits')
  * import { loadIrisOrThrow } from 'kiln/node'
  * loadIrisOrThrow().n // 150
  */
-export const loadIrisOrThrow = (): Dataset => orThrow(loadIris())
+export const loadIrisOrThrow = (): Dataset => unwrap(loadIris())
 
 /**
  * `loadBreastCancer`, throwing on a broken installation.
@@ -89,7 +85,7 @@ export const loadIrisOrThrow = (): Dataset => orThrow(loadIris())
  * import { loadBreastCancerOrThrow } from 'kiln/node'
  * loadBreastCancerOrThrow().n // 569
  */
-export const loadBreastCancerOrThrow = (): Dataset => orThrow(loadBreastCancer())
+export const loadBreastCancerOrThrow = (): Dataset => unwrap(loadBreastCancer())
 
 /**
  * `loadDigits`, throwing on a broken installation.
@@ -97,7 +93,7 @@ export const loadBreastCancerOrThrow = (): Dataset => orThrow(loadBreastCancer()
  * import { loadDigitsOrThrow } from 'kiln/node'
  * loadDigitsOrThrow().featureShape // [8, 8]
  */
-export const loadDigitsOrThrow = (): Dataset => orThrow(loadDigits())
+export const loadDigitsOrThrow = (): Dataset => unwrap(loadDigits())
 
 // Raw bytes: parseIdx inflates gzip once, so a gzip-of-gzip file is not inflated twice.
 const readIdx = (path: string): E.Either<DataError, IdxArray> =>

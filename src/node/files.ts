@@ -6,13 +6,15 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as E from 'fp-ts/lib/Either.js'
 import { dataError, inSource, type DataError } from '../data/error.js'
-import { DEFAULT_MAX_INFLATED_BYTES, gunzip, isGzip } from '../data/gzip.js'
+import { DEFAULT_MAX_INFLATED_BYTES, decodeText, gunzip, isGzip } from '../data/gzip.js'
 
 /** Options of `readBytes` and `readText`. */
 export interface ReadOptions {
   /** The most bytes a gzipped file may inflate to (default 1 GiB). */
   readonly maxInflatedBytes?: number
 }
+
+const pathOf = (file: string | URL): string => (typeof file === 'string' ? file : fileURLToPath(file))
 
 /**
  * A file's bytes exactly as stored (no decompression), or a `FileError` naming the path.
@@ -21,7 +23,7 @@ export interface ReadOptions {
  * readRaw('/no/such/file')._tag // 'Left'
  */
 export const readRaw = (file: string | URL): E.Either<DataError, Uint8Array> => {
-  const path = typeof file === 'string' ? file : fileURLToPath(file)
+  const path = pathOf(file)
   try {
     const raw = readFileSync(path)
     return E.right(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength))
@@ -39,9 +41,7 @@ export const readRaw = (file: string | URL): E.Either<DataError, Uint8Array> => 
 export const readBytes = (file: string | URL, options: ReadOptions = {}): E.Either<DataError, Uint8Array> => {
   const raw = readRaw(file)
   if (E.isLeft(raw) || !isGzip(raw.right)) return raw
-  const path = typeof file === 'string' ? file : fileURLToPath(file)
-  const out = gunzip(raw.right, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES)
-  return E.isLeft(out) ? E.left(inSource(path)(out.left)) : out
+  return E.mapLeft(inSource(pathOf(file)))(gunzip(raw.right, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES))
 }
 
 /**
@@ -51,6 +51,7 @@ export const readBytes = (file: string | URL, options: ReadOptions = {}): E.Eith
  * readText('/no/such/file.csv')._tag // 'Left'
  */
 export const readText = (file: string | URL, options: ReadOptions = {}): E.Either<DataError, string> => {
-  const bytes = readBytes(file, options)
-  return E.isLeft(bytes) ? bytes : E.right(new TextDecoder('utf-8').decode(bytes.right))
+  const raw = readRaw(file)
+  if (E.isLeft(raw)) return raw
+  return E.mapLeft(inSource(pathOf(file)))(decodeText(raw.right, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES))
 }

@@ -15,6 +15,7 @@ export {
   type ProgressBar,
   type ProgressOptions,
   type ProgressReport,
+  type ProgressCallbackOptions,
   type ProgressState,
   type ProgressStream,
   type ProgressUpdate,
@@ -22,5 +23,6 @@ export {
   formatProgress,
   progressBar,
   progressBarCells,
+  progressCallback,
   progressFraction,
 } from './progress.js'

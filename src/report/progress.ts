@@ -266,3 +266,56 @@ export const progressBar = (options: ProgressOptions = {}): ProgressBar => {
 
   return { update, done }
 }
+
+/** Options of {@link progressCallback}: what the text line shows, and the clock. */
+export interface ProgressCallbackOptions {
+  /** Printed first on every line. Default none. */
+  readonly label?: string
+  /** Name printed before `devMetric`. Default `'dev'`. */
+  readonly metricName?: string
+  /** Clock in milliseconds. Default `Date.now`. */
+  readonly now?: () => number
+}
+
+/**
+ * A progress reporter that calls `callback` synchronously on every update with a {@link ProgressReport}
+ * (the update, the elapsed milliseconds and its plain text line), and once more with `done: true` on the
+ * first `done()` after an update. The structured twin of {@link progressBar}, for pages and UIs.
+ * @example
+ * import { progressCallback } from 'kiln'
+ * const lines: string[] = []
+ * let t = 0
+ * const reporter = progressCallback((r) => lines.push(`${r.done ? 'done: ' : ''}${r.line}`), { label: 'mlp', now: () => t })
+ * t = 1000
+ * reporter.update({ epoch: 1, epochs: 1, batch: 1, batches: 1, loss: 0.5 })
+ * reporter.done()
+ * lines // ['mlp epoch 1/1 batch 1/1 (100%) loss 0.5000 elapsed 0:01', 'done: mlp epoch 1/1 batch 1/1 (100%) loss 0.5000 elapsed 0:01']
+ */
+export const progressCallback = (callback: (report: ProgressReport) => void, options: ProgressCallbackOptions = {}): ProgressBar => {
+  const { now = Date.now } = options
+  const fmt: FormatProgressOptions = {
+    tty: false,
+    ...(options.label === undefined ? {} : { label: options.label }),
+    ...(options.metricName === undefined ? {} : { metricName: options.metricName }),
+  }
+  const start = now()
+  let last: ProgressUpdate | undefined
+  let finished = false
+  const report = (u: ProgressUpdate, done: boolean): void => {
+    const elapsed = now() - start
+    callback({ ...u, elapsed, line: formatProgress({ ...u, elapsed }, fmt), done })
+  }
+  return {
+    update: (u) => {
+      if (finished) throw new Error('progressCallback.update: called after done(); expected no updates after done()')
+      checkUpdate(u)
+      last = u
+      report(u, false)
+    },
+    done: () => {
+      if (finished) return
+      finished = true
+      if (last !== undefined) report(last, true)
+    },
+  }
+}

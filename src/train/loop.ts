@@ -12,7 +12,7 @@ import { trainableOf } from '../nn/train.js'
 import { bindValues, flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
 import { foldIn } from '../random/key.js'
 import { permutation } from '../random/sample.js'
-import { formatProgress, progressBar, type FormatProgressOptions, type ProgressReport, type ProgressUpdate } from '../report/progress.js'
+import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
 import type { EpochRecord, FitOptions, FitResult } from './fit.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
@@ -224,7 +224,7 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
       keyBuf[0] = k.k0
       keyBuf[1] = k.k1
     }
-    leafOrder.forEach((n, i) => (bindings[n] = cur[i]!))
+    for (let i = 0; i < leafOrder.length; i++) bindings[leafOrder[i]!] = cur[i]!
     ;(which === 0 ? full : rest!).runner.runInto(bindings, [lossBuf, ...next])
     ;[cur, next] = [next, cur]
     return lossBuf[0]! * size
@@ -233,39 +233,11 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   return { batches: Math.ceil(train.n / B), step, snapshot }
 }
 
-/** Progress output: `update` on every batch, `done` once when training ends. */
-interface Reporter {
-  readonly update: (u: ProgressUpdate) => void
-  readonly done: () => void
-}
-
 /** The reporter of a `progress` option: a progress bar on a stream (the console for `true`), or a callback. */
-const reporterFor = (progress: FitOptions['progress'], metricName: string): Reporter | undefined => {
+const reporterFor = (progress: FitOptions['progress'], metricName: string): ProgressBar | undefined => {
   if (progress === undefined || progress === false) return undefined
-  if (typeof progress === 'function') return callbackReporter(progress, { tty: false, label: 'fit', metricName })
+  if (typeof progress === 'function') return progressCallback(progress, { label: 'fit', metricName })
   return progressBar({ ...(progress === true ? {} : { stream: progress }), label: 'fit', metricName })
-}
-
-/** Calls `callback` synchronously with a report on every update and a last one with `done: true`. */
-const callbackReporter = (callback: (report: ProgressReport) => void, fmt: FormatProgressOptions): Reporter => {
-  const start = Date.now()
-  let last: ProgressUpdate | undefined
-  let finished = false
-  const report = (u: ProgressUpdate, done: boolean): void => {
-    const elapsed = Date.now() - start
-    callback({ ...u, elapsed, line: formatProgress({ ...u, elapsed }, fmt), done })
-  }
-  return {
-    update: (u) => {
-      last = u
-      report(u, false)
-    },
-    done: () => {
-      if (finished || last === undefined) return
-      finished = true
-      report(last, true)
-    },
-  }
 }
 
 /** The training state carried from epoch to epoch. */
@@ -303,7 +275,7 @@ export function* trainLoop(s: FitSetup): Generator<YieldPoint, FitResult, void> 
   }
 }
 
-function* epochs(s: FitSetup, bar: Reporter | undefined): Generator<YieldPoint, FitResult, void> {
+function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoint, FitResult, void> {
   const { train, options } = s
   const engine = options.engine ?? 'compiled'
   const m = machineFor(s, engine)
