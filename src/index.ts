@@ -6,6 +6,7 @@
  */
 export { type Either, type Left, type Right, isLeft, isRight, unwrap } from './either.js'
 export * from './shape.js'
+export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, hasOwn } from './options.js'
 export { input, param, constant, scalar, uniformTensor, lift, isOp, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
 export * from './api.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
