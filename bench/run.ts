@@ -11,6 +11,7 @@ import { compile, type Executable } from '../src/compile/index.js'
 import type { Tensor } from '../src/tensor.js'
 import { mlpData, mlpStep, type MlpSpec } from '../spec/compile/mlp.js'
 import { gemm, mlpTrainStep, mlpWork, w4 } from './handwritten.js'
+import { deepCompileRows } from './deep.js'
 
 // tfjs through its CommonJS node bundles (its ESM build does not resolve under Node), gradients registered.
 const req = createRequire(import.meta.url)
@@ -146,6 +147,9 @@ for (const n of [128, 256, 512]) {
   const ms = time(() => ok(mlpStep(spec).outputs, { cache: false }), 1000, 5, 1)
   log({ workload: 'compile time, W2 train step (graph build + grad + compile)', unit: 'ms', kiln: ms, hand: NaN })
 }
+
+// Compile time against graph size (bench/deep.ts): flat ms per node means linear compile time.
+for (const r of deepCompileRows()) log({ workload: r.workload, unit: 'ms/node', kiln: r.msPerNode, hand: NaN })
 
 // Allocation in steady state: count the garbage collections V8 runs while a W1 step repeats. A step that
 // allocates nothing triggers none, whatever the step costs; `run` allocates its returned outputs.

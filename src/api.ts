@@ -3,8 +3,10 @@
  * node each through the op table; derived ops (mean, softmax, logSumExp, ...) are compositions.
  * @module
  */
+import { numberList, requireBoolean } from './attrs.js'
+import { ArgumentError, describeValue, requireNumber } from './options.js'
 import { normAxes, reducedShape, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
-import { constValue, lift, make, scalar, type Tensor, type TensorLike } from './tensor.js'
+import { constValue, isTensor, lift, make, scalar, type Tensor, type TensorLike } from './tensor.js'
 import type { Broadcast, CheckBroadcast, CheckMatMul, CheckReshape, MatMul, Reduce, Transpose } from './typelevel.js'
 
 export { input, param, constant, scalar, uniformTensor } from './tensor.js'
@@ -17,7 +19,15 @@ type Bin<A extends TensorLike, B extends TensorLike> = Tensor<Broadcast<ShapeOf<
 type Checked<A extends TensorLike, B extends TensorLike> = B & CheckBroadcast<ShapeOf<A>, ShapeOf<B>>
 
 const un = (op: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'relu' | 'softplus' | 'stopGradient') =>
-  <T extends TensorLike>(x: T): Un<T> => make(op, [lift(x)], {}) as Un<T>
+  <T extends TensorLike>(x: T): Un<T> => make(op, [lift(x, op, 'x')], {}) as Un<T>
+
+/** A tensor operand of a public op, or an `ArgumentError` naming the op and the operand. */
+const tensorArg = (op: string, field: string, x: unknown): Tensor => {
+  if (!isTensor(x)) throw new ArgumentError(op, field, `expected a tensor, got ${describeValue(x)}`)
+  return x
+}
+/** An optional `keepDims` flag: false when absent, else a primitive boolean. */
+const keepDimsOf = (op: string, v: unknown): boolean => (v === undefined ? false : requireBoolean(op, 'keepDims', v))
 
 /** Elementwise `-x`. @example import { neg, scalar } from 'kiln'; neg(scalar(2)).op // 'neg' */
 export const neg = un('neg')
@@ -43,20 +53,23 @@ export const softplus = un('softplus')
 export const stopGradient = un('stopGradient')
 
 /**
- * Elementwise `max(x, alpha * x)` for `alpha` in [0, 1].
+ * Elementwise `max(x, alpha * x)` for `alpha` in [0, 1]: an `alpha` that is not a primitive number
+ * is an `ArgumentError`, one outside [0, 1] a `RangeError`.
  * @example
  * import { leakyRelu, input } from 'kiln'
  * leakyRelu(input('x', [2]), 0.01).op // 'leakyRelu'
+ * try { leakyRelu(input('x', [2]), '0.1' as never) } catch (e) { (e as Error).message } // 'leakyRelu: alpha: expected a number, got the string "0.1"'
  */
 export const leakyRelu = <T extends TensorLike>(x: T, alpha: number): Un<T> => {
+  requireNumber('leakyRelu', 'alpha', alpha)
   if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${alpha}`)
-  return make('leakyRelu', [lift(x)], { alpha }) as Un<T>
+  return make('leakyRelu', [lift(x, 'leakyRelu', 'x')], { alpha }) as Un<T>
 }
 
 const isOne = (t: Tensor): boolean => constValue(t) === 1 && t.shape.length === 0
 const bin = (op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal' | 'notEqual') =>
   <A extends TensorLike, B extends TensorLike>(a: A, b: Checked<A, B>): Bin<A, B> =>
-    make(op, [lift(a), lift(b as TensorLike)], {}) as Bin<A, B>
+    make(op, [lift(a, op, 'a'), lift(b as TensorLike, op, 'b')], {}) as Bin<A, B>
 
 /** Elementwise `a + b` with broadcasting. @example import { add, input } from 'kiln'; add(input('x', [2, 3]), 1).shape // [2, 3] */
 export const add = bin('add')
@@ -69,7 +82,7 @@ export const sub = bin('sub')
  * mul(input('x', [4, 1]), input('y', [3])).shape // [4, 3]
  */
 export const mul = <A extends TensorLike, B extends TensorLike>(a: A, b: Checked<A, B>): Bin<A, B> => {
-  const [x, y] = [lift(a), lift(b as TensorLike)]
+  const [x, y] = [lift(a, 'mul', 'a'), lift(b as TensorLike, 'mul', 'b')]
   const out = tryBroadcast([x.shape, y.shape])
   if (out !== undefined && isOne(y) && shapeEq(out, x.shape)) return x as Bin<A, B>
   if (out !== undefined && isOne(x) && shapeEq(out, y.shape)) return y as Bin<A, B>
@@ -104,7 +117,7 @@ export const notEqual = bin('notEqual')
  * where(greater(x, 0), x, 0).shape // [3]
  */
 export const where = (cond: TensorLike, a: TensorLike, b: TensorLike): Tensor =>
-  make('where', [lift(cond), lift(a), lift(b)], {})
+  make('where', [lift(cond, 'where', 'cond'), lift(a, 'where', 'a'), lift(b, 'where', 'b')], {})
 
 type Axes = number | readonly number[] | undefined
 type Reduced<T extends Tensor, A, KD extends boolean> = Tensor<
@@ -113,7 +126,7 @@ type Reduced<T extends Tensor, A, KD extends boolean> = Tensor<
 
 const reduce = (op: 'sum' | 'max') =>
   <T extends Tensor, const A extends Axes = undefined, KD extends boolean = false>(x: T, axes?: A, keepDims?: KD): Reduced<T, A, KD> =>
-    make(op, [x], { axes: normAxes(op, x.shape, axes), keepDims: keepDims ?? false }) as Reduced<T, A, KD>
+    make(op, [x], { axes: normAxes(op, tensorArg(op, 'x', x).shape, axes), keepDims: keepDimsOf(op, keepDims) }) as Reduced<T, A, KD>
 
 /**
  * Sum over `axes` (all by default), dropping them unless `keepDims`.
@@ -142,9 +155,9 @@ export const mean = <T extends Tensor, const A extends Axes = undefined, KD exte
   axes?: A,
   keepDims?: KD,
 ): Reduced<T, A, KD> => {
-  const ax = normAxes('mean', x.shape, axes)
+  const ax = normAxes('mean', tensorArg('mean', 'x', x).shape, axes)
   const n = ax.reduce((p, a) => p * x.shape[a]!, 1)
-  return mul(sum(x as Tensor, ax, keepDims ?? false) as Tensor, 1 / n) as Tensor as Reduced<T, A, KD>
+  return mul(sum(x as Tensor, ax, keepDimsOf('mean', keepDims)) as Tensor, 1 / n) as Tensor as Reduced<T, A, KD>
 }
 
 /**
@@ -157,45 +170,58 @@ export const min = <T extends Tensor, const A extends Axes = undefined, KD exten
   x: T,
   axes?: A,
   keepDims?: KD,
-): Reduced<T, A, KD> => neg(max(neg(x) as Tensor, normAxes('min', x.shape, axes), keepDims ?? false) as Tensor) as Reduced<T, A, KD>
+): Reduced<T, A, KD> =>
+  neg(max(neg(x) as Tensor, normAxes('min', tensorArg('min', 'x', x).shape, axes), keepDimsOf('min', keepDims)) as Tensor) as Reduced<T, A, KD>
 
 /**
  * `log(sum(exp(x)))` over `axes`, shifted by the (gradient-stopped) maximum so it is finite for |x| up to 1e300.
+ * As in PyTorch and SciPy, a row that is all `-Infinity` (or empty) gives `-Infinity` with a zero gradient,
+ * a row holding `+Infinity` gives `+Infinity`, and a row holding NaN gives NaN.
  * @example
- * import { logSumExp, input } from 'kiln'
+ * import { logSumExp, input, constant, evaluate } from 'kiln'
  * logSumExp(input('x', [2, 3]), -1).shape // [2]
+ * Array.from(evaluate([logSumExp(constant([-Infinity, -Infinity, 0, Infinity], [2, 2]), 1)], {})[0]!) // [-Infinity, Infinity]
  */
 export const logSumExp = <T extends Tensor, const A extends Axes = undefined, KD extends boolean = false>(
   x: T,
   axes?: A,
   keepDims?: KD,
 ): Reduced<T, A, KD> => {
-  const ax = normAxes('logSumExp', x.shape, axes)
+  const ax = normAxes('logSumExp', tensorArg('logSumExp', 'x', x).shape, axes)
+  const kd = keepDimsOf('logSumExp', keepDims)
   const t: Tensor = x
-  const m: Tensor = stopGradient(max(t, ax, true) as Tensor)
-  const s: Tensor = log(sum(exp(sub(t, m) as Tensor) as Tensor, ax, true) as Tensor)
-  const out: Tensor = add(s, m)
-  return (keepDims === true ? out : reshape(out, reducedShape(x.shape, ax, false))) as Reduced<T, A, KD>
+  // An infinite max shifts by 0 instead (x - m would be inf - inf = NaN); the compiler's online max+sum
+  // recognizes this guarded shift (online.ts). A row that is all -Infinity then sums to 0: its result is
+  // -Infinity, and the log reads 1 there so the gradient is 0 (not 0 * 1/0).
+  const mx: Tensor = max(t, ax, true) as Tensor
+  const m: Tensor = stopGradient(where(equal(abs(mx), Infinity), 0, mx))
+  const total: Tensor = sum(exp(sub(t, m) as Tensor) as Tensor, ax, true) as Tensor
+  const empty: Tensor = equal(total, 0)
+  const s: Tensor = log(where(empty, 1, total))
+  const out: Tensor = where(empty, -Infinity, add(s, m))
+  return (kd ? out : reshape(out, reducedShape(x.shape, ax, false))) as Reduced<T, A, KD>
 }
 
 /**
- * Log-softmax over `axis` (last by default): `x - logSumExp(x)`, finite for logits of +-1000.
+ * Log-softmax over `axis` (last by default): `x - logSumExp(x)`, finite for logits of +-1000. A row that
+ * is all `-Infinity` gives NaN (`-inf - -inf`), as in PyTorch.
  * @example
  * import { logSoftmax, input } from 'kiln'
  * logSoftmax(input('x', [4, 10])).shape // [4, 10]
  */
 export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> =>
-  sub(x as Tensor, logSumExp(x as Tensor, normAxes('logSoftmax', x.shape, axis), true) as Tensor) as Tensor as Tensor<S>
+  sub(x as Tensor, logSumExp(x as Tensor, normAxes('logSoftmax', tensorArg('logSoftmax', 'x', x).shape, requireNumber('logSoftmax', 'axis', axis), 'axis'), true) as Tensor) as Tensor as Tensor<S>
 
 /**
- * Softmax over `axis` (last by default), computed from the max-shifted exponentials.
+ * Softmax over `axis` (last by default), computed from the max-shifted exponentials. A row that is all
+ * `-Infinity` gives NaN (0 / 0), as in PyTorch; so does a row holding `+Infinity` or NaN.
  * @example
  * import { softmax, input } from 'kiln'
  * softmax(input('x', [4, 10])).shape // [4, 10]
  */
 export const softmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> => {
   const t: Tensor = x
-  const ax = normAxes('softmax', x.shape, axis)
+  const ax = normAxes('softmax', tensorArg('softmax', 'x', x).shape, requireNumber('softmax', 'axis', axis), 'axis')
   const e: Tensor = exp(sub(t, stopGradient(max(t, ax, true) as Tensor) as Tensor) as Tensor)
   return div(e, sum(e, ax, true) as Tensor) as Tensor as Tensor<S>
 }
@@ -219,7 +245,9 @@ export const transpose = <S extends Shape, const P extends readonly number[] | u
   x: Tensor<S>,
   perm?: P,
 ): Tensor<Transpose<S, P>> =>
-  make('transpose', [x], { perm: perm === undefined ? x.shape.map((_, i) => x.shape.length - 1 - i) : [...perm] }) as Tensor<Transpose<S, P>>
+  make('transpose', [x], {
+    perm: perm === undefined ? tensorArg('transpose', 'x', x).shape.map((_, i) => x.shape.length - 1 - i) : numberList('transpose', 'perm', perm, false),
+  }) as Tensor<Transpose<S, P>>
 
 /**
  * Swaps the last two axes (matrix transpose of each batch element).
@@ -240,10 +268,11 @@ export const swapLast = (x: Tensor): Tensor => {
  * reshape(input('x', [2, 3]), [3, 2]).shape // [3, 2]
  */
 export const reshape = <S extends Shape, const T extends Shape>(x: Tensor<S>, shape: T & CheckReshape<S, T>): Tensor<T> => {
-  const known = (shape as Shape).filter((d) => d !== -1)
-  const holes = (shape as Shape).length - known.length
-  const inferred = holes === 1 && sizeOf(known) > 0 ? sizeOf(x.shape) / sizeOf(known) : -1
-  const target = holes === 1 && Number.isInteger(inferred) ? (shape as Shape).map((d) => (d === -1 ? inferred : d)) : shape
+  const dims = numberList('reshape', 'shape', shape, false)
+  const known = dims.filter((d) => d !== -1)
+  const holes = dims.length - known.length
+  const inferred = holes === 1 && sizeOf(known) > 0 ? sizeOf(tensorArg('reshape', 'x', x).shape) / sizeOf(known) : -1
+  const target = holes === 1 && Number.isInteger(inferred) ? dims.map((d) => (d === -1 ? inferred : d)) : dims
   if (shapeEq(target, x.shape)) return x as Tensor as Tensor<T>
   return make('reshape', [x], {}, target) as Tensor<T>
 }
@@ -255,8 +284,9 @@ export const reshape = <S extends Shape, const T extends Shape>(x: Tensor<S>, sh
  * broadcastTo(input('b', [3]), [4, 3]).shape // [4, 3]
  */
 export const broadcastTo = <const T extends Shape>(x: TensorLike, shape: T): Tensor<T> => {
-  const t = lift(x)
-  return (shapeEq(t.shape, shape) ? t : make('broadcastTo', [t], {}, shape)) as Tensor<T>
+  const t = lift(x, 'broadcastTo', 'x')
+  const dims = numberList('broadcastTo', 'shape', shape, false)
+  return (shapeEq(t.shape, dims) ? t : make('broadcastTo', [t], {}, dims)) as Tensor<T>
 }
 
 /**
@@ -265,19 +295,25 @@ export const broadcastTo = <const T extends Shape>(x: TensorLike, shape: T): Ten
  * import { slice, input } from 'kiln'
  * slice(input('x', [4, 5]), [1, 0], [2, 5]).shape // [2, 5]
  */
-export const slice = <const T extends Shape>(x: Tensor, begin: readonly number[], size: T): Tensor<T> =>
-  (shapeEq(size, x.shape) && begin.length === size.length && begin.every((b) => b === 0) ? x : make('slice', [x], { begin: [...begin] }, size)) as Tensor<T>
+export const slice = <const T extends Shape>(x: Tensor, begin: readonly number[], size: T): Tensor<T> => {
+  const [b, s] = [numberList('slice', 'begin', begin, false), numberList('slice', 'size', size, false)]
+  return (shapeEq(s, tensorArg('slice', 'x', x).shape) && b.length === s.length && b.every((v) => v === 0) ? x : make('slice', [x], { begin: b }, s)) as Tensor<T>
+}
 
 /**
- * Constant padding of each axis by `before[k]` and `after[k]` elements.
+ * Constant padding of each axis by `before[k]` and `after[k]` elements, filled with `value` (any
+ * number, NaN and infinities included; anything else is an `ArgumentError`).
  * @example
  * import { pad, input } from 'kiln'
  * pad(input('x', [2, 2]), [1, 1], [1, 1]).shape // [4, 4]
+ * try { pad(input('x', [2]), [1], [0], '0' as never) } catch (e) { (e as Error).message } // 'pad: value: expected a number, got the string "0"'
  */
-export const pad = (x: Tensor, before: readonly number[], after: readonly number[], value = 0): Tensor =>
-  [...before, ...after].every((p) => p === 0) && before.length === x.shape.length && after.length === x.shape.length
-    ? x
-    : make('pad', [x], { before: [...before], after: [...after], value })
+export const pad = (x: Tensor, before: readonly number[], after: readonly number[], value = 0): Tensor => {
+  const [b, a] = [numberList('pad', 'before', before, false), numberList('pad', 'after', after, false)]
+  requireNumber('pad', 'value', value)
+  const rank = tensorArg('pad', 'x', x).shape.length
+  return [...b, ...a].every((p) => p === 0) && b.length === rank && a.length === rank ? x : make('pad', [x], { before: b, after: a, value })
+}
 
 /**
  * Joins tensors along `axis` (negative counts from the end).
@@ -286,9 +322,14 @@ export const pad = (x: Tensor, before: readonly number[], after: readonly number
  * concat([input('a', [2, 3]), input('b', [2, 1])], 1).shape // [2, 4]
  */
 export const concat = (xs: readonly Tensor[], axis = 0): Tensor => {
-  if (xs.length === 0) throw new ShapeError('concat', [], 'needs at least one operand')
-  const ax = normAxes('concat', xs[0]!.shape, axis)[0]!
-  return xs.length === 1 ? xs[0]! : make('concat', xs, { axis: ax })
+  if (!Array.isArray(xs)) throw new ArgumentError('concat', 'xs', `expected a list of tensors, got ${describeValue(xs)}`)
+  const ts = Array.from({ length: xs.length }, (_, i) => {
+    const d = Object.getOwnPropertyDescriptor(xs, i)
+    return tensorArg('concat', 'xs', d !== undefined && 'value' in d ? d.value : undefined)
+  })
+  if (ts.length === 0) throw new ShapeError('concat', [], 'needs at least one operand')
+  const ax = normAxes('concat', ts[0]!.shape, requireNumber('concat', 'axis', axis), 'axis')[0]!
+  return ts.length === 1 ? ts[0]! : make('concat', ts, { axis: ax })
 }
 
 /**
@@ -298,7 +339,7 @@ export const concat = (xs: readonly Tensor[], axis = 0): Tensor => {
  * oneHot(input('y', [64]), 10).shape // [64, 10]
  */
 export const oneHot = <S extends Shape, const D extends number>(labels: Tensor<S>, depth: D): Tensor<readonly [...S, D]> =>
-  make('oneHot', [labels], { depth }) as Tensor<readonly [...S, D]>
+  make('oneHot', [tensorArg('oneHot', 'labels', labels)], { depth: requireNumber('oneHot', 'depth', depth) }) as Tensor<readonly [...S, D]>
 
 /**
  * Row `labels[i]` of `x` for each i (gather along axis 0), as `oneHot(labels) @ x`.
@@ -337,12 +378,15 @@ export const takeAlong = (x: Tensor, labels: Tensor): Tensor => {
 export const square = <T extends Tensor>(x: T): T => mul(x as Tensor, x as Tensor) as Tensor as T
 
 /**
- * Clips into `[lo, hi]`.
+ * Clips into `[lo, hi]` (bounds are primitive numbers; anything else is an `ArgumentError`).
  * @example
  * import { clip, input } from 'kiln'
  * clip(input('p', [3]), 1e-7, 1 - 1e-7).shape // [3]
  */
-export const clip = <T extends Tensor>(x: T, lo: number, hi: number): T => minimum(maximum(x as Tensor, lo) as Tensor, hi) as Tensor as T
+export const clip = <T extends Tensor>(x: T, lo: number, hi: number): T => {
+  const [l, h] = [requireNumber('clip', 'lo', lo), requireNumber('clip', 'hi', hi)]
+  return minimum(maximum(tensorArg('clip', 'x', x), l) as Tensor, h) as Tensor as T
+}
 
 /**
  * Zeros / ones of a tensor's shape.

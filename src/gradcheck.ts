@@ -6,6 +6,7 @@ import { concat, mul, onesLike, reshape, sum } from './api.js'
 import { evaluate } from './evaluate.js'
 import { leavesOf, topoSort, type Bindings } from './graph.js'
 import { vjp } from './grad.js'
+import { ArgumentError, checkOptionKinds, describeValue, type OptionKinds } from './options.js'
 import { uniformAt } from './random/threefry.js'
 import { fmt, sizeOf, type Shape } from './shape.js'
 import { constant, input, type Tensor } from './tensor.js'
@@ -28,6 +29,15 @@ export interface GradcheckOptions {
   /** Projections drawn in fast mode. */
   readonly projections?: number
   readonly seed?: number
+}
+
+const GRADCHECK_OPTIONS: OptionKinds<GradcheckOptions> = { eps: 'number', atol: 'number', rtol: 'number', mode: 'string', projections: 'number', seed: 'number' }
+
+/** Unknown options, values of the wrong kind and an unknown mode throw an `ArgumentError` before `f` runs. */
+const checkGradcheckOptions = (op: string, options: GradcheckOptions): void => {
+  checkOptionKinds(op, options, GRADCHECK_OPTIONS)
+  if (options.mode !== undefined && options.mode !== 'full' && options.mode !== 'fast')
+    throw new ArgumentError(op, 'mode', `expected 'full' or 'fast', got ${describeValue(options.mode)}`)
 }
 
 /** The worst-agreeing element of a check. */
@@ -65,6 +75,7 @@ export const gradcheck = (
   inputs: readonly GradcheckInput[],
   options: GradcheckOptions = {},
 ): GradcheckReport => {
+  checkGradcheckOptions('gradcheck', options)
   const eps = options.eps ?? 1e-6
   const atol = options.atol ?? 1e-5
   const rtol = options.rtol ?? 1e-3
@@ -168,8 +179,9 @@ export const gradgradcheck = (
   f: (...xs: Tensor[]) => Tensor,
   inputs: readonly GradcheckInput[],
   options: GradcheckOptions = {},
-): GradcheckReport =>
-  gradcheck(
+): GradcheckReport => {
+  checkGradcheckOptions('gradgradcheck', options)
+  return gradcheck(
     (...xs) => {
       const out = f(...xs)
       const size = sizeOf(out.shape)
@@ -181,3 +193,4 @@ export const gradgradcheck = (
     inputs,
     options,
   )
+}

@@ -107,7 +107,8 @@ export const checkBindings = (leaves: ReadonlyMap<string, Leaf>, bindings: Bindi
           ' (a graph that does not read a leaf, such as the gradient of a function linear in it, takes no binding for it)',
       )
   for (const [name, leaf] of leaves) {
-    const raw = bindings[name]
+    // Own properties only: a leaf named `constructor` or `toString` is not bound by Object.prototype.
+    const raw = Object.prototype.hasOwnProperty.call(bindings, name) ? bindings[name] : undefined
     if (raw === undefined) throw new BindingError(name, `${who}: binding '${name}' (${leaf.op} of shape ${fmt(leaf.shape)}) is missing`)
     const v = typeof raw === 'number' ? Float64Array.of(raw) : raw instanceof Float64Array ? raw : Float64Array.from(raw)
     const want = sizeOf(leaf.shape)

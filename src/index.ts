@@ -6,8 +6,8 @@
  */
 export { type Either, type Left, type Right, isLeft, isRight, unwrap } from './either.js'
 export * from './shape.js'
-export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, hasOwn } from './options.js'
-export { input, param, constant, scalar, uniformTensor, lift, isOp, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
+export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, hasOwn, optionKeys, checkOptionKinds, type OptionKind, type OptionKinds } from './options.js'
+export { input, param, constant, scalar, uniformTensor, lift, isOp, isTensor, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
 export * from './api.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
 export { evaluate, evaluateE } from './evaluate.js'
@@ -36,6 +36,7 @@ export {
   classIndices, DEFAULT_MAX_INFLATED_BYTES, isGzip, gunzip, decodeText, type CsvOptions, NumericField, CsvOptionsCodec,
   decodeCsvOptions, parseCsv, type BundledName, BUNDLED_FILES, parseBundled, type IdxType,
   type IdxArray, type IdxDatasetOptions, parseIdx, encodeIdx, idxDataset,
+  DEFAULT_MAX_CLASSES, MAX_TEXT_BYTES, decodeBytes, DEFAULT_MAX_CSV_CELLS, type IdxReadOptions,
   FASHION_MNIST_CLASSES, type Standardizer, type MinMax, fitStandardizer, standardize, standardizeSplit, fitMinMax, minMaxScale,
   oneHot as oneHotLabels, type TrainTest, type TrainDevTest, type Fold, type Bootstrap, type Batch, shuffle, trainTestSplit,
   trainDevTestSplit, kFold, bootstrap, batches, flower, moons, spirals, xor,

@@ -8,12 +8,17 @@ import {
   broadcastToOp, concatOp, matmulOp, maxOp, oneHotOp, padOp, reshapeOp, sliceOp, sumOp, transposeOp,
 } from './ops/structure.js'
 import { uniformAt } from './random/threefry.js'
+import { checkShape, type Shape } from './shape.js'
 import type { OpName } from './tensor.js'
 
-const leaf = <K extends 'input' | 'param'>(): OpDef<K> => ({
+/** A leaf's shape is its hint: non-negative integers (`make` has already refused non-numbers). */
+const leafShape = (op: string) => (_args: readonly Shape[], _attrs: unknown, hint: Shape | undefined): Shape =>
+  hint === undefined ? [] : checkShape(op, hint)
+
+const leaf = <K extends 'input' | 'param'>(op: K): OpDef<K> => ({
   kind: 'leaf',
   arity: 0,
-  shape: (_args, _attrs, hint) => hint ?? [],
+  shape: leafShape(op),
   evaluate: (_args, node) => {
     throw new Error(`evaluate: ${node.op} '${node.attrs.name}' is read from the bindings`)
   },
@@ -22,19 +27,19 @@ const leaf = <K extends 'input' | 'param'>(): OpDef<K> => ({
 
 /** Every op of Kiln. */
 export const opTable: OpTable = {
-  input: leaf<'input'>(),
-  param: leaf<'param'>(),
+  input: leaf('input'),
+  param: leaf('param'),
   constant: {
     kind: 'leaf',
     arity: 0,
-    shape: (_args, _attrs, hint) => hint ?? [],
+    shape: leafShape('constant'),
     evaluate: (_args, node) => node.attrs.values.slice(),
     vjp: () => [],
   },
   uniform: {
     kind: 'random',
     arity: 1,
-    shape: (_args, _attrs, hint) => hint ?? [],
+    shape: leafShape('uniform'),
     evaluate: ([k], node) => {
       const out = new Float64Array(node.shape.reduce((a, b) => a * b, 1))
       const [k0, k1] = [k![0]! >>> 0, k![1]! >>> 0]

@@ -78,7 +78,8 @@ export const closestName = (name: string, candidates: readonly string[]): string
   let bestD = Infinity
   for (const c of candidates) {
     const lower = [name.toLowerCase(), c.toLowerCase()]
-    const d = lower[1]!.startsWith(lower[0]!) || lower[0]!.startsWith(lower[1]!) ? 1 : distance(name, c)
+    // A prefix counts as one edit, but never hides a closer match (`L2` is `l2`, not `l1`).
+    const d = Math.min(distance(name, c), lower[1]!.startsWith(lower[0]!) || lower[0]!.startsWith(lower[1]!) ? 1 : Infinity)
     if (d < bestD) [best, bestD] = [c, d]
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined
@@ -141,3 +142,52 @@ export const requireNumber = (op: string, field: string, v: unknown): number => 
  * hasOwn({ a: 1 }, 'toString') // false
  */
 export const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key)
+
+/**
+ * The option names of an options interface `T`, listed once next to it: the compiler refuses a name
+ * that is not a key of `T`, and a list that leaves a key of `T` out (the error names the missing key),
+ * so the list that `optionsProblem` checks against cannot drift from the interface.
+ * @example
+ * import { optionKeys } from 'kiln'
+ * optionKeys<{ readonly stride?: number; readonly padding?: string }>()(['stride', 'padding']) // ['stride', 'padding']
+ */
+export const optionKeys =
+  <T>() =>
+  <const K extends readonly (keyof T & string)[]>(
+    keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { readonly missingOptions: Exclude<keyof T, K[number]> }),
+  ): K =>
+    keys
+
+/** The kind of an option's value as `checkOptionKinds` tells them apart (`object`: a non-array, non-null object). */
+export type OptionKind = 'boolean' | 'number' | 'string' | 'function' | 'object' | 'array'
+
+/** For each option of `T`, the kind (or kinds) its value may have: exactly the keys of `T`, so it cannot drift. */
+export type OptionKinds<T> = { readonly [K in keyof T]-?: OptionKind | readonly OptionKind[] }
+
+const kindOf = (v: unknown): OptionKind | undefined => {
+  if (Array.isArray(v)) return 'array'
+  const t = typeof v
+  return t === 'boolean' || t === 'number' || t === 'string' || t === 'function' ? t : t === 'object' && v !== null ? 'object' : undefined
+}
+
+/**
+ * Checks an options object against one table of its option names and value kinds: an unknown key
+ * (with the closest valid one suggested) or a present value of the wrong kind throws an
+ * `ArgumentError` naming it; ranges stay the caller's. `undefined` options and values pass.
+ * @example
+ * import { checkOptionKinds } from 'kiln'
+ * checkOptionKinds('dense', { bias: false }, { bias: 'boolean', init: 'function' }) // { bias: false }
+ * try { checkOptionKinds('dense', { bias: 'no' }, { bias: 'boolean', init: 'function' }) } catch (e) { (e as Error).message } // 'dense: bias: expected a boolean, got the string "no"'
+ */
+export const checkOptionKinds = <T>(op: string, options: T, kinds: OptionKinds<NonNullable<T>>): T => {
+  checkOptions(op, options, Object.keys(kinds))
+  if (options === undefined || options === null) return options
+  for (const [k, kind] of Object.entries(kinds) as [string, OptionKind | readonly OptionKind[]][]) {
+    const v: unknown = (options as Record<string, unknown>)[k]
+    const allowed: readonly OptionKind[] = typeof kind === 'string' ? [kind] : kind
+    const got = kindOf(v)
+    if (v !== undefined && (got === undefined || !allowed.includes(got)))
+      throw new ArgumentError(op, k, `expected ${allowed.map((a) => (a === 'array' || a === 'object' ? `an ${a}` : `a ${a}`)).join(' or ')}, got ${describeValue(v)}`)
+  }
+  return options
+}

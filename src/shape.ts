@@ -3,6 +3,9 @@
  * @module
  */
 
+import { numberList } from './attrs.js'
+import { ArgumentError, describeValue } from './options.js'
+
 /** A tensor shape: one non-negative integer per axis, row-major. `[]` is a scalar. */
 export type Shape = readonly number[]
 
@@ -30,12 +33,21 @@ const describeShapes = (shapes: readonly Shape[]): string =>
     : `shapes ${shapes.map(fmt).join(' and ')}`
 
 /**
- * Formats a shape as `[2,3]`.
+ * Formats a shape as `[2,3]`; anything that is not a list of numbers is described without running
+ * its methods (error messages format what users passed).
  * @example
  * import { fmt } from 'kiln'
  * fmt([2, 3]) // '[2,3]'
+ * fmt('23' as never) // 'the string "23"'
  */
-export const fmt = (s: Shape): string => `[${s.join(',')}]`
+export const fmt = (s: Shape): string => {
+  if (!Array.isArray(s)) return describeValue(s)
+  const dims = Array.from({ length: s.length }, (_, i) => {
+    const d = Object.getOwnPropertyDescriptor(s, i)
+    return d !== undefined && 'value' in d && typeof d.value === 'number' ? String(d.value) : d === undefined ? '' : describeValue(d.value)
+  })
+  return `[${dims.join(',')}]`
+}
 
 /**
  * Number of elements of a shape (1 for a scalar).
@@ -109,7 +121,8 @@ export const broadcastShapes = (op: string, shapes: readonly Shape[]): Shape => 
 }
 
 /**
- * Checks a shape is a list of non-negative integers, returning it; throws a `ShapeError` naming `op`.
+ * Checks a shape is a list of non-negative integers, returning a copy; throws a `ShapeError` naming
+ * `op`, or an `ArgumentError` when it is not a list of numbers at all (nothing it holds is converted).
  * @example
  * import { checkShape } from 'kiln'
  * checkShape('input', [2, 0]) // [2, 0]
@@ -118,22 +131,26 @@ export const broadcastShapes = (op: string, shapes: readonly Shape[]): Shape => 
  * error.includes('every dimension must be a non-negative integer') // true
  */
 export const checkShape = (op: string, s: Shape): Shape => {
-  if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d) && d >= 0))
-    throw new ShapeError(op, [s], 'every dimension must be a non-negative integer')
-  return s
+  const dims = numberList(op, 'shape', s, false)
+  if (!dims.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ShapeError(op, [dims], 'every dimension must be a non-negative integer')
+  return dims
 }
 
 /**
- * Normalizes axes (negative counts from the end), sorted and unique; throws on out-of-range axes.
- * `undefined` means all axes.
+ * Normalizes axes (negative counts from the end), sorted and unique; throws a `ShapeError` on
+ * out-of-range axes and an `ArgumentError` naming `op` and `field` for anything but a number or a
+ * list of numbers. `undefined` means all axes.
  * @example
  * import { normAxes } from 'kiln'
  * normAxes('sum', [2, 3, 4], [-1, 0]) // [0, 2]
  * normAxes('sum', [2, 3], undefined) // [0, 1]
+ * try { normAxes('softmax', [2, 3], '1' as never, 'axis') } catch (e) { (e as Error).message } // 'softmax: axis: expected an axis or a list of axes, got the string "1"'
  */
-export const normAxes = (op: string, shape: Shape, axes: number | readonly number[] | undefined): number[] => {
+export const normAxes = (op: string, shape: Shape, axes: number | readonly number[] | undefined, field = 'axes'): number[] => {
   if (axes === undefined) return shape.map((_, i) => i)
-  const list = typeof axes === 'number' ? [axes] : axes
+  if (typeof axes !== 'number' && !Array.isArray(axes)) throw new ArgumentError(op, field, `expected an axis or a list of axes, got ${describeValue(axes)}`)
+  const list = typeof axes === 'number' ? [axes] : numberList(op, field, axes, false)
   const out = list.map((a) => {
     if (!Number.isInteger(a) || a < -shape.length || a >= shape.length)
       throw new ShapeError(op, [shape], `axis ${a} is out of range for rank ${shape.length}`)

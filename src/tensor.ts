@@ -3,7 +3,10 @@
  * so structurally equal expressions are one node and common subexpressions are shared for free.
  * @module
  */
+import { checkAttrs, isFloat64Array, NO_ATTRS, numberList } from './attrs.js'
+import { attrsKey, sameArrays } from './hash.js'
 import { opTable } from './optable.js'
+import { ArgumentError, describeValue, hasOwn, requireNumber } from './options.js'
 import { checkShape, sizeOf, ShapeError, type Shape } from './shape.js'
 
 /** Op-specific attributes, one entry per op. Adding an op starts here. */
@@ -92,19 +95,51 @@ const registry = new FinalizationRegistry<string>((key) => {
   if (ref !== undefined && ref.deref() === undefined) live.delete(key)
 })
 let nextId = 1
-
-const numKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
-
-const attrsKey = (attrs: object): string =>
-  JSON.stringify(attrs, (_k, v: unknown) => {
-    if (v instanceof Float64Array) return Array.from(v, numKey).join(' ')
-    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return numKey(v)
-    return v
-  })
+/** Every node `make` built: the one test of "is a tensor" that no look-alike object or proxy passes. */
+const nodes = new WeakSet<object>()
 
 /**
- * The one constructor of nodes: validates the shape with the op's rule and returns the existing node
- * when a structurally equal one is alive (hash-consing).
+ * The live node under `key` whose constant data equals `attrs`'s, or the free slot for a new one. Keys
+ * name data by hash (`attrsKey`), so a hit is confirmed by content; a colliding node keeps its slot and
+ * the newcomer probes `key#1`, `key#2`, ... (a collision is never a merge, at worst a missed share).
+ */
+const liveSlot = (key: string, attrs: object): { readonly key: string; readonly hit?: Tensor } => {
+  for (let i = 0; ; i++) {
+    const k = i === 0 ? key : `${key}#${i}`
+    const hit = live.get(k)?.deref()
+    if (hit === undefined) return { key: k }
+    if (sameArrays(hit.attrs, attrs)) return { key: k, hit }
+  }
+}
+
+/**
+ * True for a node built by `make` (never for a look-alike object, whose getters would run).
+ * @example
+ * import { isTensor, input } from 'kiln'
+ * isTensor(input('x', [2])) // true
+ * isTensor({ _tag: 'Tensor', shape: [2] }) // false
+ */
+export const isTensor = (v: unknown): v is Tensor => typeof v === 'object' && v !== null && nodes.has(v)
+
+/** `make`'s operands, copied by index after checking each is a node (no getter or iterator runs). */
+const checkOperands = (op: string, args: unknown): readonly Tensor[] => {
+  if (!Array.isArray(args)) throw new ArgumentError(op, 'operands', `expected a list of tensors, got ${describeValue(args)}`)
+  const out: Tensor[] = []
+  for (let i = 0; i < args.length; i++) {
+    const d = Object.getOwnPropertyDescriptor(args, i)
+    const a: unknown = d !== undefined && 'value' in d ? d.value : undefined
+    if (!isTensor(a)) throw new ArgumentError(op, `operand ${i}`, `expected a tensor, got ${d !== undefined && !('value' in d) ? 'an accessor' : describeValue(a)}`)
+    out.push(a)
+  }
+  return Object.freeze(out)
+}
+
+/**
+ * The one constructor of nodes: checks the op name, the operands (nodes only), the shape hint
+ * (numbers only) and the attributes (`checkAttrs`: an `ArgumentError` naming the op and attribute for
+ * anything but primitive values of the kind the op's schema names) before any shape rule or hash sees
+ * them; then validates the shape with the op's rule and returns the existing node when a structurally
+ * equal one is alive (hash-consing).
  * @example
  * import { input } from 'kiln'
  * import { make } from './tensor.js'
@@ -113,15 +148,20 @@ const attrsKey = (attrs: object): string =>
  * make('neg', [x], {}).shape // [3]
  */
 export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: OpAttrs[K], shapeHint?: Shape): Tensor => {
+  if (typeof op !== 'string' || !hasOwn(opTable, op)) throw new ArgumentError('make', 'op', `expected an op name, got ${describeValue(op)}`)
+  const operands = checkOperands(op, args)
+  const hint = shapeHint === undefined ? undefined : Object.freeze(numberList(op, 'shape', shapeHint, false))
+  const clean = checkAttrs(op, attrs)
   const def = opTable[op]
-  if (def.arity !== -1 && def.arity !== args.length) throw new Error(`${op}: expected ${def.arity} operands, got ${args.length}`)
-  const shape = Object.freeze([...def.shape(args.map((a) => a.shape), attrs as never, shapeHint)])
-  const key = `${op}|${attrsKey(attrs)}|${shape.join(',')}|${args.map((a) => a.id).join(',')}`
-  const hit = live.get(key)?.deref()
-  if (hit !== undefined) return hit
-  const node: Tensor = Object.freeze({ _tag: 'Tensor', id: nextId++, op, args: Object.freeze([...args]), attrs: Object.freeze(attrs), shape })
-  live.set(key, new WeakRef(node))
-  registry.register(node, key)
+  if (def.arity !== -1 && def.arity !== operands.length) throw new Error(`${op}: expected ${def.arity} operands, got ${operands.length}`)
+  const shape = Object.freeze([...def.shape(operands.map((a) => a.shape), clean as never, hint)])
+  const key = `${op}|${clean === NO_ATTRS ? '{}' : attrsKey(clean)}|${shape.join(',')}|${operands.map((a) => a.id).join(',')}`
+  const slot = liveSlot(key, clean)
+  if (slot.hit !== undefined) return slot.hit
+  const node: Tensor = Object.freeze({ _tag: 'Tensor', id: nextId++, op, args: operands, attrs: clean, shape })
+  live.set(slot.key, new WeakRef(node))
+  registry.register(node, slot.key)
+  nodes.add(node)
   return node
 }
 
@@ -134,8 +174,8 @@ export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: Op
  */
 export const liveNodeCount = (): number => live.size
 
-const leafName = (op: string, name: string): string => {
-  if (typeof name !== 'string' || name.length === 0) throw new Error(`${op}: a name must be a non-empty string`)
+const leafName = (op: string, name: unknown): string => {
+  if (typeof name !== 'string' || name.length === 0) throw new ArgumentError(op, 'name', `expected a non-empty string, got ${describeValue(name)}`)
   return name
 }
 
@@ -160,20 +200,24 @@ export const param = <const S extends Shape>(name: string, shape: S): Tensor<S> 
   make('param', [], { name: leafName('param', name) }, checkShape('param', shape)) as Tensor<S>
 
 /**
- * A constant tensor; `shape` defaults to `[values.length]`. Values are copied.
+ * A constant tensor; `shape` defaults to `[values.length]`. Values are copied. `values` is a
+ * `Float64Array` or a list of primitive numbers (a string or an object is refused, never converted).
  * @example
  * import { constant } from 'kiln'
  * constant([1, 2, 3, 4], [2, 2]).shape // [2, 2]
+ * try { constant([1, '2' as never]) } catch (e) { (e as Error).message } // 'constant: values: entry 1: expected a number, got the string "2"'
  */
 export const constant = <const S extends Shape = readonly [number]>(
   values: Float64Array | readonly number[],
   shape?: S,
 ): Tensor<S> => {
-  const s = shape ?? [values.length]
+  // make copies the array it is given, so a Float64Array is passed as it is
+  const data = isFloat64Array(values) ? values : Float64Array.from(numberList('constant', 'values', values, false))
+  const s = shape ?? [data.length]
   checkShape('constant', s)
-  if (sizeOf(s) !== values.length)
-    throw new ShapeError('constant', [s], `${values.length} values given, the shape holds ${sizeOf(s)}`)
-  return make('constant', [], { values: Float64Array.from(values) }, s) as Tensor<S>
+  if (sizeOf(s) !== data.length)
+    throw new ShapeError('constant', [s], `${data.length} values given, the shape holds ${sizeOf(s)}`)
+  return make('constant', [], { values: data }, s) as Tensor<S>
 }
 
 /**
@@ -182,17 +226,37 @@ export const constant = <const S extends Shape = readonly [number]>(
  * import { scalar } from 'kiln'
  * scalar(2).shape // []
  */
-export const scalar = (v: number): Tensor<readonly []> => constant([v], [] as const)
+export const scalar = (v: number): Tensor<readonly []> => constant([requireNumber('scalar', 'value', v)], [] as const)
 
 /**
- * Lifts a number to a scalar constant; tensors pass through.
+ * Lifts a number to a scalar constant; tensors pass through. Anything else is an `ArgumentError`
+ * naming `op` and `field` (the public op and operand that received it).
  * @example
  * import { lift, input } from 'kiln'
  * lift(2).shape // []
  * const x = input('x', [2])
  * lift(x) === x // true
+ * try { lift('2' as never, 'pow', 'b') } catch (e) { (e as Error).message } // 'pow: b: expected a tensor or a number, got the string "2"'
  */
-export const lift = (x: TensorLike): Tensor => (typeof x === 'number' ? scalar(x) : x)
+export const lift = (x: TensorLike, op = 'lift', field = 'x'): Tensor => {
+  if (typeof x === 'number') return scalar(x)
+  if (isTensor(x)) return x
+  throw new ArgumentError(op, field, `expected a tensor or a number, got ${describeValue(x)}`)
+}
+
+/** The key operand of `uniformTensor`: a tensor, or the two words of a `Key` read as own data properties. */
+const keyOperand = (k: unknown): Tensor => {
+  if (isTensor(k)) return k
+  if (typeof k !== 'object' || k === null || Array.isArray(k))
+    throw new ArgumentError('uniformTensor', 'key', `expected a Key or a [2] tensor of key words, got ${describeValue(k)}`)
+  const word = (w: 'k0' | 'k1'): number => {
+    const d = Object.getOwnPropertyDescriptor(k, w)
+    if (d === undefined) throw new ArgumentError('uniformTensor', 'key', `expected a Key or a [2] tensor of key words, got an object without ${w}`)
+    if (!('value' in d)) throw new ArgumentError('uniformTensor', w, 'expected a number, got an accessor')
+    return requireNumber('uniformTensor', w, d.value) >>> 0
+  }
+  return constant([word('k0'), word('k1')])
+}
 
 /**
  * Uniform [0, 1) samples inside a graph: element i is `uniformAt(k0, k1, i)` (Threefry) where `[k0, k1]` are
@@ -204,7 +268,7 @@ export const lift = (x: TensorLike): Tensor => (typeof x === 'number' ? scalar(x
  * uniformTensor(key(0), [2, 3]).shape // [2, 3]
  */
 export const uniformTensor = <const S extends Shape>(k: { readonly k0: number; readonly k1: number } | Tensor, shape: S): Tensor<S> => {
-  const keyT = '_tag' in k && k._tag === 'Tensor' ? (k as Tensor) : constant([(k as { k0: number }).k0 >>> 0, (k as { k1: number }).k1 >>> 0])
+  const keyT = keyOperand(k)
   if (keyT.shape.length !== 1 || keyT.shape[0] !== 2) throw new ShapeError('uniform', [keyT.shape, shape], 'the key operand must have shape [2] (two uint32 words)')
   return make('uniform', [keyT], {}, checkShape('uniform', shape)) as Tensor<S>
 }

@@ -152,4 +152,79 @@ describe('readCsv', () => {
     expect(e).toMatchObject({ _tag: 'ParseError', line: 2 })
     expect(e.message).toBe(`${join(dir, 'bad.csv')}: line 2: expected 2 columns (as on line 1), found 1`)
   })
+
+  it('takes maxFileBytes for the file as stored, and the parser\'s limits', () => {
+    const path = join(dir, 'limits.csv.gz')
+    writeFileSync(path, gzipSync('1,2,a\n3,4,b\n'.repeat(100)))
+    expect(right(readCsv(path, { classes: 'infer' })).n).toBe(200)
+    expect(left(readCsv(path, { maxFileBytes: 10 }))).toMatchObject({ _tag: 'FileError', path })
+    expect(left(readCsv(path, { maxFileBytes: NaN }))).toMatchObject({ _tag: 'OptionsError', field: 'maxFileBytes' })
+    expect(left(readCsv(path, { maxInflatedBytes: 100 })).message).toMatch(new RegExp(`^${path}: decodeText: the data inflates to more than 100 bytes`))
+    expect(left(readCsv(path, { classes: 'infer', maxClasses: 1 }))).toMatchObject({ _tag: 'ParseError', line: 2, column: 3 })
+  })
+})
+
+/** `count` copies of one gzip member: a bomb of `count * member` bytes made from a small input. */
+const repeatMember = (bytes: Uint8Array, count: number): Uint8Array => {
+  const member = gzipSync(bytes, { level: 9 })
+  const out = new Uint8Array(member.length * count)
+  for (let i = 0; i < count; i++) out.set(member, i * member.length)
+  return out
+}
+
+describe('parseCsv on hostile input (issue 9)', () => {
+  it('200 MiB of newlines from 200 KB of gzip: no data rows, not a heap out-of-memory', () => {
+    // was: text.split(/\r?\n/) built 200 million strings and the heap ran out
+    const bomb = repeatMember(new Uint8Array(8 * 2 ** 20).fill(10), 25)
+    expect(bomb.length).toBeLessThan(300_000)
+    expect(left(parseCsv(bomb))).toEqual({ _tag: 'FormatError', message: 'no data rows' })
+  })
+
+  it('blank lines cost nothing but still count: errors name the right line', () => {
+    const text = `${'\n'.repeat(100_000)}1,2,0\n${' \r\n'.repeat(50_000)}3,x,1\n`
+    expect(left(parseCsv(text))).toMatchObject({ _tag: 'ParseError', line: 150_002, column: 2 })
+    expect(left(parseCsv(`\n\n1,2\n\n3\n`)).message).toBe('line 5: expected 2 columns (as on line 3), found 1')
+  })
+
+  it('bounds the cells before decoding a line: one line of three million fields, and many rows', () => {
+    const line = `${'1,'.repeat(3_000_000)}0\n`
+    const e = left(parseCsv(line, { maxCells: 1_000_000 }))
+    expect(e).toEqual({ _tag: 'ParseError', line: 1, message: 'line 1: the data holds more than maxCells = 1000000 fields; raise the limit only for data you trust' })
+    expect(right(parseCsv(`${'1,'.repeat(300_000)}0\n`)).x.length).toBe(300_000)
+    const rows = '1,2,3\n'.repeat(10)
+    expect(left(parseCsv(rows, { maxCells: 29 }))).toMatchObject({ _tag: 'ParseError', line: 10 })
+    expect(right(parseCsv(rows, { maxCells: 30 })).n).toBe(10)
+  })
+
+  it('bounds the distinct labels of classes: infer (maxClasses)', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},label${i}`).join('\n')
+    const e = left(parseCsv(rows, { classes: 'infer', maxClasses: 16 }))
+    expect(e).toMatchObject({ _tag: 'ParseError', line: 17, column: 2 })
+    expect(e.message).toBe('line 17, column 2: label "label16" would be distinct label number 17, more than maxClasses = 16; is this column a class label?')
+    expect(right(parseCsv(rows, { classes: 'infer', maxClasses: 20 })).classes).toHaveLength(20)
+  })
+
+  it('a long run of digits is decoded in linear time (the number pattern no longer backtracks)', () => {
+    // was: /\d+\.?\d*/ tried every split of the digits, 7 s for 40,000 of them
+    const field = `${'1'.repeat(1_000_000)}x`
+    const e = left(parseCsv(`${field},0\n`))
+    expect(e.message).toBe(`line 1, column 1: expected a finite number, got "${'1'.repeat(40)}..."`)
+    expect(E.isLeft(NumericField.decode(`${'9'.repeat(400)}`))).toBe(true) // Infinity
+  })
+
+  it('gzip inside gzip is refused, not decoded as text', () => {
+    const inner = gzipSync('1,2,0\n')
+    expect(left(parseCsv(gzipSync(inner))).message).toBe(
+      'decodeText: gzip inside gzip: the data inflates to more gzip data; Kiln inflates once, decompress the outer layer first if you trust the file')
+  })
+
+  it('maxInflatedBytes lowers the bound on gzipped text; the limits are checked options', () => {
+    const packed = gzipSync('1,2,0\n'.repeat(1000))
+    expect(left(parseCsv(packed, { maxInflatedBytes: 100 })).message).toMatch(/^decodeText: the data inflates to more than 100 bytes \(maxInflatedBytes\)/)
+    expect(right(parseCsv(packed, { maxInflatedBytes: 6000 })).n).toBe(1000)
+    expect(left(decodeCsvOptions({ maxCells: 0 }))).toMatchObject({ _tag: 'OptionsError', field: 'maxCells' })
+    expect(left(decodeCsvOptions({ maxClasses: 1.5 }))).toMatchObject({ _tag: 'OptionsError', field: 'maxClasses' })
+    expect(left(decodeCsvOptions({ maxInflatedBytes: -1 }))).toMatchObject({ _tag: 'OptionsError', field: 'maxInflatedBytes' })
+    expect(left(decodeCsvOptions({ maxCell: 3 })).message).toMatch(/^options.maxCell: unknown option; did you mean 'maxCells'\?/)
+  })
 })

@@ -59,12 +59,44 @@ describe('readers over bytes (what a browser hands them)', () => {
   })
 })
 
-describe('gzip inside gzip', () => {
-  it('an IDX file is inflated once: gzip of gzip is refused, not inflated twice', async () => {
-    const { encodeIdx, parseIdx } = await import('../../src/index.js')
+describe('gzip inside gzip (issue 9)', () => {
+  const NESTED = 'gzip inside gzip: the data inflates to more gzip data; Kiln inflates once, decompress the outer layer first if you trust the file'
+
+  it('every reader refuses it with the same clear error: IDX, CSV, text, values, bytes', async () => {
+    const { encodeIdx, parseIdx, decodeValues, decodeBytes } = await import('../../src/index.js')
     const idx = encodeIdx([2], [1, 2])
     expect(parseIdx(gzipSync(idx))).toEqual(parseIdx(idx))
     const twice = parseIdx(gzipSync(gzipSync(idx)))
-    expect(twice._tag === 'Left' && twice.left.message).toMatch(/^bad magic: .* got 0x1f 0x8b/)
+    expect(twice._tag === 'Left' && twice.left.message).toBe(`parseIdx: ${NESTED}`)
+    const csv = gzipSync(gzipSync('1,2,0\n'))
+    expect(parseCsv(csv)).toEqual({ _tag: 'Left', left: { _tag: 'FormatError', message: `decodeText: ${NESTED}` } })
+    expect(decodeText(csv)).toEqual({ _tag: 'Left', left: { _tag: 'FormatError', message: `decodeText: ${NESTED}` } })
+    expect(decodeBytes(csv)).toEqual({ _tag: 'Left', left: { _tag: 'FormatError', message: `gunzip: ${NESTED}` } })
+    const values = decodeValues(gzipSync(gzipSync('{"format":"kiln-values","version":1,"params":{},"state":{}}')), 'm.json.gz')
+    expect(values._tag === 'Left' && values.left.message).toBe(`loadValues: m.json.gz: decodeText: ${NESTED}`)
+  })
+
+  it('gunzip itself is the codec: it inflates one layer and hands back what is inside', () => {
+    const inner = gzipSync('x')
+    const r = gunzip(gzipSync(inner))
+    expect(r._tag === 'Right' && Buffer.compare(Buffer.from(r.right), inner)).toBe(0)
+  })
+})
+
+describe('decodeText bounds (issue 9)', () => {
+  it('bytes longer than a string can hold are a Left, not a thrown error', async () => {
+    const { MAX_TEXT_BYTES } = await import('../../src/index.js')
+    // zero-filled and never touched: the pages are not committed
+    const huge = new Uint8Array(MAX_TEXT_BYTES + 1)
+    const r = decodeText(huge)
+    expect(r._tag === 'Left' && r.left.message).toBe(`decodeText: the text is ${MAX_TEXT_BYTES + 1} bytes, more than a JavaScript string can hold (${MAX_TEXT_BYTES} bytes)`)
+  })
+
+  it('defaults to what a string holds; a lower bound is named as maxInflatedBytes; a bad one as an option', () => {
+    const packed = gzipSync('a'.repeat(5000))
+    expect(decodeText(packed, 100)).toEqual({ _tag: 'Left', left: { _tag: 'FormatError',
+      message: 'decodeText: the data inflates to more than 100 bytes (maxInflatedBytes); raise the limit only for a file you trust' } })
+    expect(decodeText(packed, NaN)).toMatchObject({ left: { _tag: 'OptionsError', field: 'maxInflatedBytes' } })
+    expect(decodeText(packed, 5000)).toEqual({ _tag: 'Right', right: 'a'.repeat(5000) })
   })
 })

@@ -148,3 +148,95 @@ describe('loadIdxDataset and loadFashionMnist', () => {
     expect(right(loadFashionMnist(fm, { scale: false })).train.x[1]).toBe(255)
   })
 })
+
+/** Gzip members back to back: `head`, then `copies` members of 16 MiB of zeros (3.2 GB from 3 MB). */
+const bomb = (head: Uint8Array, copies: number): Uint8Array => {
+  const zeros = gzipSync(new Uint8Array(16 * 2 ** 20), { level: 9 })
+  const first = gzipSync(head)
+  const out = new Uint8Array(first.length + copies * zeros.length)
+  out.set(first)
+  for (let i = 0; i < copies; i++) out.set(zeros, first.length + i * zeros.length)
+  return out
+}
+
+describe('parseIdx on hostile files (issue 9)', () => {
+  it('a gzip bomb stops at the size its header declares, naming both sizes, before the memory is spent', () => {
+    // was: inflated up to the 1 GiB default (3.2 GB before that bound existed) before any check
+    const bytes = bomb(encodeIdx([10], new Array(10).fill(1)), 200)
+    expect(bytes.length).toBeLessThan(4_000_000)
+    const e = left(parseIdx(bytes))
+    const m = /^the gzip data inflates to more than the 18 bytes its header declares \(dims \[10\] of ubyte\): at least (\d+) bytes; inflating stopped there$/.exec(e.message)
+    expect(m, e.message).not.toBeNull()
+    // stopped after one slice's output, far from 3.2 GB
+    expect(Number(m![1])).toBeLessThan(64 * 2 ** 20)
+  })
+
+  it('a header declaring more than maxInflatedBytes is refused before the body is inflated', () => {
+    const header = Uint8Array.of(0, 0, 8, 1, 0x40, 0, 0, 0) // [2^30] ubyte: 2^30 + 8 bytes
+    expect(left(parseIdx(bomb(header, 1))).message).toBe(
+      'the header declares dims [1073741824] of ubyte, 1073741832 bytes in all, more than maxInflatedBytes = 1073741824; raise the limit only for a file you trust')
+    const small = gzipSync(encodeIdx([200], new Array(200).fill(0)))
+    expect(left(parseIdx(small, { maxInflatedBytes: 100 })).message).toMatch(/^the header declares dims \[200\] of ubyte, 208 bytes in all, more than maxInflatedBytes = 100;/)
+    expect(right(parseIdx(small, { maxInflatedBytes: 208 })).dims).toEqual([200])
+  })
+
+  it('a gzipped file shorter than its header declares is reported as truncated', () => {
+    const cut = encodeIdx([4], [1, 2, 3, 4]).subarray(0, 10)
+    expect(left(parseIdx(gzipSync(cut))).message).toBe('truncated: dims [4] of ubyte need 4 data bytes (12 bytes in all), got 2 (10 bytes in all)')
+    expect(left(parseIdx(gzipSync(Uint8Array.of(0, 0, 8, 3, 0)))).message).toBe('truncated: a header with 3 dimensions needs 16 bytes, got 5')
+  })
+
+  it('checks its options', () => {
+    expect(left(parseIdx(encodeIdx([1], [1]), { maxInflatedByte: 3 } as never))).toMatchObject({ _tag: 'OptionsError', field: 'maxInflatedByte' })
+    expect(left(parseIdx(encodeIdx([1], [1]), { maxInflatedBytes: -1 }))).toMatchObject({ _tag: 'OptionsError', field: 'maxInflatedBytes' })
+  })
+})
+
+describe('idxDataset class counts (issue 9)', () => {
+  const img = (n: number): IdxArray => ({ type: 'ubyte', dims: [n, 1], data: new Float64Array(n) })
+  const lab = (values: number[], type: IdxType = 'int'): IdxArray => right(parseIdx(encodeIdx([values.length], values, type)))
+
+  it.each([2 ** 31 - 1, 2e8, 65_536])('label %d is refused before a class list is built', (label) => {
+    // was: a class list up to the largest label (2^31 - 1: out of memory; 2e8: a RangeError after 14 s)
+    const e = left(idxDataset(img(2), lab([0, label])))
+    expect(e).toEqual({ _tag: 'LabelError', index: 1, label,
+      message: `labels: row 1 has label ${label}, expected a class index below maxClasses = 65536; pass the class names as classes, or raise maxClasses for a file you trust` })
+  })
+
+  it('maxClasses raises or lowers the bound; class names bound the labels instead', () => {
+    expect(right(idxDataset(img(2), lab([0, 65_536]), { maxClasses: 65_537 })).classes).toHaveLength(65_537)
+    expect(left(idxDataset(img(2), lab([0, 3]), { maxClasses: 3 }))).toMatchObject({ _tag: 'LabelError', index: 1, label: 3 })
+    expect(right(idxDataset(img(2), lab([0, 3]), { classes: ['a', 'b', 'c', 'd'], maxClasses: 1 })).classes).toHaveLength(4)
+    expect(left(idxDataset(img(1), lab([0]), { maxClasses: 0 }))).toMatchObject({ _tag: 'OptionsError', field: 'maxClasses' })
+    expect(left(idxDataset(img(1), lab([0]), { maxclasses: 3 } as never)).message).toMatch(/^idxDataset: maxclasses: unknown option; did you mean 'maxClasses'\?/)
+  })
+
+  it('labels must be integers >= 0', () => {
+    expect(left(idxDataset(img(2), lab([0, -1], 'byte')))).toMatchObject({ _tag: 'LabelError', index: 1, label: -1 })
+    expect(left(idxDataset(img(2), lab([0, 1.5], 'float')))).toMatchObject({ _tag: 'LabelError', index: 1, label: 1.5 })
+  })
+
+  it('an IdxArray whose data does not match its dims is refused', () => {
+    expect(left(idxDataset({ ...img(2), data: new Float64Array(1) }, lab([0, 1]))).message).toMatch(/^images hold 1 values for dims \[2,1\]/)
+  })
+
+  it('loadIdxDataset: a 12-byte labels file holding 2^31 - 1 is a Left naming both files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-idx9-'))
+    try {
+      const images = join(dir, 'i.idx')
+      const labels = join(dir, 'l.idx')
+      writeFileSync(images, encodeIdx([1, 1], [0]))
+      writeFileSync(labels, encodeIdx([1], [2 ** 31 - 1], 'int'))
+      const e = left(loadIdxDataset(images, labels))
+      expect(e).toMatchObject({ _tag: 'LabelError', index: 0, label: 2 ** 31 - 1 })
+      expect(e.message.startsWith(`${images} + ${labels}: labels: row 0 has label 2147483647`)).toBe(true)
+      writeFileSync(`${images}.gz`, gzipSync(encodeIdx([1, 1], [0])))
+      expect(left(loadIdxDataset(`${images}.gz`, labels, { maxInflatedBytes: 5 })).message).toBe(
+        `${images}.gz: the header declares dims [1,1] of ubyte, 13 bytes in all, more than maxInflatedBytes = 5; raise the limit only for a file you trust`)
+      expect(left(loadIdxDataset(images, labels, { maxClass: 2 } as never))).toMatchObject({ _tag: 'OptionsError', field: 'maxClass' })
+      expect(left(loadIdxDataset(images, labels, { maxFileBytes: 8 }))).toMatchObject({ _tag: 'FileError', path: images })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

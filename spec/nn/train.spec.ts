@@ -94,4 +94,12 @@ describe('a full training step is one graph', () => {
       /trainStep optimizer state: the value at 'adam\.m\.dense0\.b' has 3 elements, its shape \[2\] needs 2/,
     )
   })
+
+  it('a misspelled, missing or wrongly typed config field names itself before anything is built', () => {
+    const base = { model: sequential(layers.dense(1)), inputShape: [4, 2], targetShape: [4, 1], loss: meanSquaredError, optimizer: adam(0.1) }
+    expect(() => trainStep({ ...base, trainabel: () => true } as never)).toThrow("trainStep: trainabel: unknown option; did you mean 'trainable'?")
+    const { optimizer: _o, ...noOptimizer } = base
+    expect(() => trainStep(noOptimizer as never)).toThrow('trainStep: optimizer: missing; it is required')
+    expect(() => trainStep({ ...base, loss: 'mse' } as never)).toThrow('trainStep: loss: expected a function, got the string "mse"')
+  })
 })

@@ -51,9 +51,9 @@ const TRAIN_IRIS = [
 ]
 
 describe('the npm package', () => {
-  it('ships dist with declarations and maps, the sources they map to, the data, LICENSE and CHANGELOG; no tests or examples', () => {
+  it('ships dist with declarations and maps, the sources they map to, the data, LICENSE, CHANGELOG and SECURITY; no tests or examples', () => {
     const paths = pack.files.map((f) => f.path)
-    for (const p of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'dist/index.js.map',
+    for (const p of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'SECURITY.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'dist/index.js.map',
       'dist/node/index.js', 'dist/node/index.d.ts', 'src/index.ts', 'src/node/index.ts', 'data/digits.csv.gz', 'data/README.md'])
       expect(paths, p).toContain(p)
     expect(paths.filter((p) => /^(spec|examples|bench|\.ci|node_modules)\//.test(p) || p.startsWith('tsconfig'))).toEqual([])

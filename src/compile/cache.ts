@@ -1,9 +1,21 @@
 /**
  * The compile cache: keyed by a canonical structural string of the graph (node ids are not stable
  * across rebuilds, structure is), plus counters so tests can see that a hit built no new `Function`.
+ *
+ * Constants appear in the key as their length and a 64-bit content hash (`attrsKey`), so a key stays
+ * short however large the data. A key match is then confirmed by content: each entry keeps the graph's
+ * constant arrays (they are retained anyway, the schedule reads them) and a hit whose constants differ
+ * bit for bit (`Object.is` per element) is a miss. A hash collision therefore costs one rebuild and can
+ * never hand back another graph's artifact.
+ *
+ * The cache is bounded by entries (128) and by the bytes its entries keep alive (256 MiB, estimated by
+ * `retainedBytes`); the oldest entries go first, and an artifact larger than the whole budget is not kept.
  * @module
  */
-import type { Tensor } from '../tensor.js'
+import { attrsKey, sameValues } from '../hash.js'
+import { isOp, type Tensor } from '../tensor.js'
+import type { Artifact } from './executable.js'
+import type { Expr } from './ir.js'
 
 /** Counters of the compiler's work since the process started. */
 export interface CompileStats {
@@ -11,15 +23,20 @@ export interface CompileStats {
   readonly functionsCreated: number
   readonly cacheHits: number
   readonly cacheMisses: number
+  /** Entries now held by compile caches. */
+  readonly cacheEntries: number
+  /** Estimated bytes now kept alive by compile cache entries (see `retainedBytes`). */
+  readonly cacheBytes: number
 }
 
-const stats = { functionsCreated: 0, cacheHits: 0, cacheMisses: 0 }
+const stats = { functionsCreated: 0, cacheHits: 0, cacheMisses: 0, cacheEntries: 0, cacheBytes: 0 }
 
 /**
  * A snapshot of the compiler's counters.
  * @example
  * import { compileStats } from './cache.js'
  * compileStats().functionsCreated >= 0 // true
+ * compileStats().cacheBytes >= 0 // true
  */
 export const compileStats = (): CompileStats => ({ ...stats })
 
@@ -34,14 +51,9 @@ export const makeFunction = (params: readonly string[], body: string): ((...args
   return new Function(...params, body) as (...args: unknown[]) => unknown
 }
 
-const numKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
-const attrsKey = (attrs: object): string =>
-  JSON.stringify(attrs, (_k, v: unknown) =>
-    v instanceof Float64Array ? Array.from(v, numKey).join(' ') : typeof v === 'number' ? numKey(v) : v,
-  )
-
 /**
- * The canonical structural key of a graph: nodes in topological order, operands by position.
+ * The canonical structural key of a graph: nodes in topological order, operands by position. Constant
+ * data is named by length and hash (see `graphConstants` for what confirms a match).
  * @example
  * import { graphKey } from './cache.js'
  * import { input, exp, topoSort } from 'kiln'
@@ -58,28 +70,159 @@ export const graphKey = (order: readonly Tensor[], outputs: readonly Tensor[], o
 }
 
 /**
- * A bounded map from graph keys to compiled artifacts (oldest entry evicted first).
+ * The constant arrays of a graph in topological order: with `graphKey`, what identifies the graph
+ * exactly (the key holds only their hashes).
+ * @example
+ * import { graphConstants } from './cache.js'
+ * import { add, input, constant, topoSort } from 'kiln'
+ * const y = add(input('x', [2]), constant([1, 2]))
+ * graphConstants(topoSort([y])).map((v) => Array.from(v)) // [[1, 2]]
+ */
+export const graphConstants = (order: readonly Tensor[]): readonly Float64Array[] =>
+  order.flatMap((t) => (isOp(t, 'constant') ? [t.attrs.values] : []))
+
+const exprKids = (e: Expr): readonly Expr[] =>
+  e._tag === 'op' ? e.args : e._tag === 'pad' ? [e.inner] : e._tag === 'concat' ? e.parts : e._tag === 'oneHot' ? [e.label] : e._tag === 'uniform' ? [e.k0, e.k1] : []
+
+/** The graph nodes a schedule's expressions hold (`op` expressions keep their node, hence its inputs). */
+const heldNodes = (art: Artifact): Tensor[] => {
+  const exprs: Expr[] = art.schedule.kernels.map((k) => (k._tag === 'matmul' ? k.epilogue : k.body))
+  const seen = new Set<Expr>(exprs)
+  const nodes: Tensor[] = []
+  while (exprs.length > 0) {
+    const e = exprs.pop()!
+    if (e._tag === 'op') nodes.push(e.node)
+    for (const k of exprKids(e))
+      if (!seen.has(k)) {
+        seen.add(k)
+        exprs.push(k)
+      }
+  }
+  return nodes
+}
+
+/** Every constant array reachable from `roots` through operands (iterative: graphs can be deep). */
+const constantsUpstream = (roots: readonly Tensor[]): Float64Array[] => {
+  const stack = [...roots]
+  const seen = new Set<number>(roots.map((t) => t.id))
+  const out: Float64Array[] = []
+  while (stack.length > 0) {
+    const t = stack.pop()!
+    if (isOp(t, 'constant')) out.push(t.attrs.values)
+    for (const a of t.args)
+      if (!seen.has(a.id)) {
+        seen.add(a.id)
+        stack.push(a)
+      }
+  }
+  return out
+}
+
+/** Bytes charged per schedule value and kernel (plans, labels, expressions), beyond their data. */
+const PER_ITEM = 512
+/** Bytes charged per character of generated source: the text and the code compiled from it. */
+const PER_SOURCE_CHAR = 4
+
+/**
+ * An estimate of the bytes a cache entry keeps alive: the constant data it can reach (the graph's
+ * constants kept to confirm hits, the schedule's constant values, the constants upstream of the graph
+ * nodes its expressions hold; each buffer once), the generated source and what was compiled from it,
+ * the plan itself, and the key. Arenas (the planned buffers) are not counted: each executable allocates
+ * its own and the artifact keeps none.
+ * @example
+ * import { retainedBytes } from './cache.js'
+ * import { schedule } from './schedule.js'
+ * import { planMemory } from './memory.js'
+ * import { add, input, constant } from 'kiln'
+ * const s = schedule([add(input('x', [1000]), constant(new Float64Array(1000)))], { fuse: true })
+ * const art = { schedule: s, memory: planMemory(s), sources: [], program: () => {} }
+ * retainedBytes(art, [], '') >= 8000 // true
+ */
+export const retainedBytes = (art: Artifact, consts: readonly Float64Array[], key: string): number => {
+  const data = [...consts, ...art.schedule.values.flatMap((v) => (v.data === undefined ? [] : [v.data])), ...constantsUpstream(heldNodes(art))]
+  const buffers = new Set(data.map((d) => d.buffer))
+  let bytes = 2 * key.length + PER_ITEM * (art.schedule.values.length + art.schedule.kernels.length)
+  for (const b of buffers) bytes += b.byteLength
+  for (const s of art.sources) bytes += PER_SOURCE_CHAR * s.source.length
+  return bytes
+}
+
+interface Entry<T> {
+  readonly value: T
+  readonly consts: readonly Float64Array[]
+  readonly bytes: number
+}
+
+const sameConsts = (a: readonly Float64Array[], b: readonly Float64Array[]): boolean =>
+  a.length === b.length && a.every((v, i) => sameValues(v, b[i]!))
+
+/**
+ * The default byte budget of a compile cache: 256 MiB, room for a few dozen typical models' constants
+ * while a stream of graphs with large distinct constants cannot fill the heap.
+ * @example
+ * import { DEFAULT_CACHE_BYTES } from './cache.js'
+ * DEFAULT_CACHE_BYTES // 268435456
+ */
+export const DEFAULT_CACHE_BYTES = 256 * 2 ** 20
+
+/**
+ * A map from graph keys to compiled artifacts bounded by entries and by estimated bytes (oldest entry
+ * evicted first). A hit must also match the constants stored with the entry (`graphConstants`).
  * @example
  * import { CompileCache } from './cache.js'
  * const c = new CompileCache<number>(1)
  * c.set('a', 1)
  * c.set('b', 2)
  * c.get('a') // undefined
+ * c.get('b') // 2
+ * const d = new CompileCache<number>(8, 100)
+ * d.set('big', 1, [], 101)
+ * d.get('big') // undefined
  */
 export class CompileCache<T> {
-  private readonly entries = new Map<string, T>()
-  constructor(private readonly limit = 128) {}
-  get(key: string): T | undefined {
+  private readonly entries = new Map<string, Entry<T>>()
+  private held = 0
+  constructor(
+    private readonly limit = 128,
+    private readonly byteLimit = DEFAULT_CACHE_BYTES,
+  ) {}
+  /** The artifact under `key` built from constants equal to `consts`, else undefined (a miss). */
+  get(key: string, consts: readonly Float64Array[] = []): T | undefined {
     const hit = this.entries.get(key)
-    if (hit === undefined) stats.cacheMisses++
-    else stats.cacheHits++
-    return hit
+    if (hit === undefined || !sameConsts(hit.consts, consts)) {
+      stats.cacheMisses++
+      return undefined
+    }
+    stats.cacheHits++
+    return hit.value
   }
-  set(key: string, value: T): void {
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!)
-    this.entries.set(key, value)
+  /** Stores `value` (replacing an entry under the same key), then evicts the oldest entries until within both limits. */
+  set(key: string, value: T, consts: readonly Float64Array[] = [], bytes = 0): void {
+    this.remove(key)
+    if (bytes > this.byteLimit || this.limit < 1) return
+    while (this.entries.size >= this.limit || (this.entries.size > 0 && this.held + bytes > this.byteLimit)) this.remove(this.entries.keys().next().value!)
+    this.entries.set(key, { value, consts, bytes })
+    this.held += bytes
+    stats.cacheEntries++
+    stats.cacheBytes += bytes
+  }
+  /** Estimated bytes held by this cache's entries. */
+  get bytes(): number {
+    return this.held
+  }
+  /** Number of entries. */
+  get size(): number {
+    return this.entries.size
   }
   clear(): void {
-    this.entries.clear()
+    for (const key of [...this.entries.keys()]) this.remove(key)
+  }
+  private remove(key: string): void {
+    const e = this.entries.get(key)
+    if (e === undefined) return
+    this.entries.delete(key)
+    this.held -= e.bytes
+    stats.cacheEntries--
+    stats.cacheBytes -= e.bytes
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Code generation for elementwise and reduction kernels: a loop nest over the iteration space with
  * adjacent axes merged where every index is contiguous across them, affine offsets built up loop by
- * loop (hoisted), and expression locals placed at the outermost loop they depend on.
+ * loop (hoisted), and expression locals placed at the outermost loop they depend on. Numbers reach the
+ * source only through `lit` / `intLit` (`./literal.js`); everything else is fixed text and IR names.
  * @module
  */
-import { lit } from '../ops/elementwise.js'
+import { intLit, lit } from './literal.js'
 import { aff, affsOf, loadsOf, type Aff, type KernelPlan } from './ir.js'
 import { bufName, emitter, levels } from './emit.js'
 
@@ -73,11 +74,11 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
     const hit = affNames.get(key)
     if (hit !== undefined) return hit.name
     const terms = loops.flatMap((l, p) => (a.k[l.v] === 0 ? [] : [{ p, k: a.k[l.v]! }]))
-    let cur = String(a.c)
+    let cur = intLit(a.c)
     const j = affNames.size
     for (const t of terms) {
       const name = `o${j}_${t.p}`
-      partials[t.p + 1]!.push(`const ${name} = ${cur === '0' ? '' : `${cur} + `}${t.k === 1 ? `i${t.p}` : `i${t.p} * ${t.k}`};`)
+      partials[t.p + 1]!.push(`const ${name} = ${cur === '0' ? '' : `${cur} + `}${t.k === 1 ? `i${t.p}` : `i${t.p} * ${intLit(t.k)}`};`)
       cur = name
     }
     affNames.set(key, { name: cur, level: affLevel(a) })
@@ -103,7 +104,7 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
   for (let l = 0; l <= loops.length; l++) {
     if (l > 0) {
       const lp = loops[l - 1]!
-      lines.push(`${ind(l - 1)}for (let i${l - 1} = 0; i${l - 1} < ${lp.n}; i${l - 1}++) {`)
+      lines.push(`${ind(l - 1)}for (let i${l - 1} = 0; i${l - 1} < ${intLit(lp.n)}; i${l - 1}++) {`)
     }
     for (const s of [...partials[l]!, ...buckets[l]!]) lines.push(ind(l) + s)
     if (form === 'register' && l === accLevel) lines.push(`${ind(l)}let acc = ${init};`, ...(on === undefined ? [] : [ind(l) + on.init]))
@@ -118,7 +119,7 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
   if (form === 'scatter' && on !== undefined) lines.push(ind(0) + on.fix)
   const extra = k._tag === 'reduce' ? [...(k.store === undefined ? [] : [k.store.value]), ...(k.online === undefined ? [] : [k.online.sum])] : []
   const params = [k.out, ...extra, ...loadsOf(k.body).keys()]
-  const source = `function kernel${k.id}(${params.map(bufName).join(', ')}) {\n${lines.join('\n')}\n}`
+  const source = `function kernel${intLit(k.id)}(${params.map(bufName).join(', ')}) {\n${lines.join('\n')}\n}`
   const desc = loops.map((l, p) => `${form === 'register' && p === accLevel ? 'acc: ' : ''}i${p}<${l.n}`).join(' > ') || 'scalar'
   return { params, source, loops: desc + (form === 'scatter' ? ' (accumulating into the output)' : '') }
 }
@@ -128,6 +129,8 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
  * max) and running sum `acc2` of `exp(r - acc)`, rescaled by `exp(old - new)` on a new max. An element
  * equal to a -Infinity running max adds nothing here; instead a nonempty row whose max is infinite gets
  * the reference's NaN sum at the end (`exp(inf - inf)` is NaN there), so the loop never sees `inf - inf`.
+ * A `guarded` shift (logSumExp's) is 0 for an infinite max: a -Infinity row keeps its sum 0 and a row
+ * whose max is +Infinity gets the sum Infinity at the end.
  */
 const online = (k: Extract<KernelPlan, { _tag: 'reduce' }>, r: string, out: string, o: string) => {
   const sum = bufName(k.online!.sum)
@@ -135,14 +138,17 @@ const online = (k: Extract<KernelPlan, { _tag: 'reduce' }>, r: string, out: stri
   const rows = k.shape.reduce((a, n, d) => (k.reduced[d] ? a : a * n), 1)
   const upd = (m: string, s: string, setM: (v: string) => string, setS: (v: string) => string) =>
     `if (${r} > ${m}) { ${setS(`${s} * Math.exp(${m} - ${r}) + 1`)} ${setM(r)} } else if (${r} > -Infinity) ${setS(`${s} + Math.exp(${r} - ${m})`)} else if (${r} !== ${r}) { ${setM(r)} ${setS(r)} }`
-  const inf = (m: string) => `${m} === Infinity || ${m} === -Infinity`
+  const guarded = k.online!.guarded
+  const inf = (m: string) => (guarded ? `${m} === Infinity` : `${m} === Infinity || ${m} === -Infinity`)
+  const patch = guarded ? 'Infinity' : 'NaN'
+  const fixed = nonempty || guarded
   return {
     init: 'let acc2 = 0;',
     step: reduceForm(k) === 'register'
       ? upd('acc', 'acc2', (v) => `acc = ${v};`, (v) => `acc2 = ${v};`)
       : `{ const a = ${out}[${o}]; const c = ${sum}[${o}]; ${upd('a', 'c', (v) => `${out}[${o}] = ${v};`, (v) => `${sum}[${o}] = ${v};`)} }`,
-    store: `${sum}[${o}] = ${nonempty ? `${inf('acc')} ? NaN : acc2` : 'acc2'};`,
+    store: `${sum}[${o}] = ${fixed ? `${inf('acc')} ? ${patch} : acc2` : 'acc2'};`,
     fill: `${sum}.fill(0);`,
-    fix: nonempty ? `for (let j = 0; j < ${rows}; j++) if (${inf(`${out}[j]`)}) ${sum}[j] = NaN;` : '',
+    fix: fixed ? `for (let j = 0; j < ${intLit(rows)}; j++) if (${inf(`${out}[j]`)}) ${sum}[j] = ${patch};` : '',
   }
 }

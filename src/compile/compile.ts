@@ -5,14 +5,16 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { BindingError, leavesOf, topoSort } from '../graph.js'
+import { describeValue, optionsProblem } from '../options.js'
 import { ShapeError } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import { CompileCache, graphKey, makeFunction } from './cache.js'
-import { genLoopKernel } from './codegen.js'
+import { CompileCache, graphConstants, graphKey, makeFunction, retainedBytes } from './cache.js'
+import { genLoopKernel, type KernelSource } from './codegen.js'
 import { compileError, type CompileError } from './errors.js'
 import { executable, type Artifact, type Executable } from './executable.js'
 import { helperScope } from './helpers.js'
 import { interpretedExecutable } from './interpreted.js'
+import { intLit } from './literal.js'
 import { planMemory } from './memory.js'
 import { genMatmul } from './matmul.js'
 import { canGenerateCode } from './probe.js'
@@ -51,10 +53,53 @@ const plan = (outputs: readonly Tensor[], fuse: boolean, simp: boolean) => {
 const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifact => {
   const { sched, memory, sources } = plan(outputs, fuse, simp)
   const names = helperScope.map(([n]) => n)
-  const fns = sources.map((src) => makeFunction(names, `return ${src.source}`)(...helperScope.map(([, v]) => v)))
-  const calls = sources.map((src, i) => `  K${i}(${src.params.map((v) => `s[${v}]`).join(', ')});`)
-  const program = makeFunction(fns.map((_, i) => `K${i}`), `return function program(s) {\n${calls.join('\n')}\n}`)(...fns) as Artifact['program']
-  return { schedule: sched, memory, sources, program }
+  const made = new Map<string, unknown>()
+  const fns = sources.map((src) => {
+    const text = canonicalSource(src)
+    let f = made.get(text)
+    if (f === undefined) made.set(text, (f = makeFunction(names, `return ${text}`)(...helperScope.map(([, v]) => v))))
+    return f
+  })
+  const calls = sources.map((src) => src.params.map((v) => `s[${intLit(v)}]`).join(', '))
+  return { schedule: sched, memory, sources, program: programOf(fns, calls) }
+}
+
+/**
+ * A kernel's source with its name and buffer names made positional (`b<value id>` becomes `b<parameter
+ * position>`; codegen names buffers with `bufName` and nothing else in generated code has that form), so
+ * kernels that differ only in which buffers they touch share one function: a deep or repeated graph
+ * repeats a few kernels thousands of times, and each `new Function` costs far more than the text.
+ */
+const canonicalSource = (src: KernelSource): string => {
+  const pos = new Map(src.params.map((v, i) => [v, i]))
+  return src.source.replace(/^function kernel\d+\(/, 'function kernel(').replace(/\bb(\d+)\b/g, (name, v: string) => {
+    const p = pos.get(Number(v))
+    if (p === undefined) throw new Error(`internal: kernel source reads ${name}, which is not a parameter`)
+    return `b${p}`
+  })
+}
+
+/** Kernels one generated program function calls directly (V8 has limits on parameters and arguments). */
+const PROGRAM_FAN_OUT = 256
+
+/**
+ * A program calling `fns[i](args[i])` in order: one function when there are at most `PROGRAM_FAN_OUT`
+ * kernels, else a tree of functions calling at most that many each, so a graph of any size gives
+ * functions with few parameters (kernels are named parameters, so V8 can inline the calls).
+ */
+const programOf = (fns: readonly unknown[], args: readonly string[]): Artifact['program'] => {
+  let level = fns.map((f, i) => ({ f, call: `(${args[i]})` }))
+  do {
+    const next: typeof level = []
+    for (let at = 0; at < level.length; at += PROGRAM_FAN_OUT) {
+      const group = level.slice(at, at + PROGRAM_FAN_OUT)
+      const body = group.map((g, i) => `  K${i}${g.call};`).join('\n')
+      const f = makeFunction(group.map((_, i) => `K${i}`), `return function program(s) {\n${body}\n}`)(...group.map((g) => g.f))
+      next.push({ f, call: '(s)' })
+    }
+    level = next
+  } while (level.length > 1)
+  return level[0]!.f as Artifact['program']
 }
 
 /**
@@ -71,9 +116,12 @@ const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifa
  * E.isRight(exe) && Array.from(exe.right.run({ x: [1, 2, 3] })[0]!) // [2, 5, 10]
  */
 export const compile = (outputs: readonly Tensor[], options: CompileOptions = {}): E.Either<CompileError, Executable> => {
-  for (const [k, v] of Object.entries(options)) {
-    if (!KNOWN.has(k)) return E.left(compileError('BadOption', `compile: unknown option '${k}'; the options are ${[...KNOWN].join(', ')}`))
-    if (v !== undefined && typeof v !== 'boolean') return E.left(compileError('BadOption', `compile: option '${k}' must be a boolean, got ${typeof v}`))
+  // Own keys of every kind (`__proto__`, symbols, non-enumerable ones too), the closest valid key suggested.
+  const unknown = optionsProblem('compile', options, [...KNOWN])
+  if (unknown !== undefined) return E.left(compileError('BadOption', unknown.message))
+  for (const k of KNOWN) {
+    const v: unknown = (options as Readonly<Record<string, unknown>>)[k]
+    if (v !== undefined && typeof v !== 'boolean') return E.left(compileError('BadOption', `compile: ${k}: expected a boolean, got ${describeValue(v)}`))
   }
   const fuse = options.fuse ?? true
   const simp = options.simplify ?? true
@@ -84,10 +132,12 @@ export const compile = (outputs: readonly Tensor[], options: CompileOptions = {}
       const p = plan(outputs, fuse, simp)
       return E.right(interpretedExecutable(outputs, p.sched, p.memory, p.sources))
     }
+    if (options.cache === false) return E.right(executable(build(outputs, fuse, simp), leaves))
     const key = graphKey(order, outputs, `fuse=${fuse},simplify=${simp}`)
-    const hit = options.cache === false ? undefined : cache.get(key)
+    const consts = graphConstants(order)
+    const hit = cache.get(key, consts)
     const art = hit ?? build(outputs, fuse, simp)
-    if (hit === undefined && options.cache !== false) cache.set(key, art)
+    if (hit === undefined) cache.set(key, art, consts, retainedBytes(art, consts, key))
     return E.right(executable(art, leaves))
   } catch (e) {
     if (e instanceof BindingError) return E.left(compileError('LeafNameClash', e.message))

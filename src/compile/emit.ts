@@ -5,7 +5,7 @@
  * @module
  */
 import { opDef } from '../optable.js'
-import { lit } from '../ops/elementwise.js'
+import { intLit, lit } from './literal.js'
 import type { Aff, Expr } from './ir.js'
 
 /**
@@ -14,7 +14,7 @@ import type { Aff, Expr } from './ir.js'
  * import { bufName } from './emit.js'
  * bufName(3) // 'b3'
  */
-export const bufName = (v: number): string => `b${v}`
+export const bufName = (v: number): string => `b${intLit(v)}`
 
 /**
  * The JS of one elementwise op as an expression (the op table's form; sigmoid through a helper).
@@ -93,14 +93,14 @@ export const emitter = (target: EmitTarget, prefix: string) => {
   const padJs = (e: Extract<Expr, { _tag: 'pad' }>, sub: (e: Expr) => string): string => {
     const conds = e.checks.map((c) => {
       const a = target.affStr(c.a)
-      return `${a} >= 0 && ${a} < ${c.n}`
+      return `${a} >= 0 && ${a} < ${intLit(c.n)}`
     })
     return conds.length === 0 ? sub(e.inner) : `(${conds.join(' && ')} ? ${sub(e.inner)} : ${lit(e.value)})`
   }
   const concatJs = (e: Extract<Expr, { _tag: 'concat' }>, sub: (e: Expr) => string): string => {
     const a = target.affStr(e.a)
     let js = sub(e.parts[e.parts.length - 1]!)
-    for (let p = e.parts.length - 2; p >= 0; p--) js = `(${a} < ${e.cuts[p]} ? ${sub(e.parts[p]!)} : ${js})`
+    for (let p = e.parts.length - 2; p >= 0; p--) js = `(${a} < ${intLit(e.cuts[p]!)} ? ${sub(e.parts[p]!)} : ${js})`
     return js
   }
   return { value }

@@ -34,6 +34,7 @@ export interface Executable {
 }
 
 const EMPTY = new Float64Array(0)
+const { hasOwnProperty } = Object.prototype
 // Names are built only on error paths: runInto allocates nothing when its arguments are right.
 const outName = (i: number): string => `outputs[${i}]`
 
@@ -89,7 +90,8 @@ export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Ex
     if (count === feed.length) {
       let ok = true
       for (const f of feed) {
-        const v = bindings[f.name]
+        // Own properties only, as checkBindings reads them: an inherited value is not a binding.
+        const v = hasOwnProperty.call(bindings, f.name) ? bindings[f.name] : undefined
         if (!(v instanceof Float64Array) || v.length !== f.size) {
           ok = false
           break

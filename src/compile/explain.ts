@@ -14,6 +14,17 @@ const where = (s: Schedule, m: MemoryPlan, v: number): string => {
   return `v${v} ${val.label}${b >= 0 ? ` (buffer ${b})` : ''}`
 }
 
+const groupBy = <T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> => {
+  const out = new Map<number, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const group = out.get(k)
+    if (group === undefined) out.set(k, [item])
+    else group.push(item)
+  }
+  return out
+}
+
 /**
  * Formats a plan.
  * @example
@@ -32,6 +43,8 @@ export const explainPlan = (s: Schedule, m: MemoryPlan, sources: readonly Kernel
   lines.push(`Executable: ${s.kernels.length} kernels, ${temps} intermediates in ${m.buffers.length} arena buffers (${bytes} bytes)`)
   for (const v of s.values) if (v.kind === 'input') lines.push(`  input  v${v.id} ${v.label}`)
   for (const v of s.values) if (v.kind === 'output') lines.push(`  output v${v.id} ${v.label}`)
+  // grouped once, so explaining a plan of n kernels and values stays linear in n
+  const inPlaceAt = groupBy(m.inPlace, (ip) => ip.kernel)
   s.kernels.forEach((k, i) => {
     const src = sources[i]!
     lines.push('', `kernel ${k.id}: ${k._tag} -> ${where(s, m, k.out)}`)
@@ -39,14 +52,15 @@ export const explainPlan = (s: Schedule, m: MemoryPlan, sources: readonly Kernel
     lines.push(`  reads: ${kernelReads(k).map((v) => `v${v}`).join(', ') || 'nothing'}`)
     for (const w of kernelWrites(k).slice(1)) lines.push(`  also writes: ${where(s, m, w)}`)
     lines.push(`  loops: ${src.loops}`)
-    if (k._tag === 'reduce' && k.online !== undefined) lines.push(`  online max+sum: 1 pass (v${k.out} max and v${k.online.sum} sum of exp(x - max), the sum rescaled on each new max)`)
+    if (k._tag === 'reduce' && k.online !== undefined) lines.push(`  online max+sum: 1 pass (v${k.out} max and v${k.online.sum} sum of exp(x - max), the sum rescaled on each new max${k.online.guarded ? '; an infinite max shifts by 0' : ''})`)
     for (const n of k.notes) lines.push(`  note: ${n}`)
-    for (const ip of m.inPlace) if (ip.kernel === i) lines.push(`  in place: writes v${ip.to} over v${ip.from}, which dies here`)
+    for (const ip of inPlaceAt.get(i) ?? []) lines.push(`  in place: writes v${ip.to} over v${ip.from}, which dies here`)
     lines.push('  source:', ...src.source.split('\n').map((l) => `    ${l}`))
   })
   lines.push('', 'Buffers:')
+  const usersOf = groupBy(s.values, (v) => m.bufferOf[v.id]!)
   m.buffers.forEach((cap, b) => {
-    const users = s.values.filter((v) => m.bufferOf[v.id] === b)
+    const users = usersOf.get(b) ?? []
     const desc = users.map((v) => {
       const live = m.live[v.id]
       return `v${v.id} ${v.kind === 'const' ? 'constant' : v.label} ${fmt(v.shape)}${live ? ` live k${live[0]}..k${live[1]}` : ''}`

@@ -84,8 +84,10 @@ export type KernelPlan =
       /**
        * Online max+sum (op 'max' only): also accumulate `sum(exp(x - max))` over the same axes into value
        * `sum` (same layout as the max), rescaling the running sum by `exp(old max - new max)` on each new max.
+       * `guarded`: the shift is logSumExp's `where(equal(abs(max), Infinity), 0, max)`, so a row whose max is
+       * infinite sums `exp(x)` (0 for -Infinity, Infinity for +Infinity) where the plain shift gives NaN.
        */
-      readonly online?: { readonly sum: number }
+      readonly online?: { readonly sum: number; readonly guarded: boolean }
     })
   | (KernelBase & {
       readonly _tag: 'matmul'

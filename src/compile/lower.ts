@@ -137,10 +137,7 @@ export const lowering = (ctx: LowerCtx) => {
     if (isOp(t, 'uniform')) {
       note('uniform')
       const flat = aff.dot(idx, stridesOf(t.shape), ctx.rank)
-      if (t.args.length === 0) {
-        const a = t.attrs as unknown as { k0: number; k1: number }
-        return { _tag: 'uniform', k0: { _tag: 'lit', v: a.k0 }, k1: { _tag: 'lit', v: a.k1 }, flat }
-      }
+      // uniform always has its key operand (arity 1, checked by make); it has no attributes to read
       return { _tag: 'uniform', k0: read(arg(0), [aff.konst(ctx.rank, 0)]), k1: read(arg(0), [aff.konst(ctx.rank, 1)]), flat }
     }
     if (isOp(t, 'oneHot')) {

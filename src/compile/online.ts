@@ -2,11 +2,13 @@
  * Online max+sum: recognizes `sum(exp(x - m), A)` with `m = max(x, A)` (read through stopGradient,
  * reshape and broadcastTo) so the schedule computes `m` and the sum in ONE pass over `x` with the
  * streaming rescaling algorithm (running max `m`, running sum `s`; on a new max, `s *= exp(m_old - m_new)`).
- * The softmax / log-softmax consumers then make the second and last pass over the row.
+ * The softmax / log-softmax consumers then make the second and last pass over the row. `m` may also be
+ * logSumExp's guarded shift `where(equal(abs(max), Infinity), 0, max)` (a row whose max is infinite is
+ * shifted by 0, so an all -Infinity row sums to 0 instead of NaN); the pair then says `guarded`.
  * @module
  */
 import { shapeEq, stridesOf, reducedShape } from '../shape.js'
-import { isOp, type Tensor } from '../tensor.js'
+import { constValue, isOp, type Tensor } from '../tensor.js'
 import { aff, type Aff } from './ir.js'
 import { lowering } from './lower.js'
 
@@ -14,11 +16,34 @@ import { lowering } from './lower.js'
 export interface OnlinePair {
   readonly max: Tensor
   readonly sum: Tensor
+  /** The shift is `where(equal(abs(max), Infinity), 0, max)`: the sum of a row with an infinite max is `sum(exp(x))`. */
+  readonly guarded: boolean
 }
 
-/** The node under stopGradient / reshape / broadcastTo views (the index check below validates them). */
-const under = (t: Tensor): Tensor =>
-  isOp(t, 'stopGradient') || isOp(t, 'reshape') || isOp(t, 'broadcastTo') ? under(t.args[0]!) : t
+/** The max under logSumExp's guard `where(equal(abs(m), Infinity), 0, m)` of the same shape, if `t` is that guard. */
+const guardedMax = (t: Tensor): Tensor | undefined => {
+  if (!isOp(t, 'where')) return undefined
+  const [c, zero, m] = t.args as [Tensor, Tensor, Tensor]
+  if (!isOp(m, 'max') || !shapeEq(t.shape, m.shape) || !Object.is(constValue(zero), 0) || !isOp(c, 'equal')) return undefined
+  const [a, inf] = c.args as [Tensor, Tensor]
+  return isOp(a, 'abs') && a.args[0] === m && constValue(inf) === Infinity ? m : undefined
+}
+
+/** Views `under` looks through before giving up (softmax has two; a long chain is not the pattern). */
+const MAX_VIEWS = 16
+
+/**
+ * The node under stopGradient / reshape / broadcastTo views (the index check below validates them), or
+ * undefined past `MAX_VIEWS` of them, which also bounds the lowering in `alignsWithRows`.
+ */
+const under = (t: Tensor): Tensor | undefined => {
+  let u = t
+  for (let n = 0; isOp(u, 'stopGradient') || isOp(u, 'reshape') || isOp(u, 'broadcastTo'); n++) {
+    if (n === MAX_VIEWS) return undefined
+    u = u.args[0]!
+  }
+  return u
+}
 
 const sameAxes = (a: readonly number[], b: readonly number[]): boolean => {
   const x = [...a].sort((p, q) => p - q)
@@ -62,9 +87,13 @@ export const onlinePair = (s: Tensor): OnlinePair | undefined => {
   const d = e.args[0]!
   if (!isOp(d, 'sub')) return undefined
   const [x, b] = d.args as [Tensor, Tensor]
-  const m = under(b)
+  const shift = under(b)
+  if (shift === undefined) return undefined
+  const guarded = guardedMax(shift)
+  const m = guarded ?? shift
   if (!isOp(m, 'max') || m.args[0] !== x || !shapeEq(d.shape, x.shape) || !sameAxes(m.attrs.axes, s.attrs.axes)) return undefined
-  return alignsWithRows(b, m, x, m.attrs.axes) ? { max: m, sum: s } : undefined
+  // The guard has the max's shape, so the row check reads it as the buffer in place of the max.
+  return alignsWithRows(b, shift, x, m.attrs.axes) ? { max: m, sum: s, guarded: guarded !== undefined } : undefined
 }
 
 /**

@@ -99,7 +99,10 @@ export const rewriteWith = (rules: readonly Rule[], outputs: readonly Tensor[]):
     return cur
   }
 
-  // operands before users: every original node finds its operands memoized (no deep recursion)
+  // Operands before users: every original node finds its operands memoized, so `visit` recurses only
+  // into nodes a rule has just built (everything a rule can reach from a node is a memoized normal form),
+  // a few levels whatever the graph's depth. The fixpoint at each node is at most MAX_REWRITES_PER_NODE
+  // rule applications, so the pass is linear in the graph's size.
   for (const t of topoSort(outputs)) visit(t)
   return outputs.map(visit)
 }

@@ -7,6 +7,8 @@
  * operand that is not a view of a buffer, the operand of a reshape that would merge axes of a computed
  * value, an expensive value read through an expanding broadcast, or an expensive value with more than
  * one consumer. "Expensive" = more than `CHEAP_OPS` inlined ops, or any transcendental / random op.
+ * Finally, a region of inlined ops deeper than `FUSION_DEPTH_LIMIT` is cut by materializing the node at
+ * the limit, so no kernel, and no recursion over one, is deeper than that, whatever the graph's depth.
  *
  * Online max+sum (see `online.ts`): `sum(exp(x - max(x, A)), A)` runs in the max's pass over `x`; that
  * sum then no longer counts as a consumer of `exp(x - m)`, so softmax's exp is recomputed by its only other
@@ -49,6 +51,33 @@ const intrinsic = (t: Tensor): boolean => isLeafLike(t) || t.op === 'sum' || t.o
 export const describe = (t: Tensor): string =>
   t.op === 'input' || t.op === 'param' ? `${t.op} '${(t.attrs as { name: string }).name}' ${fmt(t.shape)}` : `${t.op}${fmt(t.shape)} #${t.id}`
 
+/**
+ * The longest path of inlined nodes a kernel may hold. Deeper fused regions are cut: the node at the
+ * limit is materialized (plan note "fusion depth limit") and its consumers start a new region. This bounds
+ * the recursion of lowering and emission and the nesting of generated source, whatever the graph's depth,
+ * at the cost of one store and load per `FUSION_DEPTH_LIMIT` ops.
+ * @example
+ * import { FUSION_DEPTH_LIMIT } from './schedule.js'
+ * FUSION_DEPTH_LIMIT // 256
+ */
+export const FUSION_DEPTH_LIMIT = 256
+
+/**
+ * Materializes every node whose inlined region would be deeper than `FUSION_DEPTH_LIMIT`. One pass in
+ * topological order: a node's depth is one more than its deepest inlined operand's (buffers and scalar
+ * constants are depth 0, as lowering turns them into loads and literals).
+ */
+const cutDeepRegions = (order: readonly Tensor[], mat: ReadonlyMap<number, string>, set: (t: Tensor, why: string) => void): void => {
+  const depth = new Map<number, number>()
+  for (const t of order) {
+    if (mat.has(t.id) || isScalarConst(t)) continue
+    let d = 1
+    for (const a of t.args) d = Math.max(d, 1 + (depth.get(a.id) ?? 0))
+    if (d >= FUSION_DEPTH_LIMIT) set(t, `fusion depth limit: ${FUSION_DEPTH_LIMIT} inlined ops in a row`)
+    else depth.set(t.id, d)
+  }
+}
+
 /** Which nodes get buffers, and why. */
 const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: boolean) => {
   const mat = new Map<number, string>()
@@ -60,7 +89,9 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   for (const t of order)
     for (const a of onlineSums.has(t.id) ? [] : t.args) {
       uses.set(a.id, (uses.get(a.id) ?? 0) + 1)
-      consumers.set(a.id, [...(consumers.get(a.id) ?? []), t])
+      const cs = consumers.get(a.id)
+      if (cs === undefined) consumers.set(a.id, [t])
+      else cs.push(t)
     }
   const set = (t: Tensor, why: string) => {
     if (!mat.has(t.id)) mat.set(t.id, why)
@@ -76,17 +107,17 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   const sideReduce = new Map<number, Tensor>()
   if (!fuse) return { mat, fusedMatmul, sideReduce, online }
 
-  // Matmul operands must be affine reads of a buffer.
-  const operand = (x: Tensor): void => {
-    if (mat.has(x.id)) return
-    if (isScalarConst(x)) return set(x, 'matmul operand (constant)')
-    if (isOp(x, 'transpose') || isOp(x, 'broadcastTo') || isOp(x, 'slice')) return operand(x.args[0]!)
-    if (isOp(x, 'reshape')) {
+  // Matmul operands must be affine reads of a buffer: follow the views down (a loop: view chains can be long).
+  const operand = (start: Tensor): void => {
+    for (let x = start; ; x = x.args[0]!) {
+      if (mat.has(x.id)) return
+      if (isScalarConst(x)) return set(x, 'matmul operand (constant)')
+      if (isOp(x, 'transpose') || isOp(x, 'broadcastTo') || isOp(x, 'slice')) continue
+      if (!isOp(x, 'reshape')) return set(x, 'matmul operand computed by its own kernel')
       const a = x.args[0]!
-      if (mat.has(a.id) || reshapeMap(a.shape, x.shape) !== undefined) return operand(a)
-      return set(a, `copy: reshape to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
+      if (!mat.has(a.id) && reshapeMap(a.shape, x.shape) === undefined)
+        return set(a, `copy: reshape to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
     }
-    set(x, 'matmul operand computed by its own kernel')
   }
   for (const t of order) {
     if (t.op === 'matmul') t.args.forEach(operand)
@@ -97,7 +128,10 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
     }
   }
 
-  // Cost of recomputing a node inline, stopping at buffers; early exit past the limit.
+  cutDeepRegions(order, mat, set)
+
+  // Cost of recomputing a node inline, stopping at buffers; early exit past the limit. The recursion is
+  // bounded: every path of inlined nodes is at most FUSION_DEPTH_LIMIT long (cut above).
   const cost = (t: Tensor, budget: number): number => {
     if (mat.has(t.id) || isScalarConst(t)) return 0
     if (isTranscendental(t.op) || t.op === 'uniform') return Infinity
@@ -168,11 +202,12 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
     values.push({ ...v, id: values.length } as Value)
     return values.length - 1
   }
+  const outputSet = new Set(outputs)
   for (const t of order) {
     if (t.op === 'input' || t.op === 'param') {
       const name = (t.attrs as { name: string }).name
       valueOf.set(t.id, addValue({ kind: 'input', size: sizeOf(t.shape), shape: t.shape, name, label: describe(t) }))
-    } else if (isOp(t, 'constant') && mat.has(t.id) && (!isScalarConst(t) || !outputs.includes(t)))
+    } else if (isOp(t, 'constant') && mat.has(t.id) && (!isScalarConst(t) || !outputSet.has(t)))
       valueOf.set(t.id, addValue({ kind: 'const', size: sizeOf(t.shape), shape: t.shape, data: t.attrs.values, label: describe(t) }))
   }
   const outVals = outputs.map((o, p) => addValue({ kind: 'output', size: sizeOf(o.shape), shape: o.shape, output: p, label: `output ${p}: ${describe(o)}` }))
@@ -232,12 +267,12 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
       const side = r !== t
       const body = side ? session(rank, fused).compute(x, vars(rank)) : session(rank, fused).read(x, vars(rank))
       const notes = [...notesOf(t), ...(side ? [`also stores ${describe(t)}, computed in this pass`] : [])]
-      if (pair !== undefined) notes.push(`online max+sum: also computes ${describe(pair.sum)} = sum(exp(x - max)) in this pass`)
+      if (pair !== undefined) notes.push(`online max+sum: also computes ${describe(pair.sum)} = sum(exp(x - ${pair.guarded ? 'finite max or 0' : 'max'})) in this pass`)
       kernels.push({
         _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes,
         op: r.op as 'sum' | 'max', shape: x.shape, reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
         ...(side ? { store: { value: out, off: aff.dot(vars(rank), stridesOf(x.shape), rank) } } : {}),
-        ...(pair === undefined ? {} : { online: { sum: valueOf.get(pair.sum.id)! } }),
+        ...(pair === undefined ? {} : { online: { sum: valueOf.get(pair.sum.id)!, guarded: pair.guarded } }),
       })
     } else {
       const rank = t.shape.length

@@ -19,6 +19,14 @@ export type Dataset = {
 }
 
 /**
+ * The default bound on the number of classes a reader infers from labels (`maxClasses`): 65,536.
+ * @example
+ * import { DEFAULT_MAX_CLASSES } from 'kiln'
+ * DEFAULT_MAX_CLASSES // 65536
+ */
+export const DEFAULT_MAX_CLASSES = 65_536
+
+/**
  * Number of feature values per row: the product of `featureShape`.
  * @example
  * import { featureCount, makeDataset } from 'kiln'

@@ -15,14 +15,16 @@ export {
   rowsOf,
   labelCounts,
   classIndices,
+  DEFAULT_MAX_CLASSES,
 } from './dataset.js'
-export { DEFAULT_MAX_INFLATED_BYTES, isGzip, gunzip, decodeText } from './gzip.js'
-export { type CsvOptions, NumericField, CsvOptionsCodec, decodeCsvOptions, parseCsv } from './csv.js'
+export { DEFAULT_MAX_INFLATED_BYTES, MAX_TEXT_BYTES, isGzip, gunzip, decodeBytes, decodeText } from './gzip.js'
+export { type CsvOptions, DEFAULT_MAX_CSV_CELLS, NumericField, CsvOptionsCodec, decodeCsvOptions, parseCsv } from './csv.js'
 export { type BundledName, BUNDLED_FILES, parseBundled } from './bundled.js'
 export {
   type IdxType,
   type IdxArray,
   type IdxDatasetOptions,
+  type IdxReadOptions,
   parseIdx,
   encodeIdx,
   idxDataset,

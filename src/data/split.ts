@@ -8,6 +8,7 @@
 
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { ArgumentError, checkOptionKinds, type OptionKinds } from '../options.js'
 import { foldIn, split, type Key } from '../random/key.js'
 import { choice, permutation } from '../random/sample.js'
 import { classIndices, take, type Dataset } from './dataset.js'
@@ -56,6 +57,23 @@ export const shuffle = (key: Key, ds: Dataset): Dataset => take(ds, permutation(
 const inOrder = (key: Key, rows: readonly number[]): Int32Array => {
   const p = permutation(key, rows.length)
   return Int32Array.from(p, (i) => rows[i]!)
+}
+
+/** Options of `trainTestSplit`. */
+type TrainTestOptions = { readonly test?: number; readonly stratify?: boolean }
+/** Options of `trainDevTestSplit`. */
+type TrainDevTestOptions = { readonly dev?: number; readonly test?: number; readonly stratify?: boolean }
+/** Options of `kFold`. */
+type KFoldOptions = { readonly stratify?: boolean }
+
+/** The options, or an unknown option (the closest valid one suggested) or a value of the wrong kind as an `OptionsError`. */
+const checkedOptions = <T>(op: string, options: T, kinds: OptionKinds<NonNullable<T>>): E.Either<DataError, T> => {
+  try {
+    return E.right(checkOptionKinds(op, options, kinds))
+  } catch (e) {
+    if (e instanceof ArgumentError) return E.left(dataError.options(e.field, e.message))
+    throw e
+  }
 }
 
 const checkFraction = (field: string, v: number): E.Either<DataError, number> =>
@@ -189,10 +207,11 @@ const checkClasses = (
 export const trainTestSplit = (
   key: Key,
   ds: Dataset,
-  options: { readonly test?: number; readonly stratify?: boolean } = {},
+  options: TrainTestOptions = {},
 ): E.Either<DataError, TrainTest> =>
   pipe(
-    checkFraction('test', options.test ?? 0.2),
+    checkedOptions('trainTestSplit', options, { test: 'number', stratify: 'boolean' }),
+    E.chain(() => checkFraction('test', options.test ?? 0.2)),
     E.chain((test) => partition(key, ds, [{ name: 'test', fraction: test }], options.stratify ?? false)),
     E.map(([trainIndices, testIndices]) => ({
       train: take(ds, trainIndices!),
@@ -214,10 +233,11 @@ export const trainTestSplit = (
 export const trainDevTestSplit = (
   key: Key,
   ds: Dataset,
-  options: { readonly dev?: number; readonly test?: number; readonly stratify?: boolean } = {},
+  options: TrainDevTestOptions = {},
 ): E.Either<DataError, TrainDevTest> =>
   pipe(
-    E.Do,
+    checkedOptions('trainDevTestSplit', options, { dev: 'number', test: 'number', stratify: 'boolean' }),
+    E.map(() => ({})),
     E.bind('dev', () => checkFraction('dev', options.dev ?? 0.1)),
     E.bind('test', () => checkFraction('test', options.test ?? 0.1)),
     E.filterOrElse(
@@ -250,8 +270,10 @@ export const kFold = (
   key: Key,
   ds: Dataset,
   k: number,
-  options: { readonly stratify?: boolean } = {},
+  options: KFoldOptions = {},
 ): E.Either<DataError, readonly Fold[]> => {
+  const bad = checkedOptions('kFold', options, { stratify: 'boolean' })
+  if (E.isLeft(bad)) return bad
   if (!Number.isInteger(k) || k < 2 || k > ds.n)
     return E.left(dataError.options('k', `kFold: k must be an integer in [2, n = ${ds.n}], got ${k}`))
   const stratify = options.stratify ?? false

@@ -3,6 +3,7 @@
  * "Machine Learning Yearning" / Deep Learning Specialization.
  * @module
  */
+import { checkOptionKinds, type OptionKinds } from '../options.js'
 
 /** Error rates (fractions in [0, 1], not percentages) to compare. */
 export interface DiagnosisInput {
@@ -23,6 +24,8 @@ export interface DiagnosisOptions {
    */
   readonly threshold?: number
 }
+
+const DIAGNOSIS_OPTIONS: OptionKinds<DiagnosisOptions> = { threshold: 'number' }
 
 /** The verdict of a diagnosis. */
 export type Verdict = 'high bias' | 'high variance' | 'high bias and high variance' | 'good fit'
@@ -69,6 +72,7 @@ const checkRate = (arg: string, v: number): number => {
  * learningCurveDiagnosis({ baselineError: 0.01, trainError: 0.04, devError: 0.05 }, { threshold: 0.05 }).verdict // 'good fit'
  */
 export const learningCurveDiagnosis = (input: DiagnosisInput, options: DiagnosisOptions = {}): Diagnosis => {
+  checkOptionKinds('learningCurveDiagnosis', options, DIAGNOSIS_OPTIONS)
   const baseline = checkRate('baselineError', input.baselineError)
   const train = checkRate('trainError', input.trainError)
   const dev = checkRate('devError', input.devError)

@@ -5,6 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { add, exp, greater, leakyRelu, logSoftmax, minimum, mul, relu, sigmoid, softmax, softplus, sub, tanh, where } from '../api.js'
+import { requireNumber } from '../options.js'
 import type { Tensor } from '../tensor.js'
 
 /**
@@ -15,7 +16,7 @@ import type { Tensor } from '../tensor.js'
  * Array.from(evaluate([elu(input('x', [2]))], { x: [2, 0] })[0]!) // [2, 0]
  */
 export const elu = (x: Tensor, alpha = 1): Tensor => {
-  if (!Number.isFinite(alpha) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
+  if (!Number.isFinite(requireNumber('elu', 'alpha', alpha)) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
   return where(greater(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha))
 }
 

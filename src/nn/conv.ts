@@ -8,6 +8,8 @@
  * @module
  */
 import { add, concat, matmul, max, mean, pad, reshape, slice } from '../api.js'
+import { numberList } from '../attrs.js'
+import { checkOptionKinds, describeValue, requireNumber, type OptionKinds } from '../options.js'
 import { fmt, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { activationFn, type ActivationName } from './activations.js'
@@ -70,14 +72,15 @@ export interface ReshapeShape<T extends Shape> extends ShapeFn {
 type Pair = readonly [number, number]
 
 const pairOf = (who: string, name: string, v: Size2): Pair => {
-  const p: Pair = typeof v === 'number' ? [v, v] : v
+  // read without converting: a string or an object with valueOf is refused, never coerced
+  const p = typeof v === 'number' ? [v, v] : numberList(who, name, v, false)
   if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1))
-    throw new RangeError(`${who}: ${name} must be a positive integer or a pair [height, width] of them, got ${JSON.stringify(v)}`)
-  return p
+    throw new RangeError(`${who}: ${name} must be a positive integer or a pair [height, width] of them, got ${JSON.stringify(typeof v === 'number' ? v : p)}`)
+  return [p[0]!, p[1]!]
 }
 
 const checkPadding = (who: string, padding: unknown): 'valid' | 'same' => {
-  if (padding !== 'valid' && padding !== 'same') throw new RangeError(`${who}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`)
+  if (padding !== 'valid' && padding !== 'same') throw new RangeError(`${who}: padding must be 'valid' or 'same', got ${typeof padding === 'string' ? JSON.stringify(padding) : describeValue(padding)}`)
   return padding
 }
 
@@ -148,6 +151,11 @@ export interface Conv2dOptions {
   readonly activation?: ActivationName
 }
 
+/** The options of `conv2d` with the kinds of their values (`{ strides: 2 }` throws, suggesting `stride`). */
+const CONV2D_OPTIONS: OptionKinds<Conv2dOptions> = {
+  stride: ['number', 'array'], padding: 'string', init: 'function', biasInit: 'function', bias: 'boolean', activation: 'string',
+}
+
 /** Whether options give `'same'` padding with stride 1 (so the spatial size is kept statically). */
 export type KeepsSize<O> = O extends { readonly padding: 'same' }
   ? O extends { readonly stride: infer S } ? (S extends 1 | readonly [1, 1] | undefined ? true : false) : true
@@ -157,6 +165,7 @@ export type KeepsSize<O> = O extends { readonly padding: 'same' }
  * 2-D convolution (cross-correlation, as every framework) of `[B, H, W, C]` images with a kernel
  * `w: [kh, kw, C, filters]` and bias `b: [filters]`, giving `[B, Ho, Wo, filters]`. Computed by im2col
  * (see the module doc). Sizes that are not positive integers, or an unknown padding, throw a `RangeError`;
+ * an unknown option (`strides` suggests `stride`) or a value of the wrong kind an `ArgumentError`;
  * an input that is not rank 4, or smaller than the kernel with padding `'valid'`, a `ShapeError`.
  * @example
  * import { conv2d, key } from 'kiln'
@@ -165,8 +174,8 @@ export type KeepsSize<O> = O extends { readonly padding: 'same' }
  * conv2d(8, 3).init(key(0), [2, 5, 5, 3]).params.w.length // 3 * 3 * 3 * 8
  */
 export const conv2d = <const F extends number, const O extends Conv2dOptions = {}>(filters: F, kernelSize: Size2, options?: O): Layer<Conv2dShape<F, KeepsSize<O>>> => {
-  const o: Conv2dOptions = options ?? {}
-  if (!Number.isInteger(filters) || filters < 1) throw new RangeError(`conv2d: filters must be a positive integer, got ${filters}`)
+  const o: Conv2dOptions = checkOptionKinds<Conv2dOptions | undefined>('conv2d', options, CONV2D_OPTIONS) ?? {}
+  if (!Number.isInteger(requireNumber('conv2d', 'filters', filters)) || filters < 1) throw new RangeError(`conv2d: filters must be a positive integer, got ${filters}`)
   const k = pairOf('conv2d', 'kernelSize', kernelSize)
   const st = pairOf('conv2d', 'stride', o.stride ?? 1)
   const padding = checkPadding('conv2d', o.padding ?? 'valid')
@@ -201,7 +210,10 @@ export interface Pool2dOptions {
   readonly stride?: Size2
 }
 
+const POOL2D_OPTIONS: OptionKinds<Pool2dOptions> = { stride: ['number', 'array'] }
+
 const pool = (who: 'maxPool2d' | 'avgPool2d', size: Size2, options: Pool2dOptions): Layer<Pool2dShape> => {
+  checkOptionKinds(who, options, POOL2D_OPTIONS)
   const k = pairOf(who, 'size', size)
   const st = pairOf(who, 'stride', options.stride ?? k)
   const reduce = (t: Tensor, axes: readonly number[]): Tensor => (who === 'maxPool2d' ? max(t, axes) : mean(t, axes))
@@ -284,8 +296,9 @@ const resolve = (who: string, s: Shape, target: Shape): Shape => {
  * layers.reshape([-1, 2]).apply({}, input('x', [5, 6])).y.shape // [5, 3, 2]
  */
 export const reshapeLayer = <const T extends Shape>(shape: T): Layer<ReshapeShape<T>> => {
-  if (!shape.every((d) => Number.isInteger(d) && d >= -1) || shape.filter((d) => d === -1).length > 1)
-    throw new RangeError(`reshape: dims must be integers >= 0 with at most one -1 (inferred), got ${fmt(shape)}`)
+  const dims = numberList('reshape', 'shape', shape, false)
+  if (!dims.every((d) => Number.isInteger(d) && d >= -1) || dims.filter((d) => d === -1).length > 1)
+    throw new RangeError(`reshape: dims must be integers >= 0 with at most one -1 (inferred), got ${fmt(dims)}`)
   return defineLayer<ReshapeShape<T>>(
     'reshape',
     (s) => ({ params: {}, state: {}, outputShape: resolve('reshape', s, shape) }),

@@ -10,6 +10,7 @@
  * @module
  */
 import { mul, slice } from '../api.js'
+import { hasOwn } from '../options.js'
 import { foldIn, type Key } from '../random/key.js'
 import { fmt, ShapeError, shapeEq, type Shape } from '../shape.js'
 import { constant, uniformTensor, type Tensor } from '../tensor.js'
@@ -132,7 +133,7 @@ export const defineLayer = <F extends ShapeFn = AnyShape>(
  * leafOf({ w: param('w', [2, 3]) }, 'w', 'dense', [2, 3]).shape // [2, 3]
  */
 export const leafOf = (tree: Params, name: string, who: string, shape?: Shape): Tensor => {
-  const v = tree[name]
+  const v = hasOwn(tree, name) ? tree[name] : undefined
   if (v === undefined || isSubtree(v))
     throw new TreeError(name, `${who}: missing tensor '${name}'${shape === undefined ? '' : ` of shape ${fmt(shape)}`}; got entries ${Object.keys(tree).map((k) => `'${k}'`).join(', ') || 'none'}`)
   if (shape !== undefined && !shapeEq(v.shape, shape)) throw new ShapeError(who, [v.shape, shape], `'${name}' has shape ${fmt(v.shape)}, expected ${fmt(shape)}`)

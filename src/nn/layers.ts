@@ -4,6 +4,7 @@
  * @module
  */
 import { add, div, greaterEqual, leakyRelu, logSoftmax, matmul, mean, mul, reshape, sigmoid, softmax, softplus, sqrt, square, stopGradient, sub, tanh, relu } from '../api.js'
+import { checkOptionKinds, requireNumber, type OptionKinds } from '../options.js'
 import { ShapeError, sizeOf, type Shape } from '../shape.js'
 import { uniformTensor, type Tensor } from '../tensor.js'
 import { activationFn, elu as eluFn, gelu as geluFn, type ActivationName } from './activations.js'
@@ -28,16 +29,21 @@ export interface DenseOptions {
   readonly activation?: ActivationName
 }
 
+/** The options of `dense` with the kinds of their values (an unknown key or a wrong kind throws an `ArgumentError`). */
+const DENSE_OPTIONS: OptionKinds<DenseOptions> = { init: 'function', biasInit: 'function', bias: 'boolean', activation: 'string' }
+
 /**
  * Fully connected layer `act(x @ w + b)` on `[..., in]` inputs, `w: [in, units]`, `b: [units]`.
- * An unknown activation name throws a `RangeError` listing the valid names.
+ * An unknown activation name throws a `RangeError` listing the valid names; an unknown option (`bais`
+ * suggests `bias`) or a value of the wrong kind an `ArgumentError` naming it.
  * @example
  * import { dense, key } from 'kiln'
  * const layer = dense(3, { activation: 'relu' })
  * layer.init(key(0), [8, 4]).outputShape // [8, 3]
  */
 export const dense = <const U extends number>(units: U, options: DenseOptions = {}): Layer<DenseShape<U>> => {
-  if (!Number.isInteger(units) || units < 1) throw new RangeError(`dense: units must be a positive integer, got ${units}`)
+  checkOptionKinds('dense', options, DENSE_OPTIONS)
+  if (!Number.isInteger(requireNumber('dense', 'units', units)) || units < 1) throw new RangeError(`dense: units must be a positive integer, got ${units}`)
   const act = activationFn(options.activation ?? 'linear', 'dense')
   const useBias = options.bias ?? true
   return defineLayer<DenseShape<U>>(
@@ -78,12 +84,12 @@ export const tanhLayer = (): Layer<SameShape> => elementwise('tanh', (x) => tanh
 export const reluLayer = (): Layer<SameShape> => elementwise('relu', (x) => relu(x))
 /** Leaky ReLU layer `max(x, alpha x)`. @example import { layers, input } from 'kiln'; layers.leakyRelu(0.1).apply({}, input('x', [2])).y.op // 'leakyRelu' */
 export const leakyReluLayer = (alpha = 0.01): Layer<SameShape> => {
-  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${alpha}`)
+  if (!(requireNumber('leakyRelu', 'alpha', alpha) >= 0 && alpha <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${alpha}`)
   return elementwise('leakyRelu', (x) => leakyRelu(x, alpha))
 }
 /** ELU layer. @example import { layers, input } from 'kiln'; layers.elu(1).apply({}, input('x', [2])).y.op // 'where' */
 export const eluLayer = (alpha = 1): Layer<SameShape> => {
-  if (!Number.isFinite(alpha) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
+  if (!Number.isFinite(requireNumber('elu', 'alpha', alpha)) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
   return elementwise('elu', (x) => eluFn(x, alpha))
 }
 /** Softplus layer. @example import { layers, input } from 'kiln'; layers.softplus().apply({}, input('x', [2])).y.op // 'softplus' */
@@ -108,7 +114,7 @@ export const linearLayer = (): Layer<SameShape> => elementwise('linear', (x) => 
  * dropout(0.5).apply({}, x, { training: true, key: key(0), state: {} }).y.op // 'mul'
  */
 export const dropout = (rate: number): Layer<SameShape> => {
-  if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${rate}`)
+  if (!(requireNumber('dropout', 'rate', rate) >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${rate}`)
   return defineLayer<SameShape>(
     'dropout',
     (s) => ({ params: {}, state: {}, outputShape: s }),
@@ -129,6 +135,8 @@ export interface BatchNormOptions {
   readonly eps?: number
 }
 
+const BATCH_NORM_OPTIONS: OptionKinds<BatchNormOptions> = { momentum: 'number', eps: 'number' }
+
 /**
  * Batch normalization over every axis but the last (channels last): `gamma * (x - mu) / sqrt(var + eps) + beta`.
  * Training uses the batch mean and biased variance and returns updated running averages as new state
@@ -143,8 +151,9 @@ export interface BatchNormOptions {
  * Object.keys(v.state) // ['mean', 'var']
  */
 export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
-  const momentum = options.momentum ?? 0.9
-  const eps = options.eps ?? 1e-5
+  checkOptionKinds('batchNorm', options, BATCH_NORM_OPTIONS)
+  const momentum = options.momentum === undefined ? 0.9 : requireNumber('batchNorm', 'momentum', options.momentum)
+  const eps = options.eps === undefined ? 1e-5 : requireNumber('batchNorm', 'eps', options.eps)
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`batchNorm: momentum must be in [0, 1], got ${momentum}`)
   if (!(eps > 0)) throw new RangeError(`batchNorm: eps must be > 0, got ${eps}`)
   return defineLayer<SameShape>(

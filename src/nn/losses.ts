@@ -4,6 +4,7 @@
  * @module
  */
 import { abs, add, clip, log, logSoftmax, mean, mul, softplus, square, sub, sum, takeAlong } from '../api.js'
+import { checkOptionKinds, requireNumber, type OptionKinds } from '../options.js'
 import { fmt, ShapeError, shapeEq } from '../shape.js'
 import { scalar, type Tensor } from '../tensor.js'
 import { flattenParams, type Params } from './tree.js'
@@ -18,6 +19,8 @@ export interface MseOptions {
   readonly half?: boolean
 }
 
+const MSE_OPTIONS: OptionKinds<MseOptions> = { half: 'boolean' }
+
 /**
  * Mean over all elements of `(pred - target)^2` (times 1/2 with `half`).
  * @example
@@ -25,6 +28,7 @@ export interface MseOptions {
  * evaluate([meanSquaredError(constant([1, 2]), constant([0, 0]))], {})[0]![0] // 2.5
  */
 export const meanSquaredError = (pred: Tensor, target: Tensor, options: MseOptions = {}): Tensor => {
+  checkOptionKinds('meanSquaredError', options, MSE_OPTIONS)
   sameShape('meanSquaredError', pred, target)
   const m: Tensor = mean(square(sub(pred, target)))
   return options.half === true ? mul(m, 0.5) : m
@@ -36,6 +40,8 @@ export interface BceOptions {
   readonly eps?: number
 }
 
+const BCE_OPTIONS: OptionKinds<BceOptions> = { eps: 'number' }
+
 /**
  * `-mean(y log p + (1 - y) log(1 - p))` over all elements, with `p` clipped into `[eps, 1 - eps]` so that
  * saturated probabilities give at most `-log(eps)` (about 16.1) per element; the gradient is zero where
@@ -45,6 +51,7 @@ export interface BceOptions {
  * evaluate([binaryCrossEntropy(constant([0.5]), constant([1]))], {})[0]![0] // Math.LN2
  */
 export const binaryCrossEntropy = (probs: Tensor, targets: Tensor, options: BceOptions = {}): Tensor => {
+  checkOptionKinds('binaryCrossEntropy', options, BCE_OPTIONS)
   sameShape('binaryCrossEntropy', probs, targets)
   const eps = options.eps ?? 1e-7
   if (!(eps > 0 && eps < 0.5)) throw new RangeError(`binaryCrossEntropy: eps must be in (0, 0.5), got ${eps}`)
@@ -111,13 +118,17 @@ export interface PenaltyOptions {
   readonly exclude?: (path: string, leaf: Tensor) => boolean
 }
 
-const penalized = (params: Params, options: PenaltyOptions): Tensor[] =>
-  flattenParams(params)
+const PENALTY_OPTIONS: OptionKinds<PenaltyOptions> = { excludeBiases: 'boolean', exclude: 'function' }
+
+const penalized = (who: string, params: Params, options: PenaltyOptions): Tensor[] => {
+  checkOptionKinds(who, options, PENALTY_OPTIONS)
+  return flattenParams(params)
     .filter(([path, t]) => !(options.excludeBiases === true && t.shape.length < 2) && !(options.exclude?.(path, t) ?? false))
     .map(([, t]) => t)
+}
 
 const total = (who: string, ts: readonly Tensor[], f: (t: Tensor) => Tensor, scale: number): Tensor => {
-  if (!(scale >= 0 && Number.isFinite(scale))) throw new RangeError(`${who}: lambda must be a finite number >= 0, got ${scale}`)
+  if (!(requireNumber(who, 'lambda', scale) >= 0 && Number.isFinite(scale))) throw new RangeError(`${who}: lambda must be a finite number >= 0, got ${scale}`)
   const parts = ts.map((t): Tensor => sum(f(t)))
   return parts.length === 0 ? scalar(0) : mul(parts.reduce((a, b) => add(a, b)), scale)
 }
@@ -131,7 +142,7 @@ const total = (who: string, ts: readonly Tensor[], f: (t: Tensor) => Tensor, sca
  * evaluate([l2Penalty(p, 0.1, { excludeBiases: true })], { w: [1, 2] })[0]![0] // 0.25
  */
 export const l2Penalty = (params: Params, lambda: number, options: PenaltyOptions = {}): Tensor =>
-  total('l2Penalty', penalized(params, options), square, lambda / 2)
+  total('l2Penalty', penalized('l2Penalty', params, options), square, requireNumber('l2Penalty', 'lambda', lambda) / 2)
 
 /**
  * L1 penalty `lambda * sum |w|` over the parameter leaves.
@@ -140,4 +151,4 @@ export const l2Penalty = (params: Params, lambda: number, options: PenaltyOption
  * evaluate([l1Penalty({ w: param('w', [2]) }, 0.5)], { w: [1, -2] })[0]![0] // 1.5
  */
 export const l1Penalty = (params: Params, lambda: number, options: PenaltyOptions = {}): Tensor =>
-  total('l1Penalty', penalized(params, options), abs, lambda)
+  total('l1Penalty', penalized('l1Penalty', params, options), abs, lambda)

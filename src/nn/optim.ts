@@ -2,15 +2,20 @@
  * The torch.optim optimizers as gradient transformations, following PyTorch's documented update
  * formulas, hyperparameter names and defaults. Notation: `g` gradient, `p` parameter, `t = step + 1`
  * (PyTorch's 1-based step), `lr_t` the learning rate (a number or a schedule of the 0-based step).
- * Every optimizer returns the update `-lr_t * direction` to be added with `applyUpdates`.
+ * Every optimizer returns the update `-lr_t * direction` to be added with `applyUpdates`. An unknown
+ * option (`{ betas: ... }` for `adam`) or a value of the wrong kind throws an `ArgumentError` naming it;
+ * a value out of range a `RangeError`.
  * @module
  */
 import { add, div, equal, mul, neg, pow, sqrt, square, sub, where } from '../api.js'
+import { ArgumentError, checkOptionKinds, describeValue, type OptionKinds } from '../options.js'
 import type { Tensor } from '../tensor.js'
 import { lrAt, type LearningRate } from './schedules.js'
 import { defineOptimizer, perLeaf, type Optimizer } from './transform.js'
 
 const checkLr = (who: string, lr: LearningRate): void => {
+  if (typeof lr !== 'number' && typeof lr !== 'function')
+    throw new ArgumentError(who, 'lr', `expected a number or a schedule (step) => Tensor, got ${describeValue(lr)}`)
   if (typeof lr === 'number' && !(Number.isFinite(lr) && lr >= 0)) throw new RangeError(`${who}: lr must be a finite number >= 0 or a schedule, got ${lr}`)
 }
 const checkIn = (who: string, name: string, v: number, lo: number, hi: number, hiOpen = false): void => {
@@ -26,6 +31,8 @@ export interface SgdOptions {
   readonly weightDecay?: number
 }
 
+const SGD_OPTIONS: OptionKinds<SgdOptions> = { momentum: 'number', dampening: 'number', nesterov: 'boolean', weightDecay: 'number' }
+
 /**
  * Stochastic gradient descent (torch.optim.SGD; defaults momentum 0, dampening 0, weightDecay 0):
  * `g <- g + weightDecay * p`; with momentum `mu`: `b <- g` at the first step, else
@@ -36,7 +43,7 @@ export interface SgdOptions {
  * sgd(0.1, { momentum: 0.9 }).init({ w: Float64Array.of(1) }) // { sgd: { momentum: { w: Float64Array.of(0) } } }
  */
 export const sgd = (lr: LearningRate, options: SgdOptions = {}): Optimizer => {
-  const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = options
+  const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = checkOptionKinds('sgd', options, SGD_OPTIONS)
   checkLr('sgd', lr)
   checkIn('sgd', 'momentum', momentum, 0, 1)
   checkIn('sgd', 'dampening', dampening, 0, 1)
@@ -65,6 +72,8 @@ export interface RmspropOptions {
   readonly centered?: boolean
 }
 
+const RMSPROP_OPTIONS: OptionKinds<RmspropOptions> = { alpha: 'number', eps: 'number', weightDecay: 'number', momentum: 'number', centered: 'boolean' }
+
 /**
  * RMSprop (torch.optim.RMSprop; defaults alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false):
  * `g <- g + weightDecay * p`; `v <- alpha v + (1 - alpha) g^2`; centered: `gAvg <- alpha gAvg + (1 - alpha) g`,
@@ -76,7 +85,7 @@ export interface RmspropOptions {
  * Object.keys(rmsprop(0.01, { centered: true }).init({ w: Float64Array.of(1) }).rmsprop!) // ['squareAvg', 'gradAvg']
  */
 export const rmsprop = (lr: LearningRate, options: RmspropOptions = {}): Optimizer => {
-  const { alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = options
+  const { alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = checkOptionKinds('rmsprop', options, RMSPROP_OPTIONS)
   checkLr('rmsprop', lr)
   checkIn('rmsprop', 'alpha', alpha, 0, 1)
   checkIn('rmsprop', 'eps', eps, 0, Infinity)
@@ -107,6 +116,8 @@ export interface AdagradOptions {
   readonly eps?: number
 }
 
+const ADAGRAD_OPTIONS: OptionKinds<AdagradOptions> = { lrDecay: 'number', weightDecay: 'number', initialAccumulatorValue: 'number', eps: 'number' }
+
 /**
  * Adagrad (torch.optim.Adagrad; defaults lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10):
  * `g <- g + weightDecay * p`; `lr~ = lr_t / (1 + (t - 1) lrDecay)`; `s <- s + g^2`; `p <- p - lr~ g / (sqrt(s) + eps)`.
@@ -116,7 +127,7 @@ export interface AdagradOptions {
  * adagrad(0.1, { initialAccumulatorValue: 0.1 }).init({ w: Float64Array.of(5) }) // { adagrad: { sum: { w: Float64Array.of(0.1) } } }
  */
 export const adagrad = (lr: LearningRate, options: AdagradOptions = {}): Optimizer => {
-  const { lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = options
+  const { lrDecay = 0, weightDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = checkOptionKinds('adagrad', options, ADAGRAD_OPTIONS)
   checkLr('adagrad', lr)
   checkIn('adagrad', 'lrDecay', lrDecay, 0, Infinity)
   checkIn('adagrad', 'weightDecay', weightDecay, 0, Infinity)
@@ -142,8 +153,10 @@ export interface AdamOptions {
   readonly weightDecay?: number
 }
 
+const ADAM_OPTIONS: OptionKinds<AdamOptions> = { beta1: 'number', beta2: 'number', eps: 'number', weightDecay: 'number' }
+
 const adamLike = (name: 'adam' | 'adamw', lr: LearningRate, options: AdamOptions, decoupled: boolean): Optimizer => {
-  const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = decoupled ? 1e-2 : 0 } = options
+  const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = decoupled ? 1e-2 : 0 } = checkOptionKinds(name, options, ADAM_OPTIONS)
   checkLr(name, lr)
   checkIn(name, 'beta1', beta1, 0, 1, true)
   checkIn(name, 'beta2', beta2, 0, 1, true)

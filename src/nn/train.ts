@@ -19,6 +19,7 @@ import { grad } from '../grad.js'
 import type { Key } from '../random/key.js'
 import type { Shape } from '../shape.js'
 import { add } from '../api.js'
+import { ArgumentError, checkOptionKinds, type OptionKinds } from '../options.js'
 import { input, type Tensor } from '../tensor.js'
 import type { Layer } from './layer.js'
 import type { Optimizer } from './transform.js'
@@ -45,6 +46,11 @@ export interface TrainStepConfig {
    * optimizer state, returned unchanged.
    */
   readonly trainable?: (path: string) => boolean
+}
+
+/** The kind of each field of `TrainStepConfig`, checked (unknown keys too) before anything is built. */
+const TRAIN_STEP_KINDS: OptionKinds<TrainStepConfig> = {
+  model: 'object', inputShape: 'array', targetShape: 'array', loss: 'function', optimizer: 'object', penalty: 'function', trainable: 'function',
 }
 
 /** The values one step reads. */
@@ -95,6 +101,9 @@ export interface TrainStep {
  * head.outputs[1] === head.leaves.params.dense0.w // true
  */
 export const trainStep = (config: TrainStepConfig): TrainStep => {
+  checkOptionKinds('trainStep', config, TRAIN_STEP_KINDS)
+  for (const k of ['model', 'inputShape', 'targetShape', 'loss', 'optimizer'] as const)
+    if (config[k] === undefined) throw new ArgumentError('trainStep', k, 'missing; it is required')
   const { model, optimizer } = config
   const x = input('x', config.inputShape)
   const y = input('y', config.targetShape)

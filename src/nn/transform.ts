@@ -6,6 +6,7 @@
  * @module
  */
 import { add, div, minimum, mul, sqrt, square, sum } from '../api.js'
+import { requireNumber } from '../options.js'
 import { scalar, type Tensor } from '../tensor.js'
 import { inputLeaves, isSubtree, leafList, mapParams, mergeTrees, TreeError, zipParams, type ParamValues, type Params, type Tree } from './tree.js'
 
@@ -176,7 +177,7 @@ export const chain = (...ts: readonly Optimizer[]): Optimizer => {
  * Array.from(evaluate([updates.w as never], { g: [3, 4] })[0]!).map((v) => v.toFixed(6)) // ['0.600000', '0.800000']
  */
 export const clipByGlobalNorm = (maxNorm: number): Optimizer => {
-  if (!(maxNorm > 0)) throw new RangeError(`clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`)
+  if (!(requireNumber('clipByGlobalNorm', 'maxNorm', maxNorm) > 0)) throw new RangeError(`clipByGlobalNorm: maxNorm must be > 0, got ${maxNorm}`)
   return defineOptimizer('clipByGlobalNorm', {}, ({ grads }) => {
     const sq = leafList(grads).map((g): Tensor => sum(square(g)))
     const norm: Tensor = sqrt(sq.length === 0 ? scalar(0) : sq.reduce((a, b) => add(a, b)))
@@ -194,7 +195,7 @@ export const clipByGlobalNorm = (maxNorm: number): Optimizer => {
  * emaParams(0.99).init({ w: Float64Array.of(1, 2) }) // { ema: { params: { w: Float64Array.of(1, 2) } } }
  */
 export const emaParams = (decay: number): Optimizer => {
-  if (!(decay >= 0 && decay <= 1)) throw new RangeError(`emaParams: decay must be in [0, 1], got ${decay}`)
+  if (!(requireNumber('emaParams', 'decay', decay) >= 0 && decay <= 1)) throw new RangeError(`emaParams: decay must be in [0, 1], got ${decay}`)
   return defineOptimizer(
     'ema',
     { params: 'params' },

@@ -4,10 +4,14 @@
  * name of the `param`/`input` leaf in the graph, so binding a value tree to a graph is a walk.
  * @module
  */
+import { hasOwn } from '../options.js'
 import { fmt, sizeOf } from '../shape.js'
 import { input, param, type Tensor } from '../tensor.js'
 
-/** A nested record with leaves of type `L`; keys are non-empty and contain no `.`. */
+/**
+ * A nested record with leaves of type `L`; keys are non-empty, contain no `.` and are none of
+ * `RESERVED_KEYS`.
+ */
 export type Tree<L> = { readonly [k: string]: L | Tree<L> }
 /** Symbolic parameters (or any tensors) by name: leaves are `Tensor`s. */
 export type Params = Tree<Tensor>
@@ -41,11 +45,25 @@ export class TreeError extends Error {
 export const isSubtree = (x: unknown): x is Tree<unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x) && !ArrayBuffer.isView(x) && !('_tag' in x)
 
+/**
+ * Keys a tree may not have: writing them to an ordinary object changes its prototype
+ * (`__proto__`) or shadows what code reads from it (`constructor`, `prototype`), so a tree read
+ * from a file could otherwise reach `Object.prototype`. Other inherited names (`toString`) are fine.
+ * @example
+ * import { RESERVED_KEYS } from 'kiln'
+ * RESERVED_KEYS // ['__proto__', 'prototype', 'constructor']
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'prototype', 'constructor']
+
 const join = (prefix: string, k: string): string => (prefix === '' ? k : `${prefix}.${k}`)
 
 const checkKey = (who: string, prefix: string, k: string): void => {
   if (k.length === 0 || k.includes('.')) throw new TreeError(join(prefix, k), `${who}: key '${k}' under '${prefix}' must be non-empty and contain no '.'`)
+  if (RESERVED_KEYS.includes(k)) throw new TreeError(join(prefix, k), `${who}: '${join(prefix, k)}': a tree key may not be '${k}' (reserved: ${RESERVED_KEYS.join(', ')})`)
 }
+
+/** An empty record with no prototype: no inherited names, and `__proto__` is an ordinary key. */
+const emptyRecord = <V>(): Record<string, V> => Object.create(null) as Record<string, V>
 
 /**
  * The leaves of a tree with their dotted paths, depth first in key order of insertion.
@@ -60,24 +78,32 @@ export const flattenParams = <L>(tree: Tree<L>, prefix = ''): [string, L][] =>
   })
 
 /**
- * Rebuilds a tree from `[dottedPath, leaf]` entries (the inverse of `flattenParams`).
+ * Rebuilds a tree from `[dottedPath, leaf]` entries (the inverse of `flattenParams`). Its records
+ * have no prototype (the paths often come from a file). An empty segment, a reserved one
+ * (`RESERVED_KEYS`), a path given twice or a leaf also used as a subtree throws a `TreeError` naming
+ * the path.
  * @example
  * import { unflatten } from 'kiln'
  * unflatten([['a.b', 1], ['a.c', 2], ['d', 3]]) // { a: { b: 1, c: 2 }, d: 3 }
+ * unflatten([['toString', 1]]) // { toString: 1 }
+ * try { unflatten([['__proto__.x', 1]]) } catch (e) { (e as Error).message } // "unflatten: '__proto__.x': a tree key may not be '__proto__' (reserved: __proto__, prototype, constructor)"
  */
 export const unflatten = <L>(entries: Iterable<readonly [string, L]>): Tree<L> => {
-  const root: Record<string, unknown> = {}
+  const root = emptyRecord<unknown>()
   for (const [path, leaf] of entries) {
     const parts = path.split('.')
+    if (parts.some((p) => p.length === 0)) throw new TreeError(path, `unflatten: path '${path}' has an empty part`)
+    const reserved = parts.find((p) => RESERVED_KEYS.includes(p))
+    if (reserved !== undefined) throw new TreeError(path, `unflatten: '${path}': a tree key may not be '${reserved}' (reserved: ${RESERVED_KEYS.join(', ')})`)
     let node = root
     parts.slice(0, -1).forEach((p, i) => {
-      const next = node[p]
+      const next = hasOwn(node, p) ? node[p] : undefined
       if (next !== undefined && !isSubtree(next)) throw new TreeError(path, `unflatten: '${parts.slice(0, i + 1).join('.')}' is both a leaf and a subtree`)
-      node = (node[p] ??= {}) as Record<string, unknown>
+      if (next === undefined) node[p] = emptyRecord<unknown>()
+      node = node[p] as Record<string, unknown>
     })
     const last = parts[parts.length - 1]!
-    if (parts.some((p) => p.length === 0)) throw new TreeError(path, `unflatten: path '${path}' has an empty part`)
-    if (last in node) throw new TreeError(path, `unflatten: path '${path}' appears twice`)
+    if (hasOwn(node, last)) throw new TreeError(path, `unflatten: path '${path}' ${isSubtree(node[last]) ? 'is both a leaf and a subtree' : 'appears twice'}`)
     node[last] = leaf
   }
   return root as Tree<L>
@@ -118,13 +144,13 @@ const describeLeaf = (leaf: unknown, path = ''): string => {
  * zipParams({ a: 1, b: { c: 2 } }, { a: 10, b: { c: 20 } }, (x: number, y: number) => x + y) // { a: 11, b: { c: 22 } }
  */
 export const zipParams = <A, B, C>(a: Tree<A>, b: Tree<B>, f: (x: A, y: B, path: string) => C, who = 'zipParams', prefix = ''): Tree<C> => {
-  const extra = Object.keys(b).filter((k) => !(k in a))
+  const extra = Object.keys(b).filter((k) => !hasOwn(a, k))
   if (extra.length > 0)
     throw new TreeError(join(prefix, extra[0]!), `${who}: unexpected entry '${join(prefix, extra[0]!)}'${describeLeaf(b[extra[0]!], join(prefix, extra[0]!))}; expected only ${Object.keys(a).map((k) => `'${join(prefix, k)}'`).join(', ') || 'nothing'} here`)
   return Object.fromEntries(
     Object.entries(a).map(([k, x]) => {
       const path = join(prefix, k)
-      if (!(k in b)) throw new TreeError(path, `${who}: missing entry '${path}'${describeLeaf(x, path)}`)
+      if (!hasOwn(b, k)) throw new TreeError(path, `${who}: missing entry '${path}'${describeLeaf(x, path)}`)
       const y = b[k]!
       if (isSubtree(x) !== isSubtree(y))
         throw new TreeError(path, `${who}: '${path}' is a ${isSubtree(x) ? 'subtree' : `leaf${describeLeaf(x)}`} on one side and a ${isSubtree(y) ? 'subtree' : 'leaf'} on the other`)
@@ -179,7 +205,8 @@ export const shapesOf = (tree: Params): Tree<readonly number[]> => mapParams(tre
  * Object.keys(b) // ['d.w']
  */
 export const bindValues = (tensors: Params, values: ParamValues, who = 'bindValues'): Record<string, Float64Array> => {
-  const out: Record<string, Float64Array> = {}
+  // No prototype: a leaf may be named `__proto__` or `constructor` (graph names are free-form).
+  const out = emptyRecord<Float64Array>()
   zipParams(tensors, values, (t, v, path) => {
     if (!(v instanceof Float64Array)) throw new TreeError(path, `${who}: the value at '${path}' must be a Float64Array for shape ${fmt(t.shape)}`)
     if (v.length !== sizeOf(t.shape)) throw new TreeError(path, `${who}: the value at '${path}' has ${v.length} elements, its shape ${fmt(t.shape)} needs ${sizeOf(t.shape)}`)
@@ -222,7 +249,8 @@ export const mergeTrees = <L>(...trees: readonly Tree<L>[]): Tree<L> => {
   const out: Record<string, L | Tree<L>> = {}
   for (const t of trees)
     for (const [k, v] of Object.entries(t)) {
-      if (k in out) throw new TreeError(k, `mergeTrees: the key '${k}' appears in two trees`)
+      checkKey('mergeTrees', '', k)
+      if (hasOwn(out, k)) throw new TreeError(k, `mergeTrees: the key '${k}' appears in two trees`)
       out[k] = v
     }
   return out

@@ -12,12 +12,17 @@ import { parseCsv, type CsvOptions } from '../data/csv.js'
 import type { Dataset } from '../data/dataset.js'
 import { dataError, inSource, type DataError } from '../data/error.js'
 import { unwrap } from '../either.js'
-import { FASHION_MNIST_CLASSES, idxDataset, parseIdx, type IdxArray, type IdxDatasetOptions } from '../data/idx.js'
-import { readRaw } from './files.js'
+import { FASHION_MNIST_CLASSES, idxDataset, parseIdx, type IdxArray, type IdxDatasetOptions, type IdxReadOptions } from '../data/idx.js'
+import { optionKeys, optionsProblem } from '../options.js'
+import { readRaw, type FileSizeOptions } from './files.js'
+
+/** Options of `readCsv`: `CsvOptions` plus the most bytes the file may hold as stored. */
+export type ReadCsvOptions = CsvOptions & FileSizeOptions
 
 /**
  * Reads and parses a CSV file (optionally gzipped) with `parseCsv`; every error message starts with
- * the path.
+ * the path. The file may hold at most `maxFileBytes` (default 256 MiB), checked before it is read;
+ * the other limits are `parseCsv`'s (`maxInflatedBytes`, `maxCells`, `maxClasses`).
  * @example
  * import { writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
@@ -28,12 +33,15 @@ import { readRaw } from './files.js'
  * const r = readCsv(path, { header: true, classes: 'infer' })
  * r._tag === 'Right' && r.right.classes // ['cat', 'mouse']
  * readCsv('/no/such/file.csv')._tag // 'Left'
+ * readCsv(path, { maxFileBytes: 10 })._tag // 'Left'
  */
-export const readCsv = (path: string, options: CsvOptions = {}): E.Either<DataError, Dataset> =>
-  pipe(
-    readRaw(path),
-    E.chain((bytes) => pipe(parseCsv(bytes, options), E.mapLeft(inSource(path)))),
+export const readCsv = (path: string, options: ReadCsvOptions = {}): E.Either<DataError, Dataset> => {
+  const { maxFileBytes, ...csv } = options
+  return pipe(
+    readRaw(path, maxFileBytes === undefined ? {} : { maxFileBytes }, { who: 'readCsv' }),
+    E.chain((bytes) => pipe(parseCsv(bytes, csv), E.mapLeft(inSource(path)))),
   )
+}
 
 const bundled = (name: BundledName): E.Either<DataError, Dataset> => {
   const file = new URL(`../../data/${BUNDLED_FILES[name]}`, import.meta.url)
@@ -95,12 +103,23 @@ export const loadBreastCancerOrThrow = (): Dataset => unwrap(loadBreastCancer())
  */
 export const loadDigitsOrThrow = (): Dataset => unwrap(loadDigits())
 
-// Raw bytes: parseIdx inflates gzip once, so a gzip-of-gzip file is not inflated twice.
-const readIdx = (path: string): E.Either<DataError, IdxArray> =>
-  pipe(readRaw(path), E.chain((b) => pipe(parseIdx(b), E.mapLeft(inSource(path)))))
+// Raw bytes: parseIdx inflates gzip once (gzip inside gzip is refused), header first.
+const readIdx = (path: string, size: FileSizeOptions, options: IdxReadOptions): E.Either<DataError, IdxArray> =>
+  pipe(readRaw(path, size, { who: 'loadIdxDataset' }), E.chain((b) => pipe(parseIdx(b, options), E.mapLeft(inSource(path)))))
 
 /**
- * Reads an IDX images file and an IDX labels file (each gzipped or not) into a `Dataset`.
+ * Options of `loadIdxDataset`: how to read each file (`maxFileBytes` as stored, `IdxReadOptions`)
+ * and how to pair them (`IdxDatasetOptions`).
+ */
+export type LoadIdxOptions = IdxDatasetOptions & IdxReadOptions & FileSizeOptions
+
+const LOAD_IDX_KEYS = optionKeys<LoadIdxOptions>()(['scale', 'classes', 'maxClasses', 'maxInflatedBytes', 'maxFileBytes'])
+
+/**
+ * Reads an IDX images file and an IDX labels file (each gzipped or not) into a `Dataset`. A gzipped
+ * file never inflates past the size its header declares (nor past `maxInflatedBytes`); a file may
+ * hold at most `maxFileBytes` as stored (default 256 MiB); labels are bounded by `classes` or
+ * `maxClasses`.
  * @example
  * import { writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
@@ -113,20 +132,27 @@ const readIdx = (path: string): E.Either<DataError, IdxArray> =>
  * writeFileSync(labels, encodeIdx([2], [3, 1]))
  * const r = loadIdxDataset(images, labels, { scale: true })
  * r._tag === 'Right' && [r.right.featureShape, r.right.x, r.right.classes.length] // [[1, 2], [0, 1, 1, 1], 4]
+ * loadIdxDataset(images, labels, { maxClasses: 2 })._tag // 'Left'
  */
-export const loadIdxDataset = (imagesPath: string, labelsPath: string, options: IdxDatasetOptions = {}): E.Either<DataError, Dataset> =>
-  pipe(
+export const loadIdxDataset = (imagesPath: string, labelsPath: string, options: LoadIdxOptions = {}): E.Either<DataError, Dataset> => {
+  const problem = optionsProblem('loadIdxDataset', options, LOAD_IDX_KEYS)
+  if (problem !== undefined) return E.left(dataError.options(problem.field, problem.message))
+  const { maxInflatedBytes, maxFileBytes, ...pairing } = options
+  const read: IdxReadOptions = maxInflatedBytes === undefined ? {} : { maxInflatedBytes }
+  const size: FileSizeOptions = maxFileBytes === undefined ? {} : { maxFileBytes }
+  return pipe(
     E.Do,
-    E.bind('images', () => readIdx(imagesPath)),
-    E.bind('labels', () => readIdx(labelsPath)),
+    E.bind('images', () => readIdx(imagesPath, size, read)),
+    E.bind('labels', () => readIdx(labelsPath, size, read)),
     E.chain(({ images, labels }) => {
       // the freshly parsed array is ours: scale it in place instead of holding two copies
-      const own = options.scale === true && images.type === 'ubyte'
+      const own = pairing.scale === true && images.type === 'ubyte'
       if (own) for (let i = 0; i < images.data.length; i++) images.data[i] = images.data[i]! / 255
-      const opts: IdxDatasetOptions = own ? { ...options, scale: false } : options
+      const opts: IdxDatasetOptions = own ? { ...pairing, scale: false } : pairing
       return pipe(idxDataset(images, labels, opts), E.mapLeft(inSource(`${imagesPath} + ${labelsPath}`)))
     }),
   )
+}
 
 const findIdx = (dir: string, base: string): E.Either<DataError, string> => {
   for (const name of [`${base}.gz`, base]) {
@@ -151,6 +177,8 @@ export const loadFashionMnist = (
   dir = '/usr/share/datasets/fashion-mnist',
   options: { readonly scale?: boolean } = {},
 ): E.Either<DataError, { readonly train: Dataset; readonly test: Dataset }> => {
+  const problem = optionsProblem('loadFashionMnist', options, ['scale'])
+  if (problem !== undefined) return E.left(dataError.options(problem.field, problem.message))
   const opts: IdxDatasetOptions = { scale: options.scale ?? true, classes: FASHION_MNIST_CLASSES }
   return pipe(
     E.Do,

@@ -4,10 +4,10 @@
  * including decoders of the same formats over bytes, is in the platform-neutral root entry `kiln`.
  * @module
  */
-export { type ReadOptions, readBytes, readText } from './files.js'
+export { type ReadOptions, type FileSizeOptions, DEFAULT_MAX_FILE_BYTES, readBytes, readText } from './files.js'
 export {
-  readCsv, loadIris, loadBreastCancer, loadDigits, loadIrisOrThrow, loadBreastCancerOrThrow, loadDigitsOrThrow,
-  loadIdxDataset, loadFashionMnist,
+  readCsv, type ReadCsvOptions, loadIris, loadBreastCancer, loadDigits, loadIrisOrThrow, loadBreastCancerOrThrow, loadDigitsOrThrow,
+  loadIdxDataset, type LoadIdxOptions, loadFashionMnist,
 } from './data.js'
-export { saveValues, loadValues } from './values.js'
+export { saveValues, loadValues, type LoadValuesOptions } from './values.js'
 export { writeSvg } from './svg.js'

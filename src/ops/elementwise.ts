@@ -4,6 +4,7 @@
  * @module
  */
 import * as K from '../api.js'
+import { lit } from '../compile/literal.js'
 import { broadcastShapes, type Shape } from '../shape.js'
 import type { NodeOf, OpName, Tensor } from '../tensor.js'
 import type { Domain, OpDef } from './def.js'
@@ -59,10 +60,6 @@ export const unaryOps: { readonly [N in UnaryName]: OpDef<N> } & { readonly leak
   softplus: unary(softplus, (x) => `kSoftplus(${x})`, (x) => K.sigmoid(x), everywhere),
   stopGradient: unary((x) => x, (x) => x, undefined),
 }
-
-/** A numeric literal for generated code (exact round trip, signed zero and non-finite values kept). */
-export const lit = (v: number): string =>
-  Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '(-Infinity)' : Object.is(v, -0) ? '(-0)' : `(${String(v)})`
 
 /** A broadcasting binary op with cotangents for both operands (reduced back to their shapes). */
 const binary = <N extends BinaryName>(

@@ -2,6 +2,7 @@
  * Dependency-free SVG line charts: axes with nice ticks, gridlines, legend, distinct colours.
  * @module
  */
+import { ArgumentError, checkOptionKinds, describeValue, type OptionKinds } from '../options.js'
 import { coord, el, escapeXml, seriesColor, text, textWidth, truncate } from './svg.js'
 import { LIMIT, formatTick, logTicks, niceTicks } from './ticks.js'
 
@@ -28,6 +29,10 @@ export interface LineChartOptions {
   readonly logX?: boolean
   /** Draw a dot at every point. Default: for series of at most 30 points. */
   readonly markers?: boolean
+}
+
+const LINE_CHART_OPTIONS: OptionKinds<LineChartOptions> = {
+  series: 'array', title: 'string', xLabel: 'string', yLabel: 'string', width: 'number', height: 'number', logY: 'boolean', logX: 'boolean', markers: 'boolean',
 }
 
 /** An axis after layout: its data range, ticks and tick labels. */
@@ -82,7 +87,9 @@ const runsOf = (s: Series, logX: boolean, logY: boolean): [number, number][][] =
   return runs
 }
 
-const checkOptions = (o: LineChartOptions): void => {
+const checkChart = (o: LineChartOptions): void => {
+  if (typeof o !== 'object' || o === null) throw new ArgumentError('lineChart', 'options', `expected an object of options with series, got ${describeValue(o)}`)
+  checkOptionKinds('lineChart', o, LINE_CHART_OPTIONS)
   if (!Array.isArray(o.series)) throw new Error('lineChart: series is not an array; expected an array of { name, x, y }')
   o.series.forEach((s, i) => {
     if (typeof s.name !== 'string') throw new Error(`lineChart: series[${i}].name is not a string; expected a string`)
@@ -116,7 +123,7 @@ const checkOptions = (o: LineChartOptions): void => {
  * svg.includes('<text class="legend-label" x="') // true
  */
 export const lineChart = (options: LineChartOptions): string => {
-  checkOptions(options)
+  checkChart(options)
   const { series, title, xLabel, yLabel, width = 640, height = 400, logX = false, logY = false } = options
   const runs = series.map((s) => runsOf(s, logX, logY))
   const points = runs.flat(2)

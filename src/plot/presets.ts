@@ -2,6 +2,7 @@
  * Ready-made charts: learning curves (error vs training-set size) and loss histories.
  * @module
  */
+import { checkOptionKinds, type OptionKinds } from '../options.js'
 import { type Series, lineChart } from './lineChart.js'
 
 /** A learning curve: train and dev error measured after training on `sizes[i]` examples. */
@@ -21,6 +22,8 @@ export interface PresetOptions {
   readonly logY?: boolean
 }
 
+const PRESET_OPTIONS: OptionKinds<PresetOptions> = { title: 'string', width: 'number', height: 'number', logY: 'boolean' }
+
 const pick = (o: PresetOptions): Pick<PresetOptions, 'width' | 'height' | 'logY'> => ({
   ...(o.width === undefined ? {} : { width: o.width }),
   ...(o.height === undefined ? {} : { height: o.height }),
@@ -38,6 +41,7 @@ const pick = (o: PresetOptions): Pick<PresetOptions, 'width' | 'height' | 'logY'
  * svg.includes('>baseline error</text>') // true
  */
 export const learningCurvePlot = (curve: LearningCurve, options: PresetOptions = {}): string => {
+  checkOptionKinds('learningCurvePlot', options, PRESET_OPTIONS)
   const { sizes, trainError, devError, baselineError } = curve
   for (const [arg, v] of [['trainError', trainError], ['devError', devError]] as const)
     if (v.length !== sizes.length)
@@ -68,6 +72,8 @@ export interface LossHistoryOptions extends PresetOptions {
   readonly yLabel?: string
 }
 
+const LOSS_HISTORY_OPTIONS: OptionKinds<LossHistoryOptions> = { ...PRESET_OPTIONS, xLabel: 'string', yLabel: 'string' }
+
 /**
  * Loss curves of several runs (e.g. one per optimizer) on one chart: `histories[name][i]` is
  * plotted at x = i + 1. NaN / Infinity losses (divergence) are skipped. Use `logY` when the
@@ -77,11 +83,13 @@ export interface LossHistoryOptions extends PresetOptions {
  * const svg = lossHistoryPlot({ sgd: [1, 0.6, 0.4], adam: [1, 0.3, 0.1] }, { logY: true })
  * svg.includes('>adam</text>') // true
  */
-export const lossHistoryPlot = (histories: Readonly<Record<string, ArrayLike<number>>>, options: LossHistoryOptions = {}): string =>
-  lineChart({
+export const lossHistoryPlot = (histories: Readonly<Record<string, ArrayLike<number>>>, options: LossHistoryOptions = {}): string => {
+  checkOptionKinds('lossHistoryPlot', options, LOSS_HISTORY_OPTIONS)
+  return lineChart({
     title: options.title ?? 'Training loss',
     xLabel: options.xLabel ?? 'epoch',
     yLabel: options.yLabel ?? 'loss',
     series: Object.entries(histories).map(([name, y]) => ({ name, x: Array.from({ length: y.length }, (_, i) => i + 1), y })),
     ...pick(options),
   })
+}

@@ -5,6 +5,7 @@
  */
 import type { ConfusionMatrix } from '../metrics/classification.js'
 import type { ClassMetrics, PrecisionRecallF1 } from '../metrics/prf.js'
+import { checkOptionKinds, type OptionKinds } from '../options.js'
 import { formatFixed, formatTable } from './table.js'
 
 /** Options of {@link classificationReport}. */
@@ -12,6 +13,8 @@ export interface ReportOptions {
   /** Decimals of precision, recall and F1. Default 2, as in scikit-learn. */
   readonly digits?: number
 }
+
+const REPORT_OPTIONS: OptionKinds<ReportOptions> = { digits: 'number' }
 
 /** Options of {@link formatConfusionMatrix}. */
 export interface ConfusionMatrixOptions {
@@ -24,6 +27,8 @@ export interface ConfusionMatrixOptions {
   /** Decimals of normalized values. Default 2. */
   readonly digits?: number
 }
+
+const CONFUSION_MATRIX_OPTIONS: OptionKinds<ConfusionMatrixOptions> = { normalize: 'string', digits: 'number' }
 
 const defaultNames = (k: number): string[] => Array.from({ length: k }, (_, i) => String(i))
 
@@ -56,6 +61,7 @@ export const classificationReport = (
   classNames?: readonly string[],
   options: ReportOptions = {},
 ): string => {
+  checkOptionKinds('classificationReport', options, REPORT_OPTIONS)
   const names = checkNames('classificationReport', classNames, metrics.k)
   const digits = options.digits ?? 2
   if (!Number.isInteger(digits) || digits < 0 || digits > 20)
@@ -91,6 +97,7 @@ export const formatConfusionMatrix = (
   classNames?: readonly string[],
   options: ConfusionMatrixOptions = {},
 ): string => {
+  checkOptionKinds('formatConfusionMatrix', options, CONFUSION_MATRIX_OPTIONS)
   const { k, counts } = cm
   if (!Number.isInteger(k) || k < 1 || counts.length !== k * k)
     throw new Error(`formatConfusionMatrix: cm has k = ${String(k)} and ${counts.length} counts; expected k * k counts`)

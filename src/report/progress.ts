@@ -5,6 +5,7 @@
  * lines through `console.log`), so the same code runs in a browser. The clock is injectable.
  * @module
  */
+import { checkOptionKinds, type OptionKinds } from '../options.js'
 
 /** Where progress goes: anything with `write`, such as Node's stdout stream (tests pass a fake). */
 export interface ProgressStream {
@@ -33,6 +34,10 @@ export interface ProgressOptions {
   readonly width?: number
   /** Name printed before `devMetric`. Default `'dev'`. */
   readonly metricName?: string
+}
+
+const PROGRESS_OPTIONS: OptionKinds<ProgressOptions> = {
+  stream: 'object', total: 'number', label: 'string', now: 'function', intervalSeconds: 'number', redrawSeconds: 'number', width: 'number', metricName: 'string',
 }
 
 /** Where training is. `epoch` counts from 1; `batch` is the number of batches done in it (0..batches). */
@@ -78,6 +83,8 @@ export interface FormatProgressOptions {
   readonly width?: number
   readonly metricName?: string
 }
+
+const FORMAT_PROGRESS_OPTIONS: OptionKinds<FormatProgressOptions> = { tty: 'boolean', label: 'string', total: 'number', width: 'number', metricName: 'string' }
 
 const PARTIAL = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉']
 
@@ -141,6 +148,7 @@ export const progressFraction = (
  * formatProgress(s, { tty: true, width: 8 }) // '|███     |  38% epoch 2/4 batch 5/10 loss 0.5000 dev 0.9000 0:30<0:50'
  */
 export const formatProgress = (state: ProgressState, options: FormatProgressOptions): string => {
+  checkOptionKinds('formatProgress', options, FORMAT_PROGRESS_OPTIONS)
   const { tty, label = '', width = 20, metricName = 'dev' } = options
   const f = progressFraction(state, options.total)
   const pct = `${Math.round(f * 100)}%`
@@ -203,6 +211,7 @@ const checkUpdate = (u: ProgressUpdate): void => {
  * out // ['mlp epoch 1/2 batch 2/2 (50%) loss 0.5000 elapsed 0:02\n', 'mlp done in 0:02\n']
  */
 export const progressBar = (options: ProgressOptions = {}): ProgressBar => {
+  checkOptionKinds('progressBar', options, PROGRESS_OPTIONS)
   const { stream = consoleStream, label = '', now = Date.now, intervalSeconds = 30, redrawSeconds = 0.1 } = options
   for (const [arg, v] of [['intervalSeconds', intervalSeconds], ['redrawSeconds', redrawSeconds]] as const)
     if (!(v >= 0)) throw new Error(`progressBar: options.${arg} = ${String(v)}; expected a number of seconds >= 0`)
@@ -277,6 +286,8 @@ export interface ProgressCallbackOptions {
   readonly now?: () => number
 }
 
+const PROGRESS_CALLBACK_OPTIONS: OptionKinds<ProgressCallbackOptions> = { label: 'string', metricName: 'string', now: 'function' }
+
 /**
  * A progress reporter that calls `callback` synchronously on every update with a {@link ProgressReport}
  * (the update, the elapsed milliseconds and its plain text line), and once more with `done: true` on the
@@ -292,6 +303,7 @@ export interface ProgressCallbackOptions {
  * lines // ['mlp epoch 1/1 batch 1/1 (100%) loss 0.5000 elapsed 0:01', 'done: mlp epoch 1/1 batch 1/1 (100%) loss 0.5000 elapsed 0:01']
  */
 export const progressCallback = (callback: (report: ProgressReport) => void, options: ProgressCallbackOptions = {}): ProgressBar => {
+  checkOptionKinds('progressCallback', options, PROGRESS_CALLBACK_OPTIONS)
   const { now = Date.now } = options
   const fmt: FormatProgressOptions = {
     tty: false,

@@ -2,6 +2,7 @@
  * Plain-text aligned tables and number formatting for reports.
  * @module
  */
+import { checkOptionKinds, type OptionKinds } from '../options.js'
 
 /** Horizontal alignment of a table column. */
 export type Align = 'left' | 'right' | 'center'
@@ -21,6 +22,8 @@ export interface TableOptions {
   /** Draw a line of dashes under the header. Default true. */
   readonly rule?: boolean
 }
+
+const TABLE_OPTIONS: OptionKinds<TableOptions> = { align: ['string', 'array'], gap: 'string', rule: 'boolean' }
 
 /** Display width of a string, counted in code points (so `'█'` and `'é'` count 1). */
 const widthOf = (s: string): number => [...s].length
@@ -57,6 +60,7 @@ export const formatTable = (
   rows: readonly (readonly Cell[])[],
   options: TableOptions = {},
 ): string => {
+  checkOptionKinds('formatTable', options, TABLE_OPTIONS)
   const cols = headers.length
   const { align, gap = '  ', rule = true } = options
   if (Array.isArray(align) && align.length !== cols)

@@ -6,9 +6,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { classIndices, take, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
+import { describeValue } from '../options.js'
 import { foldIn } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { fit, type FitOptions } from './fit.js'
+import { checkFitOptions, FIT_KEYS } from './fitOptions.js'
 import { evaluateModel } from './predict.js'
 import { fitError, type FitError } from './validate.js'
 
@@ -54,7 +56,11 @@ export const learningCurve = (
   sizes: readonly number[],
   options: FitOptions,
 ): E.Either<FitError, LearningCurveResult> => {
-  // Every size is checked before the first fit, so a bad size costs no training.
+  // The options and every size are checked before the first fit, so a mistake costs no training.
+  const badOption = checkFitOptions(options, FIT_KEYS)
+  if (badOption !== undefined) return E.left(badOption)
+  if (typeof makeModel !== 'function') return E.left(fitError('makeModel', `makeModel: expected a function returning a fresh model, got ${describeValue(makeModel)}`))
+  if (!Array.isArray(sizes)) return E.left(fitError('sizes', `sizes: expected an array of training-set sizes, got ${describeValue(sizes)}`))
   const bad = sizes.find((m) => !Number.isInteger(m) || m < 1 || m > train.n)
   if (bad !== undefined) return E.left(fitError('sizes', `learning-curve size ${bad} must be an integer in [1, ${train.n}]`))
   const order = stratifiedOrder(train, foldIn(options.key, 99))

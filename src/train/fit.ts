@@ -2,85 +2,18 @@
  * `fit`: mini-batch training with any optimizer, a dev set evaluated each epoch, early stopping,
  * callbacks and progress; `fitAsync` is the same training, yielding to the event loop between batches and
  * stoppable with an `AbortSignal`. The whole step (forward, loss, gradients, update) is one compiled executable
- * writing into buffers allocated once; parameters and state swap between two buffer sets.
+ * writing into buffers allocated once; parameters and state rotate through three buffer sets.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
-import type { Optimizer } from '../nn/transform.js'
-import type { ParamValues } from '../nn/tree.js'
-import type { Key } from '../random/key.js'
-import type { ProgressReport, ProgressStream } from '../report/progress.js'
+import { checkAsyncOptions, checkFitOptions, FIT_ASYNC_KEYS, type EpochRecord, type FitAsyncOptions, type FitOptions } from './fitOptions.js'
 import { prepareFit, trainLoop, type YieldPoint } from './loop.js'
-import type { Objective, ObjectiveName } from './objective.js'
 import type { Trained } from './predict.js'
-import type { Engine } from './runner.js'
-import type { Regularization } from './step.js'
-import type { Freeze } from './transfer.js'
 import { fitError, type FitError } from './validate.js'
 
-/** One epoch of the history. Dev fields are NaN without a dev set; accuracy is NaN for regression. */
-export interface EpochRecord {
-  readonly epoch: number
-  readonly trainLoss: number
-  readonly devLoss: number
-  readonly devAccuracy: number
-  readonly seconds: number
-}
-
-/** Early stopping on the dev loss: stop after `patience` epochs without improvement by `minDelta`. */
-export interface EarlyStopping {
-  readonly patience: number
-  readonly minDelta?: number
-  /** Return the parameters of the best epoch (default true). */
-  readonly restoreBest?: boolean
-}
-
-/** Options of `fit`. */
-export interface FitOptions {
-  readonly epochs: number
-  /** Rows per step: `n` is batch gradient descent, 1 is stochastic. */
-  readonly batchSize: number
-  readonly optimizer: Optimizer
-  /** Objective by name or a custom `Objective` (default softmax cross-entropy). */
-  readonly loss?: ObjectiveName | Objective
-  /** Initialization, shuffling and dropout all derive from this key. */
-  readonly key: Key
-  readonly dev?: Dataset
-  readonly regularization?: Regularization
-  readonly earlyStopping?: EarlyStopping
-  /** Shuffle the training rows every epoch (default true). */
-  readonly shuffle?: boolean
-  /** Called after every epoch; returning `'stop'` ends training. */
-  readonly onEpochEnd?: (record: EpochRecord, history: readonly EpochRecord[]) => void | 'stop'
-  /**
-   * Progress output (default `false`, none):
-   * - `true`: plain lines through `console.log` (one per epoch end, at most one every 30 s in between,
-   *   then `fit done in m:ss`); works the same in a browser and in Node.
-   * - a stream, anything with `write`: a terminal stream (`isTTY`, such as Node's stdout stream) gets a
-   *   bar redrawn in place, any other stream plain lines.
-   * - a function: called synchronously on every batch with a {@link ProgressReport} (the update's
-   *   fields, `elapsed` milliseconds and the plain text `line`), then once more with `done: true` when
-   *   training ends. What it throws propagates out of `fit`.
-   *
-   * Any other value is a `Left` on `progress`.
-   */
-  readonly progress?: boolean | ProgressStream | ((report: ProgressReport) => void)
-  /** Initial values (transfer learning, warm starts) instead of the model's initializers. */
-  readonly initial?: { readonly params: ParamValues; readonly state?: ParamValues }
-  /**
-   * Parameters not trained (transfer learning): dotted paths or prefixes of whole subtrees
-   * (`['dense0', 'dense2']`), or a test on each path returning true for frozen ones. Frozen values come
-   * back bit-identical; no gradient is computed for them; the optimizer state, weight decay and the
-   * L1/L2 penalty cover the trainable parameters only. Layer state keeps updating in frozen layers
-   * (batch-norm running statistics follow the new data, as in PyTorch's train mode). A path naming no
-   * parameter, or freezing every parameter, is a `Left`.
-   */
-  readonly freeze?: Freeze
-  /** Default `'compiled'`; `'interpreter'` runs the reference interpreter (slow; for checking). */
-  readonly engine?: Engine
-}
+export type { EpochRecord, EarlyStopping, FitOptions, FitAsyncOptions } from './fitOptions.js'
 
 /** The result of `fit`: the trained model and its history. */
 export interface FitResult extends Trained {
@@ -90,29 +23,26 @@ export interface FitResult extends Trained {
   readonly stoppedEarly: boolean
 }
 
-
-/** Options of `fitAsync`: those of `fit`, plus cancellation and how often to yield to the event loop. */
-export interface FitAsyncOptions extends FitOptions {
-  /**
-   * Stops training: checked before training starts and after every batch (also after an epoch's
-   * `onEpochEnd`). An aborted run resolves to a `Left` on `signal` saying where it stopped.
-   */
-  readonly signal?: AbortSignal
-  /**
-   * Yield to the event loop (a `setTimeout(0)` macrotask, so timers, input and rendering run) after a
-   * batch once at least this many milliseconds have passed since the last yield. Default 16 (about one
-   * animation frame); 0 yields after every batch. A finite number >= 0, else a `Left` on `yieldEveryMs`.
-   */
-  readonly yieldEveryMs?: number
-}
-
 /**
- * Trains `model` on `train`. Every problem with the data or options is a `Left` before training starts.
+ * Trains `model` on `train`. Every problem with the data or options is a `Left` before training starts,
+ * naming the option: an unknown key (`epoch` suggests `epochs`; so do misspelled nested keys such as
+ * `earlyStopping.patince`), a missing `epochs`, `batchSize`, `optimizer` or `key`, or a wrongly typed
+ * value (`progress: 'yes'`, `onEpochEnd: 5`, `engine: 'interpeter'`).
+ *
+ * Divergence: after every step the batch's training loss is checked. The first NaN or infinite loss
+ * stops training with a `Left` on `loss` whose `diverged` field names the epoch, the batch, the step and
+ * the loss, and carries `partial`: the history of the finished epochs and the parameters and state of the
+ * last step whose loss was finite (nothing trained before the blow-up is lost). `stopOnNonFinite: false`
+ * turns the check off and trains on whatever the loss.
  * @example
- * import { fit, sequential, dense, layers, adam, key, flower } from 'kiln'
+ * import { fit, sequential, dense, layers, adam, sgd, key, flower } from 'kiln'
  * const data = flower(key(1), 100)
  * const r = fit(sequential(dense(4), layers.tanh(), dense(2)), data, { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0) })
  * r._tag === 'Right' && r.right.history.length // 2
+ * const typo = fit(sequential(dense(2)), data, { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0), shufle: false } as never)
+ * typo._tag === 'Left' && typo.left.field // 'shufle'
+ * const blowUp = fit(sequential(dense(4), layers.relu(), dense(2)), data, { epochs: 2, batchSize: 50, optimizer: sgd(1e300), key: key(0) })
+ * blowUp._tag === 'Left' && [blowUp.left.field, blowUp.left.diverged?.epoch, blowUp.left.diverged?.batch] // ['loss', 1, 2]
  */
 export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, FitResult> => {
   const setup = prepareFit(model, train, options)
@@ -120,15 +50,16 @@ export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either
   const loop = trainLoop(setup.right)
   for (;;) {
     const r = loop.next()
-    if (r.done === true) return E.right(r.value)
+    if (r.done === true) return r.value
   }
 }
 
 /**
  * `fit` that keeps a browser page (or a server) responsive: it yields to the event loop between batches
  * every `yieldEveryMs` and stops when `signal` is aborted. The result is bit-identical to `fit`'s with
- * the same options (both run one shared training loop). The promise never rejects for a `Left`: bad data
- * or options and an abort resolve to one; only an exception thrown by a callback (`onEpochEnd`,
+ * the same options (both run one shared training loop, with the same option checks and the same stop on
+ * a non-finite loss). The promise never rejects for a `Left`: bad data or options, a divergence and an
+ * abort resolve to one; only an exception thrown by a callback (`onEpochEnd`,
  * `progress`) rejects it.
  * @example
  * import { fitAsync, sequential, dense, layers, adam, key, flower } from 'kiln'
@@ -140,6 +71,9 @@ export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either
  * pending instanceof Promise // true
  */
 export const fitAsync = async (model: Layer, train: Dataset, options: FitAsyncOptions): Promise<E.Either<FitError, FitResult>> => {
+  // Unknown keys first (the driver's own two included), then its own values; the rest is `fit`'s.
+  const badKey = checkFitOptions(options, FIT_ASYNC_KEYS)
+  if (badKey !== undefined) return E.left(badKey)
   // `signal` and `yieldEveryMs` belong to this driver alone: the shared loop sees plain `fit` options.
   const { signal, yieldEveryMs = 16, ...fitOptions } = options
   const bad = checkAsyncOptions(signal, yieldEveryMs)
@@ -153,7 +87,7 @@ export const fitAsync = async (model: Layer, train: Dataset, options: FitAsyncOp
   let lastYield = Date.now()
   for (;;) {
     const r = loop.next()
-    if (r.done === true) return E.right(r.value)
+    if (r.done === true) return r.value
     if (Date.now() - lastYield >= yieldEveryMs) {
       await nextMacrotask()
       lastYield = Date.now()
@@ -164,14 +98,6 @@ export const fitAsync = async (model: Layer, train: Dataset, options: FitAsyncOp
       return E.left(abortedAt(r.value))
     }
   }
-}
-
-const checkAsyncOptions = (signal: unknown, yieldEveryMs: unknown): FitError | undefined => {
-  if (typeof yieldEveryMs !== 'number' || !Number.isFinite(yieldEveryMs) || yieldEveryMs < 0)
-    return fitError('yieldEveryMs', `yieldEveryMs ${typeof yieldEveryMs === 'string' ? JSON.stringify(yieldEveryMs) : String(yieldEveryMs)} must be a finite number of milliseconds >= 0`)
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as { aborted?: unknown }).aborted !== 'boolean'))
-    return fitError('signal', `signal must be an AbortSignal (an object with a boolean 'aborted'); got ${signal === null ? 'null' : typeof signal}`)
-  return undefined
 }
 
 const abortedAt = (at: YieldPoint): FitError =>

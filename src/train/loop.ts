@@ -13,7 +13,8 @@ import { bindValues, flattenParams, zipParams, type ParamValues } from '../nn/tr
 import { foldIn } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
-import type { EpochRecord, FitOptions, FitResult } from './fit.js'
+import type { FitResult } from './fit.js'
+import { checkFitOptions, checkModelAndData, FIT_KEYS, type EpochRecord, type FitOptions } from './fitOptions.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
 import { runnerFor, type Engine, type Runner } from './runner.js'
@@ -58,6 +59,9 @@ export interface YieldPoint {
  * bad._tag === 'Left' && bad.left.field // 'progress'
  */
 export const prepareFit = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, FitSetup> => {
+  // Every option's key and type first: nothing below reads a value these checks have not vetted.
+  const invalid = checkModelAndData(model, train) ?? checkFitOptions(options, FIT_KEYS)
+  if (invalid !== undefined) return E.left(invalid)
   let objective: Objective
   try {
     objective = objectiveOf(options.loss ?? 'softmaxCrossEntropy')
@@ -70,7 +74,6 @@ export const prepareFit = (model: Layer, train: Dataset, options: FitOptions): E
     checkBinary(objective, train.classes) ??
     checkSchedule(train.n, options.batchSize, options.epochs) ??
     checkTraining(options.regularization, options.earlyStopping) ??
-    checkProgress(options.progress) ??
     checkData(train, 'train', objective, classes) ??
     (options.dev === undefined ? undefined : checkData(options.dev, 'dev', objective, classes))
   if (problem !== undefined) return E.left(problem)
@@ -78,14 +81,6 @@ export const prepareFit = (model: Layer, train: Dataset, options: FitOptions): E
     return E.left(fitError('dev', `the dev set has ${featureCount(options.dev)} features per row, the training set ${featureCount(train)}`))
   const graphs = stepGraphs(model, train, options, objective, classes)
   return E.isLeft(graphs) ? graphs : startingValues(model, train, options, objective, classes, graphs.right)
-}
-
-/** A `progress` option that is none of `boolean`, a function or an object with `write`, as a `FitError`. */
-const checkProgress = (p: unknown): FitError | undefined => {
-  if (p === undefined || typeof p === 'boolean' || typeof p === 'function') return undefined
-  if (typeof p === 'object' && p !== null && typeof (p as { write?: unknown }).write === 'function') return undefined
-  const got = p === null ? 'null' : typeof p === 'object' ? 'an object without a write method' : typeof p === 'string' ? JSON.stringify(p) : String(p)
-  return fitError('progress', `progress must be true, false, a stream (an object with a write method) or a function receiving progress reports; got ${got}`)
 }
 
 interface Graphs {
@@ -168,13 +163,18 @@ interface Step {
 
 type Values = { readonly params: ParamValues; readonly state: ParamValues }
 
-/** The compiled steps of one run with their two buffer sets. */
+/** The compiled steps of one run with their three buffer sets. */
 interface Machine {
   readonly batches: number
   /** Trains on batch `b` of the row order `order` as step number `stepCount`; returns the batch's loss times its rows. */
   readonly step: (order: ArrayLike<number>, b: number, stepCount: number) => number
   /** The current parameters and state (views of the live buffers: copy before the next step to keep them). */
   readonly snapshot: () => Values
+  /**
+   * The values the previous step started from (the starting values while fewer than two steps ran):
+   * after a step whose loss is not finite, the last values whose loss was finite.
+   */
+  readonly beforePrevious: () => Values
 }
 
 /** Compiles the step graphs and allocates every buffer of the run once. */
@@ -187,13 +187,17 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   const full = makeStep(s.graphs.full)
   const rest = s.graphs.rest && makeStep(s.graphs.rest)
   const { leafOrder, paramCount, stateCount } = full
-  // Two buffer sets for parameters, layer state and optimizer state: a step reads one and writes the other.
-  let cur: Float64Array[] = leafOrder.map((n) => {
+  // Three buffer sets for parameters, layer state and optimizer state, used in turn: a step reads the
+  // current one and writes the next, so the values of the two steps before are still there, without a
+  // copy, when a loss turns out not finite (`beforePrevious`).
+  const start: Float64Array[] = leafOrder.map((n) => {
     const v = s.initialValues.get(n)
     if (v === undefined) throw new Error(`fit: the step graph reads '${n}', which has no initial value (internal invariant broken)`)
     return v
   })
-  let next: Float64Array[] = cur.map((v) => new Float64Array(v.length))
+  const sets = [start, start.map((v) => new Float64Array(v.length)), start.map((v) => new Float64Array(v.length))]
+  let at = 0
+  let steps = 0
   const xs = [new Float64Array(B * f), rest && new Float64Array(rest.batch * f)]
   const ys = [new Float64Array(B), rest && new Float64Array(rest.batch)]
   const stepBuf = new Float64Array(1)
@@ -224,13 +228,19 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
       keyBuf[0] = k.k0
       keyBuf[1] = k.k1
     }
+    const cur = sets[at]!
     for (let i = 0; i < leafOrder.length; i++) bindings[leafOrder[i]!] = cur[i]!
-    ;(which === 0 ? full : rest!).runner.runInto(bindings, [lossBuf, ...next])
-    ;[cur, next] = [next, cur]
+    at = (at + 1) % 3
+    ;(which === 0 ? full : rest!).runner.runInto(bindings, [lossBuf, ...sets[at]!])
+    steps++
     return lossBuf[0]! * size
   }
-  const snapshot = (): Values => ({ params: valuesLike(s.params, cur.slice(0, paramCount)), state: valuesLike(s.state, cur.slice(paramCount, paramCount + stateCount)) })
-  return { batches: Math.ceil(train.n / B), step, snapshot }
+  const valuesOf = (set: readonly Float64Array[]): Values =>
+    ({ params: valuesLike(s.params, set.slice(0, paramCount)), state: valuesLike(s.state, set.slice(paramCount, paramCount + stateCount)) })
+  const snapshot = (): Values => valuesOf(sets[at]!)
+  // Two sets back is the set after next (mod 3); before the second step, it was never written.
+  const beforePrevious = (): Values => valuesOf(sets[steps >= 2 ? (at + 1) % 3 : 0]!)
+  return { batches: Math.ceil(train.n / B), step, snapshot, beforePrevious }
 }
 
 /** The reporter of a `progress` option: a progress bar on a stream (the console for `true`), or a callback. */
@@ -251,8 +261,9 @@ interface RunState {
 /**
  * Trains on the prepared setup, one batch per `next()`, yielding a {@link YieldPoint} after every batch
  * (after an epoch's last batch, once the epoch's bookkeeping and `onEpochEnd` are done); returns the
- * `FitResult`. Progress output ends when the loop returns or is closed with `return()` (an abort), not
- * when a callback throws.
+ * `FitResult`, or a `Left` on `loss` at the first non-finite training loss (unless `stopOnNonFinite` is
+ * false). Progress output ends when the loop returns or is closed with `return()` (an abort), not when a
+ * callback throws.
  * @example
  * import { sequential, dense, layers, adam, key, flower } from 'kiln'
  * import { prepareFit, trainLoop } from './loop.js'
@@ -261,7 +272,7 @@ interface RunState {
  * loop?.next().value // { epoch: 1, epochs: 2, batch: 1, batches: 2 }
  * loop?.next().value // { epoch: 1, epochs: 2, batch: 2, batches: 2 }
  */
-export function* trainLoop(s: FitSetup): Generator<YieldPoint, FitResult, void> {
+export function* trainLoop(s: FitSetup): Generator<YieldPoint, E.Either<FitError, FitResult>, void> {
   const reporter = reporterFor(s.options.progress, s.objective.classification ? 'dev acc' : 'dev loss')
   let threw = false
   try {
@@ -275,12 +286,13 @@ export function* trainLoop(s: FitSetup): Generator<YieldPoint, FitResult, void> 
   }
 }
 
-function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoint, FitResult, void> {
+function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoint, E.Either<FitError, FitResult>, void> {
   const { train, options } = s
   const engine = options.engine ?? 'compiled'
   const m = machineFor(s, engine)
   const { batches } = m
   const p: RunState = { history: [], best: { loss: Infinity, epoch: 0, values: copySnapshot(m.snapshot()) }, stoppedEarly: false, stepCount: 0 }
+  const stop = options.stopOnNonFinite !== false
   const devMetric = (r: EpochRecord | undefined) =>
     r === undefined || options.dev === undefined ? {} : { devMetric: s.objective.classification ? r.devAccuracy : r.devLoss }
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -288,12 +300,17 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
     const order = options.shuffle === false ? Int32Array.from({ length: train.n }, (_, i) => i) : permutation(foldIn(foldIn(options.key, 1), epoch), train.n)
     let lossSum = 0
     for (let b = 0; b < batches - 1; b++) {
-      lossSum += m.step(order, b, p.stepCount++)
+      const loss = m.step(order, b, p.stepCount++)
+      // The loss is computed anyway: checking it costs nothing, and a NaN would poison every later step.
+      if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: b + 1, batches, loss }))
+      lossSum += loss
       const seen = Math.min((b + 1) * options.batchSize, train.n)
       bar?.update({ epoch, epochs: options.epochs, batch: b + 1, batches, loss: lossSum / seen, ...devMetric(p.history.at(-1)) })
       yield { epoch, epochs: options.epochs, batch: b + 1, batches }
     }
-    lossSum += m.step(order, batches - 1, p.stepCount++)
+    const loss = m.step(order, batches - 1, p.stepCount++)
+    if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: batches, batches, loss }))
+    lossSum += loss
     // The epoch-end update waits for this epoch's dev evaluation, so the epoch's line shows its own dev metric.
     const record = epochRecord(s, engine, m.snapshot, epoch, lossSum, t0)
     p.history.push(record)
@@ -303,7 +320,23 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
   }
   const restore = options.earlyStopping !== undefined && (options.earlyStopping.restoreBest ?? true) && p.best.epoch > 0
   const final = restore ? p.best.values : m.snapshot()
-  return { ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.stoppedEarly }
+  return E.right({ ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.stoppedEarly })
+}
+
+/**
+ * The `Left` of a run stopped by a non-finite loss at `at` (the step just taken): it names the epoch,
+ * batch, step and loss and carries the values the previous step started from, the last ones whose loss
+ * was finite (the values this step started from already gave a non-finite loss).
+ */
+const diverged = (s: FitSetup, engine: Engine, m: Machine, p: RunState, at: { epoch: number; batch: number; batches: number; loss: number }): FitError => {
+  const step = p.stepCount - 1
+  const kept = Math.max(step - 1, 0)
+  const partial: FitResult = { ...trainedAt(s, engine, m.beforePrevious()), history: p.history.slice(), bestEpoch: p.history.length, stoppedEarly: true }
+  const message =
+    `the training loss became ${at.loss} at epoch ${at.epoch}, batch ${at.batch} of ${at.batches} (after ${step} update(s)), so training stopped; ` +
+    `diverged.partial holds the parameters after ${kept} update(s), the last with a finite loss, and the history so far. ` +
+    'Lower the learning rate, check the schedule or the data, or pass stopOnNonFinite: false to train on'
+  return { ...fitError('loss', `loss: ${message}`), diverged: { _tag: 'Diverged', epoch: at.epoch, batch: at.batch, step, loss: at.loss, partial } }
 }
 
 /** The record of a finished epoch, with the dev set evaluated on the current parameters. */

@@ -5,14 +5,35 @@
  */
 import { featureCount, type Dataset } from '../data/dataset.js'
 import { fmt, sizeOf } from '../shape.js'
+import type { FitResult } from './fit.js'
 import type { Objective } from './objective.js'
 import { frozenBy, unknownPrefixes, type Freeze } from './transfer.js'
 
-/** Why `fit` refused to start. */
+/** Why `fit` refused to start, was aborted, or stopped on a non-finite loss (`diverged`). */
 export interface FitError {
   readonly _tag: 'FitError'
   readonly field: string
   readonly message: string
+  /** Set (with field `loss`) when training stopped on a non-finite loss: where, and what was trained until then. */
+  readonly diverged?: Divergence
+}
+
+/** Where training diverged, and what it had trained until then (see `FitOptions.stopOnNonFinite`). */
+export interface Divergence {
+  readonly _tag: 'Diverged'
+  /** The epoch (from 1) and the batch in it (from 1) whose training loss was not finite. */
+  readonly epoch: number
+  readonly batch: number
+  /** The number of updates applied before that batch (the step a learning-rate schedule saw). */
+  readonly step: number
+  /** The loss: NaN, Infinity or -Infinity. */
+  readonly loss: number
+  /**
+   * The result so far: the parameters and state of the last step whose loss was finite (the values that
+   * step started from, so `step - 1` updates of training, or the starting values when the first loss was
+   * not finite), the history of the finished epochs, and `stoppedEarly: true`.
+   */
+  readonly partial: FitResult
 }
 
 /**

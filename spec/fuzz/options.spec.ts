@@ -1,0 +1,184 @@
+/**
+ * Issue 9: every public function that takes an options object refuses what it does not know. One table
+ * lists them (a new options-taking function is added here, in one place); two properties feed them
+ * random extra keys (among them `__proto__`, `constructor`, `toString`, set as own keys) and values of
+ * the wrong kind, and assert a clear refusal that names the key or field (a thrown error or a `Left`),
+ * and that nothing ran: no training step, no callback, no file written.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import * as K from '../../src/index.js'
+import * as N from '../../src/node/index.js'
+
+type Kind = 'boolean' | 'number' | 'string' | 'function' | 'array' | 'object'
+
+interface Entry {
+  readonly name: string
+  /** A valid options object the calls below accept. */
+  readonly valid: Readonly<Record<string, unknown>>
+  /** The options and the kinds their values may have; absent for functions other helpers own (keys only). */
+  readonly kinds?: Readonly<Record<string, readonly Kind[]>>
+  readonly run: (options: unknown) => unknown
+  /** How many times a callback, training step or write happened (must stay 0 on a refusal). */
+  readonly ran?: () => number
+}
+
+let count = 0
+const counted = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+  count++
+  return f(...a)
+}
+const ran = () => count
+
+const data = K.flower(K.key(1), 24)
+const spyModel = (): K.Layer => {
+  const inner = K.sequential(K.dense(3), K.layers.tanh(), K.dense(2))
+  return K.defineLayer('spy', inner.spec, counted((p, x, ctx) => inner.apply(p, x, ctx)))
+}
+const fitValid = { epochs: 1, batchSize: 8, optimizer: K.adam(0.01), key: K.key(0) }
+const fitKinds: Record<string, readonly Kind[]> = {
+  epochs: ['number'], batchSize: ['number'], optimizer: ['object'], loss: ['string', 'object'], key: ['object'], dev: ['object'],
+  regularization: ['object'], earlyStopping: ['object'], shuffle: ['boolean'], onEpochEnd: ['function'], progress: ['boolean', 'function', 'object'],
+  initial: ['object'], freeze: ['array', 'function'], engine: ['string'], stopOnNonFinite: ['boolean'],
+}
+const x = K.input('x', [2])
+const probs = K.constant([0.3, 0.6], [2])
+const metrics = K.precisionRecallF1([0, 1, 1], [0, 1, 0], 2)
+const cm = K.confusionMatrix([0, 1, 1], [0, 1, 0], 2)
+const progressState = { epoch: 1, epochs: 1, batch: 1, batches: 1, loss: 0.5, elapsed: 0 }
+const series = [{ name: 'a', x: [1, 2], y: [1, 0.5] }]
+const saved = { params: { w: Float64Array.of(1) }, state: {} }
+const dir = mkdtempSync(join(tmpdir(), 'kiln-options-fuzz-'))
+const csvPath = join(dir, 'a.csv')
+writeFileSync(csvPath, '1,0\n2,1\n')
+const savedPath = join(dir, 'never-written.json')
+
+const NUMBERS = (...names: string[]) => Object.fromEntries(names.map((n) => [n, ['number'] as const]))
+
+const TABLE: readonly Entry[] = [
+  { name: 'fit', valid: fitValid, kinds: fitKinds, run: (o) => K.fit(spyModel(), data, o as K.FitOptions), ran },
+  { name: 'fitAsync', valid: fitValid, kinds: { ...fitKinds, yieldEveryMs: ['number'], signal: ['object'] }, run: (o) => K.fitAsync(spyModel(), data, o as K.FitAsyncOptions), ran },
+  { name: 'learningCurve', valid: fitValid, kinds: fitKinds, run: (o) => K.learningCurve(counted(spyModel), data, data, [8], o as K.FitOptions), ran },
+  { name: 'dense', valid: {}, kinds: { init: ['function'], biasInit: ['function'], bias: ['boolean'], activation: ['string'] }, run: (o) => K.dense(2, o as K.DenseOptions) },
+  { name: 'conv2d', valid: {}, kinds: { stride: ['number', 'array'], padding: ['string'], init: ['function'], biasInit: ['function'], bias: ['boolean'], activation: ['string'] }, run: (o) => K.conv2d(2, 3, o as K.Conv2dOptions) },
+  { name: 'maxPool2d', valid: {}, kinds: { stride: ['number', 'array'] }, run: (o) => K.maxPool2d(2, o as K.Pool2dOptions) },
+  { name: 'avgPool2d', valid: {}, kinds: { stride: ['number', 'array'] }, run: (o) => K.avgPool2d(2, o as K.Pool2dOptions) },
+  { name: 'batchNorm', valid: {}, kinds: NUMBERS('momentum', 'eps'), run: (o) => K.batchNorm(o as K.BatchNormOptions) },
+  { name: 'sgd', valid: {}, kinds: { ...NUMBERS('momentum', 'dampening', 'weightDecay'), nesterov: ['boolean'] }, run: (o) => K.sgd(0.1, o as K.SgdOptions) },
+  { name: 'rmsprop', valid: {}, kinds: { ...NUMBERS('alpha', 'eps', 'weightDecay', 'momentum'), centered: ['boolean'] }, run: (o) => K.rmsprop(0.1, o as K.RmspropOptions) },
+  { name: 'adagrad', valid: {}, kinds: NUMBERS('lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'), run: (o) => K.adagrad(0.1, o as K.AdagradOptions) },
+  { name: 'adam', valid: {}, kinds: NUMBERS('beta1', 'beta2', 'eps', 'weightDecay'), run: (o) => K.adam(0.1, o as K.AdamOptions) },
+  { name: 'adamw', valid: {}, kinds: NUMBERS('beta1', 'beta2', 'eps', 'weightDecay'), run: (o) => K.adamw(0.1, o as K.AdamOptions) },
+  { name: 'meanSquaredError', valid: {}, kinds: { half: ['boolean'] }, run: (o) => K.meanSquaredError(x, x, o as K.MseOptions) },
+  { name: 'binaryCrossEntropy', valid: {}, kinds: NUMBERS('eps'), run: (o) => K.binaryCrossEntropy(probs, probs, o as K.BceOptions) },
+  { name: 'l1Penalty', valid: {}, kinds: { excludeBiases: ['boolean'], exclude: ['function'] }, run: (o) => K.l1Penalty({ w: x }, 0.1, o as K.PenaltyOptions) },
+  { name: 'l2Penalty', valid: {}, kinds: { excludeBiases: ['boolean'], exclude: ['function'] }, run: (o) => K.l2Penalty({ w: x }, 0.1, o as K.PenaltyOptions) },
+  { name: 'gradcheck', valid: {}, kinds: { ...NUMBERS('eps', 'atol', 'rtol', 'projections', 'seed'), mode: ['string'] }, run: (o) => K.gradcheck(counted((t: K.Tensor) => K.sum(t)), [{ value: [1], shape: [1] }], o as K.GradcheckOptions), ran },
+  { name: 'gradgradcheck', valid: {}, kinds: { ...NUMBERS('eps', 'atol', 'rtol', 'projections', 'seed'), mode: ['string'] }, run: (o) => K.gradgradcheck(counted((t: K.Tensor) => K.sum(t)), [{ value: [1], shape: [1] }], o as K.GradcheckOptions), ran },
+  { name: 'trainTestSplit', valid: {}, kinds: { test: ['number'], stratify: ['boolean'] }, run: (o) => K.trainTestSplit(K.key(0), data, o as never) },
+  { name: 'trainDevTestSplit', valid: {}, kinds: { dev: ['number'], test: ['number'], stratify: ['boolean'] }, run: (o) => K.trainDevTestSplit(K.key(0), data, o as never) },
+  { name: 'kFold', valid: {}, kinds: { stratify: ['boolean'] }, run: (o) => K.kFold(K.key(0), data, 3, o as never) },
+  { name: 'learningCurveDiagnosis', valid: {}, kinds: NUMBERS('threshold'), run: (o) => K.learningCurveDiagnosis({ baselineError: 0, trainError: 0.1, devError: 0.2 }, o as K.DiagnosisOptions) },
+  { name: 'classificationReport', valid: {}, kinds: NUMBERS('digits'), run: (o) => K.classificationReport(metrics, undefined, o as K.ReportOptions) },
+  { name: 'formatConfusionMatrix', valid: {}, kinds: { normalize: ['string'], digits: ['number'] }, run: (o) => K.formatConfusionMatrix(cm, undefined, o as K.ConfusionMatrixOptions) },
+  { name: 'formatTable', valid: {}, kinds: { align: ['string', 'array'], gap: ['string'], rule: ['boolean'] }, run: (o) => K.formatTable(['a'], [['b']], o as K.TableOptions) },
+  { name: 'formatProgress', valid: { tty: false }, kinds: { tty: ['boolean'], label: ['string'], total: ['number'], width: ['number'], metricName: ['string'] }, run: (o) => K.formatProgress(progressState, o as K.FormatProgressOptions) },
+  {
+    name: 'progressBar', valid: { stream: { write: counted(() => undefined) } },
+    kinds: { stream: ['object'], total: ['number'], label: ['string'], now: ['function'], intervalSeconds: ['number'], redrawSeconds: ['number'], width: ['number'], metricName: ['string'] },
+    run: (o) => K.progressBar(o as K.ProgressOptions).done(), ran,
+  },
+  { name: 'progressCallback', valid: {}, kinds: { label: ['string'], metricName: ['string'], now: ['function'] }, run: (o) => K.progressCallback(counted(() => undefined), o as K.ProgressCallbackOptions), ran },
+  { name: 'lineChart', valid: { series }, kinds: { series: ['array'], title: ['string'], xLabel: ['string'], yLabel: ['string'], width: ['number'], height: ['number'], logY: ['boolean'], logX: ['boolean'], markers: ['boolean'] }, run: (o) => K.lineChart(o as K.LineChartOptions) },
+  { name: 'learningCurvePlot', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], logY: ['boolean'] }, run: (o) => K.learningCurvePlot({ sizes: [1], trainError: [0], devError: [0] }, o as K.PresetOptions) },
+  { name: 'lossHistoryPlot', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], logY: ['boolean'], xLabel: ['string'], yLabel: ['string'] }, run: (o) => K.lossHistoryPlot({ a: [1] }, o as K.LossHistoryOptions) },
+  { name: 'compile', valid: {}, kinds: { fuse: ['boolean'], simplify: ['boolean'], cache: ['boolean'] }, run: (o) => K.compile([K.add(x, 1)], o as K.CompileOptions) },
+  // Functions other helpers own: the key check only.
+  { name: 'simplify', valid: {}, run: (o) => K.simplify([K.add(x, 0)], o as K.SimplifyOptions) },
+  { name: 'parseCsv', valid: {}, run: (o) => K.parseCsv('1,0\n2,1\n', o as K.CsvOptions) },
+  { name: 'parseIdx', valid: {}, run: (o) => K.parseIdx(K.encodeIdx([1], [1]), o as never) },
+  { name: 'idxDataset', valid: {}, run: (o) => K.idxDataset({ type: 'ubyte', dims: [1, 1], data: Float64Array.of(1) } as K.IdxArray, { type: 'ubyte', dims: [1], data: Float64Array.of(0) } as K.IdxArray, o as K.IdxDatasetOptions) },
+  { name: 'encodeValues', valid: {}, run: (o) => K.encodeValues(saved, o as never) },
+  { name: 'decodeValues', valid: {}, run: (o) => K.decodeValues(K.encodeValues(saved), '<text>', o as never) },
+  { name: 'readBytes', valid: {}, run: (o) => N.readBytes(csvPath, o as N.ReadOptions) },
+  { name: 'readText', valid: {}, run: (o) => N.readText(csvPath, o as N.ReadOptions) },
+  { name: 'readCsv', valid: {}, run: (o) => N.readCsv(csvPath, o as K.CsvOptions) },
+  { name: 'loadIdxDataset', valid: {}, run: (o) => N.loadIdxDataset(join(dir, 'none-images'), join(dir, 'none-labels'), o as K.IdxDatasetOptions) },
+  { name: 'loadFashionMnist', valid: {}, run: (o) => N.loadFashionMnist(join(dir, 'no-fashion'), o as never) },
+  { name: 'saveValues', valid: {}, run: (o) => N.saveValues(savedPath, saved, o as never), ran: () => (existsSync(savedPath) ? 1 : 0) },
+]
+
+/** What a refusal said: the thrown error, or the Left's error (a `Right` or a plain result is no refusal). */
+const refusal = async (run: () => unknown): Promise<{ readonly field?: unknown; readonly message: string } | undefined> => {
+  try {
+    const r = await run()
+    if (typeof r === 'object' && r !== null && (r as { _tag?: unknown })._tag === 'Left') return (r as { left: { field?: unknown; message: string } }).left
+    return undefined
+  } catch (e) {
+    return e as { field?: unknown; message: string }
+  }
+}
+
+const INHERITED = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__']
+const extraKey = (e: Entry) => fc.oneof(fc.constantFrom(...INHERITED), fc.string({ minLength: 1, maxLength: 12 })).filter((k) => !Object.hasOwn(e.kinds ?? e.valid, k) && !(e.kinds === undefined && k === 'maxInflatedBytes'))
+
+/** Values of a kind the option does not take (`object` only where no object is valid). */
+const wrongValue = (kinds: readonly Kind[]): fc.Arbitrary<unknown> => {
+  const all: [Kind | 'null' | 'bigint' | 'symbol', fc.Arbitrary<unknown>][] = [
+    ['boolean', fc.boolean()], ['number', fc.double()], ['string', fc.string({ maxLength: 8 })], ['function', fc.constant(() => 'ran')],
+    ['array', fc.array(fc.integer(), { maxLength: 3 })], ['object', fc.constant({ valueOf: () => 1 })], ['null', fc.constant(null)],
+    ['bigint', fc.bigInt()], ['symbol', fc.constant(Symbol('s'))],
+  ]
+  return fc.oneof(...all.filter(([k]) => !(kinds as readonly string[]).includes(k)).map(([, a]) => a))
+}
+
+const withOwn = (valid: Readonly<Record<string, unknown>>, key: string, value: unknown): Record<string, unknown> => {
+  const o: Record<string, unknown> = { ...valid }
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true })
+  return o
+}
+
+describe('every options-taking function refuses unknown keys, naming them', () => {
+  it.each(TABLE.map((e) => [e.name, e] as const))('%s', async (_name, e) => {
+    await fc.assert(
+      fc.asyncProperty(extraKey(e), fc.anything(), async (k, v) => {
+        count = 0
+        const r = await refusal(() => e.run(withOwn(e.valid, k, v)))
+        expect(r, `${e.name} accepted the unknown key ${JSON.stringify(k)}`).toBeDefined()
+        if (r!.field !== undefined) expect(r!.field).toBe(k)
+        expect(r!.message).toContain(k)
+        expect(r!.message).toMatch(/unknown option/)
+        expect(e.ran?.() ?? 0).toBe(0)
+      }),
+      { seed: 909, numRuns: 25 },
+    )
+  })
+
+  it('the valid options of the table are accepted (so the refusals above are about the extra key)', async () => {
+    for (const e of TABLE.filter((t) => t.kinds !== undefined)) {
+      const r = await refusal(() => e.run(e.valid))
+      expect(r, `${e.name}: ${r?.message}`).toBeUndefined()
+    }
+  })
+})
+
+describe('every option of a wrong kind is refused before anything runs, naming it', () => {
+  it.each(TABLE.filter((e) => e.kinds !== undefined).map((e) => [e.name, e] as const))('%s', async (_name, e) => {
+    const keys = Object.keys(e.kinds!)
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...keys).chain((k) => fc.tuple(fc.constant(k), wrongValue(e.kinds![k]!))), async ([k, v]) => {
+        count = 0
+        const r = await refusal(() => e.run(withOwn(e.valid, k, v)))
+        expect(r, `${e.name} accepted ${k} = ${K.describeValue(v)}`).toBeDefined()
+        if (r!.field !== undefined) expect(r!.field).toBe(k)
+        expect(r!.message).toContain(k)
+        expect(r!.message).not.toMatch(/Cannot read properties|is not a function|Cannot convert/)
+        expect(e.ran?.() ?? 0).toBe(0)
+      }),
+      { seed: 910, numRuns: 30 },
+    )
+  })
+})

@@ -1,0 +1,190 @@
+/**
+ * Op attributes are data, checked once when a node is built: `make` passes every attribute object
+ * through `checkAttrs`, which keeps only primitive values of the kind the op's schema names and
+ * refuses anything else with an `ArgumentError` naming the op and the attribute. The check reads own
+ * data properties only (no getters, `valueOf`, `toString` or iterators run), so a hostile value
+ * never reaches a shape rule, the hash-consing key or generated kernel source.
+ * @module
+ */
+import { ArgumentError, describeValue } from './options.js'
+import type { OpAttrs, OpName } from './tensor.js'
+
+/**
+ * What an attribute holds: any primitive number (`number`, NaN and infinities included), a safe
+ * integer (`int`), a boolean (`bool`), a list of safe integers (`ints`), a non-empty string
+ * (`name`, leaves only) or a `Float64Array` (`values`, constants only).
+ */
+export type AttrKind = 'number' | 'int' | 'bool' | 'ints' | 'name' | 'values'
+
+type KindOf<T> = T extends Float64Array
+  ? 'values'
+  : T extends readonly number[]
+    ? 'ints'
+    : T extends number
+      ? 'number' | 'int'
+      : T extends boolean
+        ? 'bool'
+        : T extends string
+          ? 'name'
+          : never
+
+/** The attribute schema type: every op, and every attribute of it, with a kind matching its type. */
+export type AttrSchema = { readonly [K in OpName]: { readonly [A in keyof OpAttrs[K]]-?: KindOf<OpAttrs[K][A]> } }
+
+/**
+ * Every op's attributes and their kinds (a new op does not type-check until it is listed here).
+ * @example
+ * import { attrSchema } from './attrs.js'
+ * attrSchema.pad // { before: 'ints', after: 'ints', value: 'number' }
+ * attrSchema.neg // {}
+ */
+export const attrSchema: AttrSchema = {
+  input: { name: 'name' },
+  param: { name: 'name' },
+  constant: { values: 'values' },
+  uniform: {},
+  neg: {}, exp: {}, log: {}, sqrt: {}, abs: {}, sign: {}, tanh: {}, sigmoid: {}, relu: {},
+  leakyRelu: { alpha: 'number' },
+  softplus: {},
+  add: {}, sub: {}, mul: {}, div: {}, pow: {}, maximum: {}, minimum: {},
+  greater: {}, greaterEqual: {}, less: {}, lessEqual: {}, equal: {}, notEqual: {},
+  where: {}, stopGradient: {},
+  sum: { axes: 'ints', keepDims: 'bool' },
+  max: { axes: 'ints', keepDims: 'bool' },
+  matmul: {},
+  transpose: { perm: 'ints' },
+  reshape: {},
+  broadcastTo: {},
+  slice: { begin: 'ints' },
+  concat: { axis: 'int' },
+  pad: { before: 'ints', after: 'ints', value: 'number' },
+  oneHot: { depth: 'int' },
+}
+
+type Read = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly why: string }
+
+/** Own data property `key` of `obj`, without running a getter (a missing or accessor property is a problem). */
+const ownData = (obj: object, key: string | number): Read => {
+  const d = Object.getOwnPropertyDescriptor(obj, key)
+  if (d === undefined) return { ok: false, why: 'missing' }
+  return 'value' in d ? { ok: true, value: d.value } : { ok: false, why: 'expected a data property, got an accessor (getter/setter)' }
+}
+
+/**
+ * A safe integer, or an `ArgumentError` naming `op` and `field`.
+ * @example
+ * import { requireInteger } from './attrs.js'
+ * requireInteger('oneHot', 'depth', 3) // 3
+ * try { requireInteger('oneHot', 'depth', 2.5) } catch (e) { (e as Error).message } // 'oneHot: depth: expected an integer, got 2.5'
+ */
+export const requireInteger = (op: string, field: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ArgumentError(op, field, `expected an integer, got ${describeValue(v)}`)
+  return v
+}
+
+/**
+ * A primitive boolean, or an `ArgumentError` naming `op` and `field`.
+ * @example
+ * import { requireBoolean } from './attrs.js'
+ * requireBoolean('sum', 'keepDims', true) // true
+ * try { requireBoolean('sum', 'keepDims', 1) } catch (e) { (e as Error).message } // 'sum: keepDims: expected true or false, got 1'
+ */
+export const requireBoolean = (op: string, field: string, v: unknown): boolean => {
+  if (typeof v !== 'boolean') throw new ArgumentError(op, field, `expected true or false, got ${describeValue(v)}`)
+  return v
+}
+
+/**
+ * A fresh copy of a list of primitive numbers (safe integers when `integer`), read by index (no
+ * iterator or getter runs); anything else is an `ArgumentError` naming `op`, `field` and the entry.
+ * @example
+ * import { numberList } from './attrs.js'
+ * numberList('pad', 'before', [1, 0], true) // [1, 0]
+ * try { numberList('pad', 'before', [1, '0'], true) } catch (e) { (e as Error).message } // 'pad: before: entry 1: expected an integer, got the string "0"'
+ * try { numberList('pad', 'before', 1, true) } catch (e) { (e as Error).message } // 'pad: before: expected a list of integers, got 1'
+ */
+export const numberList = (op: string, field: string, v: unknown, integer: boolean): number[] => {
+  const what = integer ? 'an integer' : 'a number'
+  if (!Array.isArray(v)) throw new ArgumentError(op, field, `expected a list of ${integer ? 'integers' : 'numbers'}, got ${describeValue(v)}`)
+  const out: number[] = []
+  for (let i = 0; i < v.length; i++) {
+    const r = ownData(v, i)
+    if (!r.ok) throw new ArgumentError(op, field, `entry ${i}: ${r.why === 'missing' ? `expected ${what}, got a hole` : r.why}`)
+    const x = r.value
+    if (typeof x !== 'number' || (integer && !Number.isSafeInteger(x))) throw new ArgumentError(op, field, `entry ${i}: expected ${what}, got ${describeValue(x)}`)
+    out.push(x)
+  }
+  return out
+}
+
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype) as object, Symbol.toStringTag)!.get!
+
+/**
+ * True for a real `Float64Array` (its internal brand, not `instanceof`: a look-alike object or a
+ * proxy is not one, and nothing it defines runs).
+ * @example
+ * import { isFloat64Array } from './attrs.js'
+ * isFloat64Array(Float64Array.of(1)) // true
+ * isFloat64Array(Object.create(Float64Array.prototype)) // false
+ * isFloat64Array([1]) // false
+ */
+export const isFloat64Array = (v: unknown): v is Float64Array => typedArrayTag.call(v) === 'Float64Array'
+
+const checkOne = (op: string, field: string, kind: AttrKind, v: unknown): unknown => {
+  switch (kind) {
+    case 'number':
+      if (typeof v !== 'number') throw new ArgumentError(op, field, `expected a number, got ${describeValue(v)}`)
+      return v
+    case 'int': return requireInteger(op, field, v)
+    case 'bool': return requireBoolean(op, field, v)
+    case 'ints': return Object.freeze(numberList(op, field, v, true))
+    case 'name':
+      if (typeof v !== 'string' || v.length === 0) throw new ArgumentError(op, field, `expected a non-empty string, got ${describeValue(v)}`)
+      return v
+    case 'values':
+      if (!isFloat64Array(v)) throw new ArgumentError(op, field, `expected a Float64Array, got ${describeValue(v)}`)
+      return new Float64Array(v)
+  }
+}
+
+/**
+ * The attributes of every op without any: `checkAttrs` returns this one object for them.
+ * @example
+ * import { NO_ATTRS, checkAttrs } from './attrs.js'
+ * checkAttrs('neg', {}) === NO_ATTRS // true
+ */
+export const NO_ATTRS: Readonly<Record<never, never>> = Object.freeze({})
+
+/**
+ * A frozen copy of `attrs` holding exactly the attributes of `op`'s schema, each checked for its
+ * kind; an unknown, missing or ill-typed attribute is an `ArgumentError` naming `op` and the attribute.
+ * @example
+ * import { checkAttrs } from './attrs.js'
+ * checkAttrs('leakyRelu', { alpha: 0.1 }) // { alpha: 0.1 }
+ * try { checkAttrs('leakyRelu', { alpha: '0.1' }) } catch (e) { (e as Error).message } // 'leakyRelu: alpha: expected a number, got the string "0.1"'
+ * try { checkAttrs('neg', { alpha: 1 }) } catch (e) { (e as Error).message } // 'neg: alpha: unknown attribute (neg has no attributes)'
+ */
+export const checkAttrs = <K extends OpName>(op: K, attrs: unknown): OpAttrs[K] => {
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs))
+    throw new ArgumentError(op, 'attrs', `expected an object of attributes, got ${describeValue(attrs)}`)
+  const schema: Readonly<Record<string, AttrKind>> = attrSchema[op]
+  const fields = Object.keys(schema)
+  // Most ops have no attributes: one shared frozen object, so hashing them costs nothing.
+  if (fields.length === 0 && Reflect.ownKeys(attrs).length === 0) return NO_ATTRS as OpAttrs[K]
+  for (const k of Reflect.ownKeys(attrs)) {
+    const name = typeof k === 'symbol' ? 'attrs' : k
+    if (typeof k === 'symbol' || !fields.includes(k))
+      throw new ArgumentError(op, name, `unknown attribute (${fields.length === 0 ? `${op} has no attributes` : `valid attributes: ${fields.join(', ')}`})`)
+  }
+  const out: Record<string, unknown> = {}
+  for (const field of fields) {
+    const r = ownData(attrs, field)
+    if (!r.ok) throw new ArgumentError(op, field, r.why === 'missing' ? `missing (expected ${describeKind(schema[field]!)})` : r.why)
+    out[field] = checkOne(op, field, schema[field]!, r.value)
+  }
+  // Safe: `out` holds exactly the schema's fields, each checked against the kind of its type.
+  return Object.freeze(out) as OpAttrs[K]
+}
+
+const describeKind = (kind: AttrKind): string =>
+  ({ number: 'a number', int: 'an integer', bool: 'true or false', ints: 'a list of integers', name: 'a non-empty string', values: 'a Float64Array' })[kind]

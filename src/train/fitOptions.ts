@@ -1,0 +1,269 @@
+/**
+ * The options of `fit` and `fitAsync`: their types, their names (listed once, next to the interfaces,
+ * and checked against them by the compiler) and the checks every option passes before any graph is
+ * built, so a misspelled key or a wrongly typed value is a `Left` naming it, never a silent default or
+ * a `TypeError` after an epoch of training.
+ * @module
+ */
+import type { Dataset } from '../data/dataset.js'
+import type { Optimizer } from '../nn/transform.js'
+import type { ParamValues } from '../nn/tree.js'
+import { closestName, describeValue, optionKeys, optionsProblem } from '../options.js'
+import type { Key } from '../random/key.js'
+import type { ProgressReport, ProgressStream } from '../report/progress.js'
+import { ObjectiveName, type Objective } from './objective.js'
+import type { Engine } from './runner.js'
+import type { Regularization } from './step.js'
+import type { Freeze } from './transfer.js'
+import { fitError, type FitError } from './validate.js'
+
+/** One epoch of the history. Dev fields are NaN without a dev set; accuracy is NaN for regression. */
+export interface EpochRecord {
+  readonly epoch: number
+  readonly trainLoss: number
+  readonly devLoss: number
+  readonly devAccuracy: number
+  readonly seconds: number
+}
+
+/** Early stopping on the dev loss: stop after `patience` epochs without improvement by `minDelta`. */
+export interface EarlyStopping {
+  readonly patience: number
+  readonly minDelta?: number
+  /** Return the parameters of the best epoch (default true). */
+  readonly restoreBest?: boolean
+}
+
+/** Options of `fit`. */
+export interface FitOptions {
+  readonly epochs: number
+  /** Rows per step: `n` is batch gradient descent, 1 is stochastic. */
+  readonly batchSize: number
+  readonly optimizer: Optimizer
+  /** Objective by name or a custom `Objective` (default softmax cross-entropy). */
+  readonly loss?: ObjectiveName | Objective
+  /** Initialization, shuffling and dropout all derive from this key. */
+  readonly key: Key
+  readonly dev?: Dataset
+  readonly regularization?: Regularization
+  readonly earlyStopping?: EarlyStopping
+  /** Shuffle the training rows every epoch (default true). */
+  readonly shuffle?: boolean
+  /** Called after every epoch; returning `'stop'` ends training. */
+  readonly onEpochEnd?: (record: EpochRecord, history: readonly EpochRecord[]) => void | 'stop'
+  /**
+   * Progress output (default `false`, none):
+   * - `true`: plain lines through `console.log` (one per epoch end, at most one every 30 s in between,
+   *   then `fit done in m:ss`); works the same in a browser and in Node.
+   * - a stream, anything with `write`: a terminal stream (`isTTY`, such as Node's stdout stream) gets a
+   *   bar redrawn in place, any other stream plain lines.
+   * - a function: called synchronously on every batch with a {@link ProgressReport} (the update's
+   *   fields, `elapsed` milliseconds and the plain text `line`), then once more with `done: true` when
+   *   training ends. What it throws propagates out of `fit`.
+   *
+   * Any other value is a `Left` on `progress`.
+   */
+  readonly progress?: boolean | ProgressStream | ((report: ProgressReport) => void)
+  /** Initial values (transfer learning, warm starts) instead of the model's initializers. */
+  readonly initial?: { readonly params: ParamValues; readonly state?: ParamValues }
+  /**
+   * Parameters not trained (transfer learning): dotted paths or prefixes of whole subtrees
+   * (`['dense0', 'dense2']`), or a test on each path returning true for frozen ones. Frozen values come
+   * back bit-identical; no gradient is computed for them; the optimizer state, weight decay and the
+   * L1/L2 penalty cover the trainable parameters only. Layer state keeps updating in frozen layers
+   * (batch-norm running statistics follow the new data, as in PyTorch's train mode). A path naming no
+   * parameter, or freezing every parameter, is a `Left`.
+   */
+  readonly freeze?: Freeze
+  /** Default `'compiled'`; `'interpreter'` runs the reference interpreter (slow; for checking). */
+  readonly engine?: Engine
+  /**
+   * Stop at the first step whose training loss is NaN or infinite (default true) and return a `Left`
+   * on `loss` whose `diverged` field says where and carries what was trained until then; `false` keeps
+   * training whatever the loss (the result may then hold NaN parameters).
+   */
+  readonly stopOnNonFinite?: boolean
+}
+
+/** Options of `fitAsync`: those of `fit`, plus cancellation and how often to yield to the event loop. */
+export interface FitAsyncOptions extends FitOptions {
+  /**
+   * Stops training: checked before training starts and after every batch (also after an epoch's
+   * `onEpochEnd`). An aborted run resolves to a `Left` on `signal` saying where it stopped.
+   */
+  readonly signal?: AbortSignal
+  /**
+   * Yield to the event loop (a `setTimeout(0)` macrotask, so timers, input and rendering run) after a
+   * batch once at least this many milliseconds have passed since the last yield. Default 16 (about one
+   * animation frame); 0 yields after every batch. A finite number >= 0, else a `Left` on `yieldEveryMs`.
+   */
+  readonly yieldEveryMs?: number
+}
+
+/**
+ * The options `fit` accepts (the compiler checks the list against `FitOptions`).
+ * @example
+ * import { FIT_KEYS } from './fitOptions.js'
+ * FIT_KEYS.includes('earlyStopping') // true
+ */
+export const FIT_KEYS = optionKeys<FitOptions>()([
+  'epochs', 'batchSize', 'optimizer', 'loss', 'key', 'dev', 'regularization', 'earlyStopping', 'shuffle',
+  'onEpochEnd', 'progress', 'initial', 'freeze', 'engine', 'stopOnNonFinite',
+])
+
+/**
+ * The options `fitAsync` accepts: those of `fit`, `signal` and `yieldEveryMs`.
+ * @example
+ * import { FIT_ASYNC_KEYS } from './fitOptions.js'
+ * FIT_ASYNC_KEYS.slice(-2) // ['signal', 'yieldEveryMs']
+ */
+export const FIT_ASYNC_KEYS = optionKeys<FitAsyncOptions>()([...FIT_KEYS, 'signal', 'yieldEveryMs'])
+
+const REGULARIZATION_KEYS = optionKeys<Regularization>()(['l1', 'l2'])
+const EARLY_STOPPING_KEYS = optionKeys<EarlyStopping>()(['patience', 'minDelta', 'restoreBest'])
+const INITIAL_KEYS = optionKeys<NonNullable<FitOptions['initial']>>()(['params', 'state'])
+const ENGINES: readonly Engine[] = ['compiled', 'interpreter']
+
+/** What is wrong with a value, as "expected ..., got ..." (or a nested key's problem), or undefined. */
+type Check = (v: unknown) => string | undefined
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const expected = (what: string, v: unknown): string => `expected ${what}, got ${describeValue(v)}`
+const when = (ok: boolean, what: string, v: unknown): string | undefined => (ok ? undefined : expected(what, v))
+
+/** The first unknown key of a nested options object (`earlyStopping.patince`), as a detail. */
+const nested = (name: string, v: unknown, keys: readonly string[]): string | undefined => {
+  const p = optionsProblem('fit', v, keys)
+  return p === undefined ? undefined : p.field === 'options' ? `expected an object, got ${describeValue(v)}` : `${name}.${p.field}: ${p.detail}`
+}
+
+const number = (what: string): Check => (v) => when(typeof v === 'number', what, v)
+const boolean: Check = (v) => when(typeof v === 'boolean', 'true or false', v)
+const fields = (v: Record<string, unknown>, name: string, checks: Readonly<Record<string, Check>>): string | undefined => {
+  for (const [k, check] of Object.entries(checks)) {
+    const bad = v[k] === undefined ? undefined : check(v[k])
+    if (bad !== undefined) return `${name}.${k}: ${bad}`
+  }
+  return undefined
+}
+
+/** A value that quacks like a `Dataset` (the data checks that follow read these fields). */
+const isDataset = (v: unknown): boolean =>
+  isObject(v) && typeof v.n === 'number' && v.x instanceof Float64Array && v.y instanceof Float64Array && Array.isArray(v.featureShape) && Array.isArray(v.classes)
+
+const isEnum = (values: readonly string[]): Check => (v) => {
+  if (typeof v === 'string' && values.includes(v)) return undefined
+  const near = typeof v === 'string' ? closestName(v, values) : undefined
+  return `${expected(`one of ${values.map((x) => `'${x}'`).join(', ')}`, v)}${near === undefined ? '' : `; did you mean '${near}'?`}`
+}
+
+const LOSSES = Object.keys(ObjectiveName.keys)
+const checkLoss: Check = (v) => {
+  if (typeof v === 'string') {
+    if (ObjectiveName.is(v)) return undefined
+    const near = closestName(v, LOSSES)
+    return `unknown loss '${v}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; expected one of ${LOSSES.join(', ')} or an Objective`
+  }
+  const ok = isObject(v) && typeof v.name === 'string' && typeof v.loss === 'function' && typeof v.predict === 'function' && typeof v.classification === 'boolean'
+  return ok ? undefined : `loss: ${expected('an objective name or an Objective { name, classification, loss, predict }', v)}`
+}
+
+const checkProgress: Check = (p) => {
+  if (typeof p === 'boolean' || typeof p === 'function' || (isObject(p) && typeof p.write === 'function')) return undefined
+  const got = p === null ? 'null' : typeof p === 'object' ? 'an object without a write method' : typeof p === 'string' ? JSON.stringify(p) : describeValue(p)
+  return `progress must be true, false, a stream (an object with a write method) or a function receiving progress reports; got ${got}`
+}
+
+/** Every option's check; the keys are exactly `FIT_KEYS`. */
+const CHECKS: { readonly [K in (typeof FIT_KEYS)[number]]: Check } = {
+  epochs: number('a positive integer'),
+  batchSize: number('a positive integer'),
+  optimizer: (v) => when(isObject(v) && typeof v.name === 'string' && typeof v.init === 'function' && typeof v.stateLeaves === 'function' && typeof v.update === 'function',
+    'an optimizer such as adam(0.01) or sgd(0.1)', v),
+  loss: checkLoss,
+  key: (v) => when(isObject(v) && v._tag === 'Key' && typeof v.k0 === 'number' && typeof v.k1 === 'number', 'a Key (from key(seed), split or foldIn)', v),
+  dev: (v) => when(isDataset(v), 'a Dataset', v),
+  regularization: (v) => nested('regularization', v, REGULARIZATION_KEYS) ?? fields(v as Record<string, unknown>, 'regularization', { l1: number('a number >= 0'), l2: number('a number >= 0') }),
+  earlyStopping: (v) =>
+    nested('earlyStopping', v, EARLY_STOPPING_KEYS) ??
+    ((v as Record<string, unknown>).patience === undefined ? 'earlyStopping.patience: missing; expected a positive integer (epochs without improvement)' : undefined) ??
+    fields(v as Record<string, unknown>, 'earlyStopping', { patience: number('a positive integer'), minDelta: number('a number >= 0'), restoreBest: boolean }),
+  shuffle: boolean,
+  onEpochEnd: (v) => when(typeof v === 'function', 'a function (record, history) => void | "stop"', v),
+  progress: checkProgress,
+  initial: (v) =>
+    nested('initial', v, INITIAL_KEYS) ??
+    fields(v as Record<string, unknown>, 'initial', { params: (p) => when(isObject(p), 'a tree of Float64Arrays', p), state: (p) => when(isObject(p), 'a tree of Float64Arrays', p) }) ??
+    ((v as Record<string, unknown>).params === undefined ? 'initial.params: missing; expected a tree of Float64Arrays' : undefined),
+  freeze: (v) => when(Array.isArray(v) || typeof v === 'function', 'an array of parameter paths or a function (path) => boolean', v),
+  engine: isEnum(ENGINES),
+  stopOnNonFinite: boolean,
+}
+
+/** What a required option is, when it is missing. */
+const REQUIRED: Readonly<Partial<Record<(typeof FIT_KEYS)[number], string>>> = {
+  epochs: 'a positive integer',
+  batchSize: 'a positive integer (rows per step)',
+  optimizer: 'an optimizer such as adam(0.01) or sgd(0.1)',
+  key: 'a Key such as key(0) (initialization, shuffling and dropout derive from it)',
+}
+
+/**
+ * The first problem with `fit`'s options as a `FitError` naming the option: not an object, an unknown
+ * key (with the closest valid one suggested), a missing required option or a wrongly typed value.
+ * Ranges that depend on the data (batchSize against the row count) are checked later.
+ * @example
+ * import { adam, key } from 'kiln'
+ * import { checkFitOptions, FIT_KEYS } from './fitOptions.js'
+ * checkFitOptions({ epochs: 1, batchSize: 4, optimizer: adam(0.01), key: key(0) }, FIT_KEYS) // undefined
+ * checkFitOptions({ epoch: 1, batchSize: 4, optimizer: adam(0.01), key: key(0) }, FIT_KEYS)?.message.startsWith("fit: epoch: unknown option; did you mean 'epochs'?") // true
+ * checkFitOptions({ epochs: 1, batchSize: 4, key: key(0) }, FIT_KEYS)?.message // 'fit: optimizer: missing; expected an optimizer such as adam(0.01) or sgd(0.1)'
+ * checkFitOptions({ epochs: 1, batchSize: 4, optimizer: adam(0.01), key: key(0), onEpochEnd: 5 }, FIT_KEYS)?.field // 'onEpochEnd'
+ */
+export const checkFitOptions = (options: unknown, allowed: readonly string[]): FitError | undefined => {
+  if (!isObject(options)) return fitError('options', `options: expected an object of options, got ${describeValue(options)}`)
+  const unknown = optionsProblem('fit', options, allowed)
+  if (unknown !== undefined) return fitError(unknown.field, `${unknown.field}: ${unknown.detail}`)
+  for (const k of FIT_KEYS) {
+    const v = options[k]
+    const required = REQUIRED[k]
+    if (v === undefined) {
+      if (required !== undefined) return fitError(k, `${k}: missing; expected ${required}`)
+      continue
+    }
+    const bad = CHECKS[k](v)
+    // Nested problems (`earlyStopping.patince: ...`) and the older progress and loss messages name the option themselves.
+    if (bad !== undefined) return fitError(k, k === 'progress' || k === 'loss' || bad.startsWith(`${k}.`) ? bad : `${k}: ${bad}`)
+  }
+  return undefined
+}
+
+/**
+ * `fitAsync`'s own options (`signal`, `yieldEveryMs`), as a `FitError` naming the option.
+ * @example
+ * import { checkAsyncOptions } from './fitOptions.js'
+ * checkAsyncOptions(undefined, 16) // undefined
+ * checkAsyncOptions(undefined, -1)?.field // 'yieldEveryMs'
+ */
+export const checkAsyncOptions = (signal: unknown, yieldEveryMs: unknown): FitError | undefined => {
+  if (typeof yieldEveryMs !== 'number' || !Number.isFinite(yieldEveryMs) || yieldEveryMs < 0)
+    return fitError('yieldEveryMs', `yieldEveryMs ${typeof yieldEveryMs === 'string' ? JSON.stringify(yieldEveryMs) : describeValue(yieldEveryMs)} must be a finite number of milliseconds >= 0`)
+  if (signal !== undefined && !(isObject(signal) && typeof signal.aborted === 'boolean'))
+    return fitError('signal', `signal must be an AbortSignal (an object with a boolean 'aborted'); got ${describeValue(signal)}`)
+  return undefined
+}
+
+/**
+ * The model and training set `fit` is given, as a `FitError` when either is not what it must be.
+ * @example
+ * import { flower, key, dense } from 'kiln'
+ * import { checkModelAndData } from './fitOptions.js'
+ * checkModelAndData(dense(2), flower(key(1), 10)) // undefined
+ * checkModelAndData(dense(2), [1, 2])?.message // 'fit: train: expected a Dataset, got an array'
+ */
+export const checkModelAndData = (model: unknown, train: unknown): FitError | undefined => {
+  if (!(isObject(model) && typeof model.spec === 'function' && typeof model.init === 'function' && typeof model.apply === 'function'))
+    return fitError('model', `model: expected a Layer (such as sequential(dense(4), layers.relu(), dense(2))), got ${describeValue(model)}`)
+  if (!isDataset(train)) return fitError('train', `train: expected a Dataset, got ${describeValue(train)}`)
+  return undefined
+}
