@@ -3,10 +3,9 @@
  * node each through the op table; derived ops (mean, softmax, logSumExp, ...) are compositions.
  * @module
  */
-import { numberList, requireBoolean } from './attrs.js'
-import { ArgumentError, describeValue, requireNumber } from './options.js'
+import { ArgumentError, describeValue, numberList, requireBoolean, requireNumber } from './options.js'
 import { normAxes, reducedShape, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
-import { constValue, isTensor, lift, make, scalar, type Tensor, type TensorLike } from './tensor.js'
+import { constValue, isTensor, lift, make, scalar, tensorList, type Tensor, type TensorLike } from './tensor.js'
 import type { Broadcast, CheckBroadcast, CheckMatMul, CheckReshape, MatMul, Reduce, Transpose } from './typelevel.js'
 
 export { input, param, constant, scalar, uniformTensor } from './tensor.js'
@@ -322,11 +321,7 @@ export const pad = (x: Tensor, before: readonly number[], after: readonly number
  * concat([input('a', [2, 3]), input('b', [2, 1])], 1).shape // [2, 4]
  */
 export const concat = (xs: readonly Tensor[], axis = 0): Tensor => {
-  if (!Array.isArray(xs)) throw new ArgumentError('concat', 'xs', `expected a list of tensors, got ${describeValue(xs)}`)
-  const ts = Array.from({ length: xs.length }, (_, i) => {
-    const d = Object.getOwnPropertyDescriptor(xs, i)
-    return tensorArg('concat', 'xs', d !== undefined && 'value' in d ? d.value : undefined)
-  })
+  const ts = tensorList('concat', 'xs', xs)
   if (ts.length === 0) throw new ShapeError('concat', [], 'needs at least one operand')
   const ax = normAxes('concat', ts[0]!.shape, requireNumber('concat', 'axis', axis), 'axis')[0]!
   return ts.length === 1 ? ts[0]! : make('concat', ts, { axis: ax })

@@ -6,7 +6,7 @@
  * never reaches a shape rule, the hash-consing key or generated kernel source.
  * @module
  */
-import { ArgumentError, describeValue } from './options.js'
+import { ArgumentError, describeValue, numberList, ownValue, requireBoolean, requireInteger, requireNumber } from './options.js'
 import type { OpAttrs, OpName } from './tensor.js'
 
 /**
@@ -61,62 +61,6 @@ export const attrSchema: AttrSchema = {
   oneHot: { depth: 'int' },
 }
 
-type Read = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly why: string }
-
-/** Own data property `key` of `obj`, without running a getter (a missing or accessor property is a problem). */
-const ownData = (obj: object, key: string | number): Read => {
-  const d = Object.getOwnPropertyDescriptor(obj, key)
-  if (d === undefined) return { ok: false, why: 'missing' }
-  return 'value' in d ? { ok: true, value: d.value } : { ok: false, why: 'expected a data property, got an accessor (getter/setter)' }
-}
-
-/**
- * A safe integer, or an `ArgumentError` naming `op` and `field`.
- * @example
- * import { requireInteger } from './attrs.js'
- * requireInteger('oneHot', 'depth', 3) // 3
- * try { requireInteger('oneHot', 'depth', 2.5) } catch (e) { (e as Error).message } // 'oneHot: depth: expected an integer, got 2.5'
- */
-export const requireInteger = (op: string, field: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ArgumentError(op, field, `expected an integer, got ${describeValue(v)}`)
-  return v
-}
-
-/**
- * A primitive boolean, or an `ArgumentError` naming `op` and `field`.
- * @example
- * import { requireBoolean } from './attrs.js'
- * requireBoolean('sum', 'keepDims', true) // true
- * try { requireBoolean('sum', 'keepDims', 1) } catch (e) { (e as Error).message } // 'sum: keepDims: expected true or false, got 1'
- */
-export const requireBoolean = (op: string, field: string, v: unknown): boolean => {
-  if (typeof v !== 'boolean') throw new ArgumentError(op, field, `expected true or false, got ${describeValue(v)}`)
-  return v
-}
-
-/**
- * A fresh copy of a list of primitive numbers (safe integers when `integer`), read by index (no
- * iterator or getter runs); anything else is an `ArgumentError` naming `op`, `field` and the entry.
- * @example
- * import { numberList } from './attrs.js'
- * numberList('pad', 'before', [1, 0], true) // [1, 0]
- * try { numberList('pad', 'before', [1, '0'], true) } catch (e) { (e as Error).message } // 'pad: before: entry 1: expected an integer, got the string "0"'
- * try { numberList('pad', 'before', 1, true) } catch (e) { (e as Error).message } // 'pad: before: expected a list of integers, got 1'
- */
-export const numberList = (op: string, field: string, v: unknown, integer: boolean): number[] => {
-  const what = integer ? 'an integer' : 'a number'
-  if (!Array.isArray(v)) throw new ArgumentError(op, field, `expected a list of ${integer ? 'integers' : 'numbers'}, got ${describeValue(v)}`)
-  const out: number[] = []
-  for (let i = 0; i < v.length; i++) {
-    const r = ownData(v, i)
-    if (!r.ok) throw new ArgumentError(op, field, `entry ${i}: ${r.why === 'missing' ? `expected ${what}, got a hole` : r.why}`)
-    const x = r.value
-    if (typeof x !== 'number' || (integer && !Number.isSafeInteger(x))) throw new ArgumentError(op, field, `entry ${i}: expected ${what}, got ${describeValue(x)}`)
-    out.push(x)
-  }
-  return out
-}
-
 const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype) as object, Symbol.toStringTag)!.get!
 
 /**
@@ -132,9 +76,7 @@ export const isFloat64Array = (v: unknown): v is Float64Array => typedArrayTag.c
 
 const checkOne = (op: string, field: string, kind: AttrKind, v: unknown): unknown => {
   switch (kind) {
-    case 'number':
-      if (typeof v !== 'number') throw new ArgumentError(op, field, `expected a number, got ${describeValue(v)}`)
-      return v
+    case 'number': return requireNumber(op, field, v)
     case 'int': return requireInteger(op, field, v)
     case 'bool': return requireBoolean(op, field, v)
     case 'ints': return Object.freeze(numberList(op, field, v, true))
@@ -178,7 +120,7 @@ export const checkAttrs = <K extends OpName>(op: K, attrs: unknown): OpAttrs[K] 
   }
   const out: Record<string, unknown> = {}
   for (const field of fields) {
-    const r = ownData(attrs, field)
+    const r = ownValue(attrs, field)
     if (!r.ok) throw new ArgumentError(op, field, r.why === 'missing' ? `missing (expected ${describeKind(schema[field]!)})` : r.why)
     out[field] = checkOne(op, field, schema[field]!, r.value)
   }

@@ -25,7 +25,7 @@ const fmix = (h: number): number => {
 
 const hex = (h: number): string => (h >>> 0).toString(16).padStart(8, '0')
 
-// The words of the canonical NaN (0x7ff8000000000000) in this platform's byte order.
+// The words of the canonical NaN (0x7ff8000000000000) in the byte order of this platform.
 const NAN_WORDS = new Uint32Array(new Float64Array([NaN]).buffer)
 
 /**
@@ -128,11 +128,10 @@ export const attrsKey = (attrs: object): string =>
  * sameArrays({ axes: [0] }, { axes: [0] }) // true
  */
 export const sameArrays = (a: object, b: object): boolean => {
-  for (const k of Object.keys(a)) {
-    const v: unknown = Object.getOwnPropertyDescriptor(a, k)?.value
-    if (!(v instanceof Float64Array)) continue
-    const w: unknown = Object.getOwnPropertyDescriptor(b, k)?.value
-    if (!(w instanceof Float64Array) || !sameValues(v, w)) return false
+  // Both are attribute objects `checkAttrs` made (frozen plain data), so plain reads run no user code.
+  for (const [k, v] of Object.entries(a)) {
+    const w: unknown = Reflect.get(b, k)
+    if (v instanceof Float64Array && !(w instanceof Float64Array && sameValues(v, w))) return false
   }
   return true
 }

@@ -6,8 +6,8 @@
  */
 export { type Either, type Left, type Right, isLeft, isRight, unwrap } from './either.js'
 export * from './shape.js'
-export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, hasOwn, optionKeys, checkOptionKinds, type OptionKind, type OptionKinds } from './options.js'
-export { input, param, constant, scalar, uniformTensor, lift, isOp, isTensor, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
+export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, requireInteger, requireBoolean, numberList, ownValue, type OwnValue, hasOwn, optionKeys, checkOptionKinds, kindCheck, optionTableProblem, type ValueCheck, type OptionTable, type OptionKind, type OptionKinds } from './options.js'
+export { input, param, constant, scalar, uniformTensor, lift, isOp, isTensor, tensorList, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
 export * from './api.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
 export { evaluate, evaluateE } from './evaluate.js'

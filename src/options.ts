@@ -134,6 +134,71 @@ export const requireNumber = (op: string, field: string, v: unknown): number => 
   return v
 }
 
+/** An own data property's value, or why there is none (`missing`, or an accessor that was not run). */
+export type OwnValue = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly why: string }
+
+/**
+ * Own data property `key` of `obj`, read without running a getter: the one way Kiln reads a property
+ * of an object it was handed before that object is checked (a missing or accessor property is a problem).
+ * @example
+ * import { ownValue } from 'kiln'
+ * ownValue({ a: 1 }, 'a') // { ok: true, value: 1 }
+ * ownValue({}, 'toString') // { ok: false, why: 'missing' }
+ * ownValue({ get a() { return 1 } }, 'a').ok // false
+ */
+export const ownValue = (obj: object, key: string | number): OwnValue => {
+  const d = Object.getOwnPropertyDescriptor(obj, key)
+  if (d === undefined) return { ok: false, why: 'missing' }
+  return 'value' in d ? { ok: true, value: d.value } : { ok: false, why: 'expected a data property, got an accessor (getter/setter)' }
+}
+
+/**
+ * A safe integer, or an `ArgumentError` naming `op` and `field`.
+ * @example
+ * import { requireInteger } from 'kiln'
+ * requireInteger('oneHot', 'depth', 3) // 3
+ * try { requireInteger('oneHot', 'depth', 2.5) } catch (e) { (e as Error).message } // 'oneHot: depth: expected an integer, got 2.5'
+ */
+export const requireInteger = (op: string, field: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ArgumentError(op, field, `expected an integer, got ${describeValue(v)}`)
+  return v
+}
+
+/**
+ * A primitive boolean, or an `ArgumentError` naming `op` and `field`.
+ * @example
+ * import { requireBoolean } from 'kiln'
+ * requireBoolean('sum', 'keepDims', true) // true
+ * try { requireBoolean('sum', 'keepDims', 1) } catch (e) { (e as Error).message } // 'sum: keepDims: expected true or false, got 1'
+ */
+export const requireBoolean = (op: string, field: string, v: unknown): boolean => {
+  if (typeof v !== 'boolean') throw new ArgumentError(op, field, `expected true or false, got ${describeValue(v)}`)
+  return v
+}
+
+/**
+ * A fresh copy of a list of primitive numbers (safe integers when `integer`), read by index (no
+ * iterator or getter runs); anything else is an `ArgumentError` naming `op`, `field` and the entry.
+ * @example
+ * import { numberList } from 'kiln'
+ * numberList('pad', 'before', [1, 0], true) // [1, 0]
+ * try { numberList('pad', 'before', [1, '0'], true) } catch (e) { (e as Error).message } // 'pad: before: entry 1: expected an integer, got the string "0"'
+ * try { numberList('pad', 'before', 1, true) } catch (e) { (e as Error).message } // 'pad: before: expected a list of integers, got 1'
+ */
+export const numberList = (op: string, field: string, v: unknown, integer: boolean): number[] => {
+  const what = integer ? 'an integer' : 'a number'
+  if (!Array.isArray(v)) throw new ArgumentError(op, field, `expected a list of ${integer ? 'integers' : 'numbers'}, got ${describeValue(v)}`)
+  const out: number[] = []
+  for (let i = 0; i < v.length; i++) {
+    const r = ownValue(v, i)
+    if (!r.ok) throw new ArgumentError(op, field, `entry ${i}: ${r.why === 'missing' ? `expected ${what}, got a hole` : r.why}`)
+    const x = r.value
+    if (typeof x !== 'number' || (integer && !Number.isSafeInteger(x))) throw new ArgumentError(op, field, `entry ${i}: expected ${what}, got ${describeValue(x)}`)
+    out.push(x)
+  }
+  return out
+}
+
 /**
  * True when `obj` has `key` as its own property (never an inherited one such as `toString`).
  * @example
@@ -170,6 +235,74 @@ const kindOf = (v: unknown): OptionKind | undefined => {
   return t === 'boolean' || t === 'number' || t === 'string' || t === 'function' ? t : t === 'object' && v !== null ? 'object' : undefined
 }
 
+const KIND_TEXT: { readonly [K in OptionKind]: string } = {
+  boolean: 'true or false', number: 'a number', string: 'a string', function: 'a function', object: 'an object', array: 'an array',
+}
+
+/** What is wrong with one option's value, as a detail (`expected a function, got 5`), or undefined. */
+export type ValueCheck = (v: unknown) => string | undefined
+
+/**
+ * The options one function accepts: a check per key (a nested table for an options object inside, such
+ * as `fit`'s `earlyStopping`) and the keys that must be present, each with what is expected there.
+ */
+export interface OptionTable {
+  readonly checks: { readonly [key: string]: ValueCheck | OptionTable }
+  readonly required?: { readonly [key: string]: string }
+}
+
+/**
+ * The check that a value has one of `kinds`.
+ * @example
+ * import { kindCheck } from 'kiln'
+ * kindCheck('boolean')(true) // undefined
+ * kindCheck(['number', 'function'])('2') // 'expected a number or a function, got the string "2"'
+ */
+export const kindCheck = (kinds: OptionKind | readonly OptionKind[]): ValueCheck => {
+  const allowed: readonly OptionKind[] = typeof kinds === 'string' ? [kinds] : kinds
+  const text = allowed.map((k) => KIND_TEXT[k]).join(' or ')
+  return (v) => {
+    const got = kindOf(v)
+    return got !== undefined && allowed.includes(got) ? undefined : `expected ${text}, got ${describeValue(v)}`
+  }
+}
+
+const joinPath = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`)
+
+/**
+ * The first problem with an options object checked against its table: not an object, an unknown key
+ * (the closest valid one suggested), a missing required key or a present value its check refuses.
+ * Nested tables report dotted fields (`earlyStopping.patince`). The one mechanism behind every
+ * options check; functions returning `Either` wrap the error in their own.
+ * @example
+ * import { optionTableProblem, kindCheck } from 'kiln'
+ * const table = { checks: { epochs: kindCheck('number'), stop: { checks: { patience: kindCheck('number') }, required: { patience: 'a number' } } }, required: { epochs: 'a number' } }
+ * optionTableProblem('fit', { epochs: 1 }, table) // undefined
+ * optionTableProblem('fit', {}, table)?.message // 'fit: epochs: missing; expected a number'
+ * optionTableProblem('fit', { epochs: 1, stop: { patince: 2 } }, table)?.message // "fit: stop.patince: unknown option; did you mean 'patience'? (valid options: patience)"
+ * optionTableProblem('fit', { epochs: true }, table)?.field // 'epochs'
+ */
+export const optionTableProblem = (op: string, options: unknown, table: OptionTable, path = ''): ArgumentError | undefined => {
+  const unknown = optionsProblem(op, options, Object.keys(table.checks))
+  if (unknown !== undefined)
+    return path === '' ? unknown : new ArgumentError(op, unknown.field === 'options' ? path : joinPath(path, unknown.field), unknown.detail)
+  if (options === undefined) return undefined
+  for (const [k, check] of Object.entries(table.checks)) {
+    // Read as the function will read it (an inherited default counts), after optionsProblem vetted the keys.
+    const v: unknown = Reflect.get(options as object, k)
+    const field = joinPath(path, k)
+    if (v === undefined) {
+      const need = table.required?.[k]
+      if (need !== undefined) return new ArgumentError(op, field, `missing; expected ${need}`)
+      continue
+    }
+    const problem = typeof check === 'function' ? check(v) : kindOf(v) !== 'object' ? `expected an object of options, got ${describeValue(v)}` : optionTableProblem(op, v, check, field)
+    if (problem instanceof ArgumentError) return problem
+    if (problem !== undefined) return new ArgumentError(op, field, problem)
+  }
+  return undefined
+}
+
 /**
  * Checks an options object against one table of its option names and value kinds: an unknown key
  * (with the closest valid one suggested) or a present value of the wrong kind throws an
@@ -177,17 +310,11 @@ const kindOf = (v: unknown): OptionKind | undefined => {
  * @example
  * import { checkOptionKinds } from 'kiln'
  * checkOptionKinds('dense', { bias: false }, { bias: 'boolean', init: 'function' }) // { bias: false }
- * try { checkOptionKinds('dense', { bias: 'no' }, { bias: 'boolean', init: 'function' }) } catch (e) { (e as Error).message } // 'dense: bias: expected a boolean, got the string "no"'
+ * try { checkOptionKinds('dense', { bias: 'no' }, { bias: 'boolean', init: 'function' }) } catch (e) { (e as Error).message } // 'dense: bias: expected true or false, got the string "no"'
  */
 export const checkOptionKinds = <T>(op: string, options: T, kinds: OptionKinds<NonNullable<T>>): T => {
-  checkOptions(op, options, Object.keys(kinds))
-  if (options === undefined || options === null) return options
-  for (const [k, kind] of Object.entries(kinds) as [string, OptionKind | readonly OptionKind[]][]) {
-    const v: unknown = (options as Record<string, unknown>)[k]
-    const allowed: readonly OptionKind[] = typeof kind === 'string' ? [kind] : kind
-    const got = kindOf(v)
-    if (v !== undefined && (got === undefined || !allowed.includes(got)))
-      throw new ArgumentError(op, k, `expected ${allowed.map((a) => (a === 'array' || a === 'object' ? `an ${a}` : `a ${a}`)).join(' or ')}, got ${describeValue(v)}`)
-  }
+  const checks = Object.fromEntries(Object.entries<OptionKind | readonly OptionKind[]>(kinds).map(([k, kind]) => [k, kindCheck(kind)]))
+  const problem = optionTableProblem(op, options, { checks })
+  if (problem !== undefined) throw problem
   return options
 }

@@ -3,8 +3,7 @@
  * @module
  */
 
-import { numberList } from './attrs.js'
-import { ArgumentError, describeValue } from './options.js'
+import { ArgumentError, describeValue, numberList, ownValue } from './options.js'
 
 /** A tensor shape: one non-negative integer per axis, row-major. `[]` is a scalar. */
 export type Shape = readonly number[]
@@ -43,8 +42,8 @@ const describeShapes = (shapes: readonly Shape[]): string =>
 export const fmt = (s: Shape): string => {
   if (!Array.isArray(s)) return describeValue(s)
   const dims = Array.from({ length: s.length }, (_, i) => {
-    const d = Object.getOwnPropertyDescriptor(s, i)
-    return d !== undefined && 'value' in d && typeof d.value === 'number' ? String(d.value) : d === undefined ? '' : describeValue(d.value)
+    const r = ownValue(s, i)
+    return !r.ok ? (r.why === 'missing' ? '' : 'an accessor') : typeof r.value === 'number' ? String(r.value) : describeValue(r.value)
   })
   return `[${dims.join(',')}]`
 }

@@ -3,10 +3,10 @@
  * so structurally equal expressions are one node and common subexpressions are shared for free.
  * @module
  */
-import { checkAttrs, isFloat64Array, NO_ATTRS, numberList } from './attrs.js'
+import { checkAttrs, isFloat64Array, NO_ATTRS } from './attrs.js'
 import { attrsKey, sameArrays } from './hash.js'
 import { opTable } from './optable.js'
-import { ArgumentError, describeValue, hasOwn, requireNumber } from './options.js'
+import { ArgumentError, describeValue, hasOwn, numberList, ownValue, requireNumber } from './options.js'
 import { checkShape, sizeOf, ShapeError, type Shape } from './shape.js'
 
 /** Op-specific attributes, one entry per op. Adding an op starts here. */
@@ -121,15 +121,21 @@ const liveSlot = (key: string, attrs: object): { readonly key: string; readonly 
  */
 export const isTensor = (v: unknown): v is Tensor => typeof v === 'object' && v !== null && nodes.has(v)
 
-/** `make`'s operands, copied by index after checking each is a node (no getter or iterator runs). */
-const checkOperands = (op: string, args: unknown): readonly Tensor[] => {
-  if (!Array.isArray(args)) throw new ArgumentError(op, 'operands', `expected a list of tensors, got ${describeValue(args)}`)
+/**
+ * A frozen copy of a list of nodes, read by index (no getter or iterator runs); anything else is an
+ * `ArgumentError` naming `op` and `field` (with the entry). `make` checks its operands with it.
+ * @example
+ * import { tensorList, input } from 'kiln'
+ * tensorList('concat', 'xs', [input('a', [1])]).length // 1
+ * try { tensorList('concat', 'xs', [1]) } catch (e) { (e as Error).message } // 'concat: xs: entry 0: expected a tensor, got 1'
+ */
+export const tensorList = (op: string, field: string, xs: unknown): readonly Tensor[] => {
+  if (!Array.isArray(xs)) throw new ArgumentError(op, field, `expected a list of tensors, got ${describeValue(xs)}`)
   const out: Tensor[] = []
-  for (let i = 0; i < args.length; i++) {
-    const d = Object.getOwnPropertyDescriptor(args, i)
-    const a: unknown = d !== undefined && 'value' in d ? d.value : undefined
-    if (!isTensor(a)) throw new ArgumentError(op, `operand ${i}`, `expected a tensor, got ${d !== undefined && !('value' in d) ? 'an accessor' : describeValue(a)}`)
-    out.push(a)
+  for (let i = 0; i < xs.length; i++) {
+    const r = ownValue(xs, i)
+    if (!r.ok || !isTensor(r.value)) throw new ArgumentError(op, field, `entry ${i}: expected a tensor, got ${r.ok ? describeValue(r.value) : r.why === 'missing' ? 'a hole' : 'an accessor'}`)
+    out.push(r.value)
   }
   return Object.freeze(out)
 }
@@ -149,7 +155,7 @@ const checkOperands = (op: string, args: unknown): readonly Tensor[] => {
  */
 export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: OpAttrs[K], shapeHint?: Shape): Tensor => {
   if (typeof op !== 'string' || !hasOwn(opTable, op)) throw new ArgumentError('make', 'op', `expected an op name, got ${describeValue(op)}`)
-  const operands = checkOperands(op, args)
+  const operands = tensorList(op, 'operands', args)
   const hint = shapeHint === undefined ? undefined : Object.freeze(numberList(op, 'shape', shapeHint, false))
   const clean = checkAttrs(op, attrs)
   const def = opTable[op]
@@ -250,10 +256,10 @@ const keyOperand = (k: unknown): Tensor => {
   if (typeof k !== 'object' || k === null || Array.isArray(k))
     throw new ArgumentError('uniformTensor', 'key', `expected a Key or a [2] tensor of key words, got ${describeValue(k)}`)
   const word = (w: 'k0' | 'k1'): number => {
-    const d = Object.getOwnPropertyDescriptor(k, w)
-    if (d === undefined) throw new ArgumentError('uniformTensor', 'key', `expected a Key or a [2] tensor of key words, got an object without ${w}`)
-    if (!('value' in d)) throw new ArgumentError('uniformTensor', w, 'expected a number, got an accessor')
-    return requireNumber('uniformTensor', w, d.value) >>> 0
+    const r = ownValue(k, w)
+    if (r.ok) return requireNumber('uniformTensor', w, r.value) >>> 0
+    if (r.why === 'missing') throw new ArgumentError('uniformTensor', 'key', `expected a Key or a [2] tensor of key words, got an object without ${w}`)
+    throw new ArgumentError('uniformTensor', w, r.why)
   }
   return constant([word('k0'), word('k1')])
 }

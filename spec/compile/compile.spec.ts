@@ -4,19 +4,12 @@ import * as K from '../../src/index.js'
 import { BindingError } from '../../src/graph.js'
 import { compile, compileStats, type Executable } from '../../src/compile/index.js'
 import type { Tensor } from '../../src/tensor.js'
+import { caught } from '../caught.js'
 
 const ok = (outs: readonly Tensor[], opts = {}): Executable => {
   const r = compile(outs, opts)
   if (E.isLeft(r)) throw new Error(r.left.message)
   return r.right
-}
-const errorOf = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  return undefined
 }
 
 describe('compile API', () => {
@@ -59,11 +52,11 @@ describe('compile API', () => {
   it('binding errors are the BindingErrors of evaluate', () => {
     const x = K.input('x', [3])
     const exe = ok([K.exp(x)])
-    const missing = errorOf(() => exe.run({}))
+    const missing = caught(() => exe.run({}))
     expect(missing).toBeInstanceOf(BindingError)
     expect((missing as BindingError).binding).toBe('x')
-    expect((errorOf(() => exe.run({ x: [1, 2] })) as BindingError).message).toMatch(/'x' has 2 values/)
-    expect((errorOf(() => exe.run({ x: [1, 2, 3], y: 1 })) as BindingError).binding).toBe('y')
+    expect((caught(() => exe.run({ x: [1, 2] })) as BindingError).message).toMatch(/'x' has 2 values/)
+    expect((caught(() => exe.run({ x: [1, 2, 3], y: 1 })) as BindingError).binding).toBe('y')
     expect(Array.from(exe.run({ x: [0, 0, 0] })[0]!)).toEqual([1, 1, 1])
     expect(Array.from(exe.run({ x: Float64Array.of(0, 1, 0) })[0]!)).toEqual([1, Math.E, 1])
   })
@@ -72,9 +65,9 @@ describe('compile API', () => {
     const x = K.input('x', [3])
     const exe = ok([K.exp(x), K.sum(x)])
     const bind = { x: Float64Array.of(1, 2, 3) }
-    expect(errorOf(() => exe.runInto(bind, [new Float64Array(3)]))).toBeInstanceOf(BindingError)
-    expect((errorOf(() => exe.runInto(bind, [new Float64Array(2), new Float64Array(1)])) as Error).message).toMatch(/length 3/)
-    expect(errorOf(() => exe.runInto(bind, [bind.x, new Float64Array(1)]))).toBeInstanceOf(BindingError)
+    expect(caught(() => exe.runInto(bind, [new Float64Array(3)]))).toBeInstanceOf(BindingError)
+    expect((caught(() => exe.runInto(bind, [new Float64Array(2), new Float64Array(1)])) as Error).message).toMatch(/length 3/)
+    expect(caught(() => exe.runInto(bind, [bind.x, new Float64Array(1)]))).toBeInstanceOf(BindingError)
     const outs = [new Float64Array(3), new Float64Array(1)]
     exe.runInto(bind, outs)
     expect(outs[1]![0]).toBe(6)

@@ -12,18 +12,14 @@ import { BindingError } from '../../src/graph.js'
 import { constant, input, param, type Tensor } from '../../src/tensor.js'
 import { graphArb } from '../arbitraries.js'
 import { evaluateUsed } from '../finiteDiff.js'
+import { caught } from '../caught.js'
 
 const bindingError = (f: () => unknown, name: string, message: RegExp): void => {
-  let caught: unknown
-  try {
-    f()
-  } catch (e) {
-    caught = e
-  }
-  expect(caught).toBeInstanceOf(BindingError)
-  expect((caught as BindingError).binding).toBe(name)
-  expect((caught as BindingError).message).toMatch(message)
-  expect((caught as BindingError).message).toContain(`'${name}'`)
+  const e = caught(f) as BindingError
+  expect(e).toBeInstanceOf(BindingError)
+  expect(e.binding).toBe(name)
+  expect(e.message).toMatch(message)
+  expect(e.message).toContain(`'${name}'`)
 }
 
 describe('bindings', () => {

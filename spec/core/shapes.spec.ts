@@ -12,17 +12,12 @@ import { broadcastShapes, fmt, normAxes, ShapeError, sizeOf, tryBroadcast, type 
 import { constant, input, param, type Tensor } from '../../src/tensor.js'
 import { broadcastShapesArb, randomValues, shapeArb } from '../arbitraries.js'
 import { evaluateUsed, numericGradOf, relError } from '../finiteDiff.js'
+import { caught } from '../caught.js'
 
 /** `f` throws a ShapeError for `op` whose message names every shape and matches `rule`. */
 const expectShapeError = (f: () => unknown, op: string, shapes: readonly Shape[], rule: RegExp): void => {
-  let caught: unknown
-  try {
-    f()
-  } catch (e) {
-    caught = e
-  }
-  expect(caught).toBeInstanceOf(ShapeError)
-  const e = caught as ShapeError
+  const e = caught(f) as ShapeError
+  expect(e).toBeInstanceOf(ShapeError)
   expect(e.op).toBe(op)
   expect(e.shapes).toEqual(shapes)
   expect(e.message.startsWith(`${op}: `)).toBe(true)

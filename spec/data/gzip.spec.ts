@@ -94,7 +94,7 @@ describe('decodeText bounds (issue 9)', () => {
 
   it('defaults to what a string holds; a lower bound is named as maxInflatedBytes; a bad one as an option', () => {
     const packed = gzipSync('a'.repeat(5000))
-    expect(decodeText(packed, 100)).toEqual({ _tag: 'Left', left: { _tag: 'FormatError',
+    expect(decodeText(packed, 100)).toEqual({ _tag: 'Left', left: { _tag: 'LimitError', limit: 100,
       message: 'decodeText: the data inflates to more than 100 bytes (maxInflatedBytes); raise the limit only for a file you trust' } })
     expect(decodeText(packed, NaN)).toMatchObject({ left: { _tag: 'OptionsError', field: 'maxInflatedBytes' } })
     expect(decodeText(packed, 5000)).toEqual({ _tag: 'Right', right: 'a'.repeat(5000) })

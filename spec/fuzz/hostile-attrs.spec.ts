@@ -14,6 +14,7 @@ import { intLit, lit } from '../../src/compile/literal.js'
 import { opTable } from '../../src/optable.js'
 import { ArgumentError } from '../../src/options.js'
 import { make, type OpName, type Tensor } from '../../src/tensor.js'
+import { caught } from '../caught.js'
 
 const CANARY = '__kilnHostileCanary'
 const canary = globalThis as unknown as Record<string, unknown>
@@ -96,14 +97,6 @@ const opNames = Object.keys(opTable) as OpName[]
 const validAttrs = (op: OpName): Record<string, unknown> =>
   Object.fromEntries(Object.entries(attrSchema[op]).map(([field, kind]) => [field, validFor(kind as AttrKind)]))
 
-const caught = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (e) {
-    return e
-  }
-  return undefined
-}
 
 /** `f` throws an ArgumentError naming `op` and `field` (its message too), and the canary is untouched. */
 const expectRefused = (f: () => unknown, op: string, field: string): void => {
@@ -150,7 +143,7 @@ describe('make refuses hostile attributes of every op', () => {
     for (const h of [...notNumbers(), 0, { _tag: 'Tensor', id: 1, op: 'input', args: [], attrs: { name: 'x' }, shape: [2] }]) {
       const args: unknown[] = operandsOf(op)
       args[0] = h
-      expectRefused(() => make(op, args as Tensor[], validAttrs(op) as never, [2]), op, 'operand 0')
+      expectRefused(() => make(op, args as Tensor[], validAttrs(op) as never, [2]), op, 'operands')
     }
   })
 

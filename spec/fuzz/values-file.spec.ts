@@ -11,6 +11,7 @@ import { gzipSync } from 'fflate'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeValues, encodeValues, MAX_VALUES_STRUCTURES, type SavedValues } from '../../src/io/params-file.js'
 import { add, BindingError, compile, evaluate, input, mul, RESERVED_KEYS, type Tensor } from '../../src/index.js'
+import { caught } from '../caught.js'
 
 const protoKeys = () => Reflect.ownKeys(Object.prototype).map(String).sort()
 const before = protoKeys()
@@ -117,12 +118,7 @@ describe('hostile leaf names', () => {
         const missing = ns.filter((n) => !bound.includes(n))
         for (const run of [() => evaluate([y], bindings)[0]!, () => exe.right.run(bindings)[0]!]) {
           if (missing.length > 0) {
-            let err: unknown
-            try {
-              run()
-            } catch (e) {
-              err = e
-            }
+            const err = caught(run)
             expect(err).toBeInstanceOf(BindingError)
             expect(missing).toContain((err as BindingError).binding)
             expect((err as Error).message).toContain(`binding '${(err as BindingError).binding}' (input of shape [2]) is missing`)

@@ -10,14 +10,10 @@ import { binaryCrossEntropy, l2Penalty, meanSquaredError } from '../../src/nn/lo
 import { adagrad, adam, adamw, rmsprop, sgd } from '../../src/nn/optim.js'
 import { ArgumentError } from '../../src/options.js'
 import { input } from '../../src/tensor.js'
+import { caught } from '../caught.js'
 
 const refused = (f: () => unknown, field: string, message: string | RegExp): void => {
-  let thrown: unknown
-  try {
-    f()
-  } catch (e) {
-    thrown = e
-  }
+  const thrown = caught(f)
   expect(thrown).toBeInstanceOf(ArgumentError)
   expect((thrown as ArgumentError).field).toBe(field)
   expect((thrown as ArgumentError).message).toMatch(message)
@@ -27,7 +23,7 @@ describe('layer options', () => {
   it("conv2d({ strides: 2 }) throws, suggesting 'stride' (it used to build a stride-1 layer)", () => {
     refused(() => conv2d(4, 3, { strides: 2 } as never), 'strides', /^conv2d: strides: unknown option; did you mean 'stride'\? \(valid options: stride, padding, init, biasInit, bias, activation\)$/)
     refused(() => conv2d(4, 3, { padding: 'same', activaton: 'relu' } as never), 'activaton', "did you mean 'activation'?")
-    refused(() => conv2d(4, 3, { bias: 'no' } as never), 'bias', 'conv2d: bias: expected a boolean, got the string "no"')
+    refused(() => conv2d(4, 3, { bias: 'no' } as never), 'bias', 'conv2d: bias: expected true or false, got the string "no"')
     refused(() => conv2d(4, 3, { init: 0.1 } as never), 'init', 'conv2d: init: expected a function, got 0.1')
   })
 

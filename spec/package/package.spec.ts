@@ -44,6 +44,12 @@ beforeAll(() => {
 }, 300_000)
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
+/** Writes `lines` to `file` in the consumer project, runs it with `command` and parses what it printed as JSON. */
+const runScript = <T>(file: string, lines: readonly string[], command: readonly string[] = ['node'], env?: Readonly<Record<string, string>>): T => {
+  writeFileSync(join(project, file), lines.join('\n'))
+  return JSON.parse(sh(command[0]!, [...command.slice(1), file], project, env)) as T
+}
+
 /** The lines both Node consumers run once `kiln` and `kiln/node` are in scope, whichever way they import. */
 const TRAIN_IRIS = [
   'const iris = loadIrisOrThrow()',
@@ -70,13 +76,12 @@ describe('the npm package', () => {
   })
 
   it('imports and trains from Node ESM, root and kiln/node', () => {
-    writeFileSync(join(project, 'esm.mjs'), [
+    const r = runScript<{ accuracy: number; csv: boolean }>('esm.mjs', [
       "import { adam, dense, evaluateModel, fit, key, layers, sequential, unwrap, isRight, parseCsv } from 'kiln'",
       "import { loadIrisOrThrow } from 'kiln/node'",
       ...TRAIN_IRIS,
       "console.log(JSON.stringify({ accuracy: evaluateModel(trained, iris).accuracy, csv: isRight(parseCsv('1,2,0\\n')) }))",
-    ].join('\n'))
-    const r = JSON.parse(sh('node', ['esm.mjs'], project)) as { accuracy: number; csv: boolean }
+    ])
     expect(r.accuracy).toBeGreaterThan(0.9)
     expect(r.csv).toBe(true)
   })
@@ -93,30 +98,29 @@ describe('the npm package', () => {
   })
 
   it('requires and trains from CommonJS (Node require of ESM), and refuses deep imports', () => {
-    writeFileSync(join(project, 'cjs.cjs'), [
+    const r = runScript<{ accuracy: number; deep: string }>('cjs.cjs', [
       "const { adam, dense, evaluateModel, fit, key, layers, sequential, unwrap } = require('kiln')",
       "const { loadIrisOrThrow } = require('kiln/node')",
       ...TRAIN_IRIS,
       "let deep = 'imported'",
       "try { require('kiln/dist/api.js') } catch (e) { deep = e.code }",
       'console.log(JSON.stringify({ accuracy: evaluateModel(trained, iris).accuracy, deep }))',
-    ].join('\n'))
-    const r = JSON.parse(sh('node', ['cjs.cjs'], project)) as { accuracy: number; deep: string }
+    ])
     expect(r.accuracy).toBeGreaterThan(0.9)
     expect(r.deep).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
   })
 
   it('runs the root entry under Deno, with no permission but reading the project (no env, net, sys or write)', () => {
-    writeFileSync(join(project, 'deno.mjs'), [
+    const env = { DENO_DIR: join(tmp, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' }
+    const deno = [join(BIN, 'deno'), 'run', '--node-modules-dir=manual', '--no-prompt', '--allow-read=.']
+    const r = runScript<{ accuracy: number; compiled: number[] }>('deno.mjs', [
       "import { adam, add, compile, dense, evaluateModel, fit, flower, input, key, layers, mul, sequential, unwrap } from 'kiln'",
       'const data = flower(key(1), 200)',
       'const trained = unwrap(fit(sequential(dense(8), layers.tanh(), dense(2)), data, { epochs: 200, batchSize: 200, optimizer: adam(0.05), key: key(0) }))',
       "const x = input('x', [2])",
       'const exe = unwrap(compile([add(mul(x, x), 1)]))',
       'console.log(JSON.stringify({ accuracy: evaluateModel(trained, data).accuracy, compiled: Array.from(exe.run({ x: [2, 3] })[0]) }))',
-    ].join('\n'))
-    const env = { DENO_DIR: join(tmp, 'deno-cache'), DENO_NO_UPDATE_CHECK: '1' }
-    const r = JSON.parse(sh(join(BIN, 'deno'), ['run', '--node-modules-dir=manual', '--no-prompt', '--allow-read=.', 'deno.mjs'], project, env)) as { accuracy: number; compiled: number[] }
+    ], deno, env)
     expect(r.compiled).toEqual([5, 10])
     expect(r.accuracy).toBeGreaterThan(0.85)
   })

@@ -134,10 +134,10 @@ describe('fitAsync: checks', () => {
     for (const yieldEveryMs of [-1, NaN, Infinity, '5' as never]) {
       let epochs = 0
       const r = await leftOf(fitAsync(plainMlp(), data, { ...base, yieldEveryMs, onEpochEnd: () => void epochs++ }))
-      expectFitError(r, 'yieldEveryMs', /must be a finite number of milliseconds >= 0$/)
+      expectFitError(r, 'yieldEveryMs', /^fit: yieldEveryMs: expected a finite number of milliseconds >= 0, got /)
       expect(epochs).toBe(0)
     }
-    expectFitError(await leftOf(fitAsync(plainMlp(), data, { ...base, signal: {} as never })), 'signal', /signal must be an AbortSignal/)
+    expectFitError(await leftOf(fitAsync(plainMlp(), data, { ...base, signal: {} as never })), 'signal', /^fit: signal: expected an AbortSignal/)
   })
 
   it('bad data or options resolve to the same Left as fit (no rejection)', async () => {

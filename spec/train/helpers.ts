@@ -4,7 +4,7 @@ import { expect } from 'vitest'
 import { makeDataset, type Dataset } from '../../src/data/dataset.js'
 import { flower } from '../../src/data/synthetic.js'
 import { layers } from '../../src/nn/index.js'
-import type { Layer } from '../../src/nn/layer.js'
+import { defineLayer, type Layer } from '../../src/nn/layer.js'
 import { sequential } from '../../src/nn/sequential.js'
 import { flattenParams, type ParamValues } from '../../src/nn/tree.js'
 import { key } from '../../src/random/key.js'
@@ -21,6 +21,18 @@ export const bnDropoutMlp = (hidden = 6, classes = 2): Layer =>
 
 /** A plain MLP without state or randomness. */
 export const plainMlp = (hidden = 6, classes = 2): Layer => sequential(layers.dense(hidden), layers.tanh(), layers.dense(classes))
+
+/** `inner` with a count of how often a graph was built from it (`apply` runs only when step graphs are built). */
+export const spy = (inner: Layer = plainMlp(4, 2)): { readonly layer: Layer; readonly applied: () => number } => {
+  let calls = 0
+  return {
+    layer: defineLayer('spy', inner.spec, (p, x, ctx) => {
+      calls++
+      return inner.apply(p, x, ctx)
+    }),
+    applied: () => calls,
+  }
+}
 
 /** A Gaussian blob data set: class c centred at `(2c, -2c, ...)` with unit noise, rows interleaved by class. */
 export const blobs = (n: number, classes: number, features: number, seed: number, spread = 1): Dataset => {

@@ -7,27 +7,15 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { defineLayer, type Layer } from '../../src/nn/layer.js'
 import { adam, sgd } from '../../src/nn/optim.js'
 import { key } from '../../src/random/key.js'
 import { learningCurve } from '../../src/train/curves.js'
 import { fit, fitAsync, type FitOptions } from '../../src/train/fit.js'
-import { blobs, expectFitError, plainMlp, smallFlower } from './helpers.js'
+import { blobs, expectFitError, plainMlp, smallFlower, spy } from './helpers.js'
 
 const data = smallFlower(24)
 const base: FitOptions = { epochs: 2, batchSize: 8, optimizer: adam(0.01), key: key(0) }
 
-/** A model that counts how often a graph was built from it (`apply` runs only when step graphs are built). */
-const spy = (inner: Layer = plainMlp(4, 2)): { layer: Layer; applied: () => number } => {
-  let calls = 0
-  return {
-    layer: defineLayer('spy', inner.spec, (p, x, ctx) => {
-      calls++
-      return inner.apply(p, x, ctx)
-    }),
-    applied: () => calls,
-  }
-}
 
 const withExtra = (extra: Record<string, unknown>): FitOptions => ({ ...base, ...extra }) as FitOptions
 
@@ -78,7 +66,7 @@ describe('fit: unknown option keys', () => {
 
 describe('fit: wrongly typed values are a Left before training', () => {
   it.each([
-    ['progress', 'yes', /progress must be .* got "yes"$/],
+    ['progress', 'yes', /^fit: progress: expected true, false, a stream .* got the string "yes"$/],
     ['onEpochEnd', 5, /^fit: onEpochEnd: expected a function .*, got 5$/],
     ['shuffle', 'no', /^fit: shuffle: expected true or false, got the string "no"$/],
     ['epochs', '3', /^fit: epochs: expected a positive integer, got the string "3"$/],

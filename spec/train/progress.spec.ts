@@ -120,10 +120,10 @@ describe('fit: progress callback and console output', () => {
     for (const progress of ['yes', 1, null, {}, { write: 'no' }]) {
       let epochs = 0
       const r = fit(plainMlp(4, 2), data, { ...base, progress: progress as never, onEpochEnd: () => void epochs++ })
-      expectFitError(r, 'progress', /progress must be true, false, a stream \(an object with a write method\) or a function/)
+      expectFitError(r, 'progress', /fit: progress: expected true, false, a stream \(an object with a write method\) or a function/)
       expect(epochs).toBe(0)
     }
-    expectFitError(fit(plainMlp(4, 2), data, { ...base, progress: 'yes' as never }), 'progress', /got "yes"$/)
+    expectFitError(fit(plainMlp(4, 2), data, { ...base, progress: 'yes' as never }), 'progress', /got the string "yes"$/)
     expectFitError(fit(plainMlp(4, 2), data, { ...base, progress: {} as never }), 'progress', /got an object without a write method$/)
   })
 })

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { makeDataset, type Dataset } from '../../src/data/dataset.js'
 import { trainTestSplit } from '../../src/data/split.js'
 import { layers } from '../../src/nn/index.js'
-import { defineLayer, type Layer } from '../../src/nn/layer.js'
+import { defineLayer } from '../../src/nn/layer.js'
 import { sgd } from '../../src/nn/optim.js'
 import { sequential } from '../../src/nn/sequential.js'
 import { key } from '../../src/random/key.js'
@@ -13,22 +13,11 @@ import { ShapeError } from '../../src/shape.js'
 import { fit, type FitOptions } from '../../src/train/fit.js'
 import { learningCurve } from '../../src/train/curves.js'
 import type { ObjectiveName } from '../../src/train/objective.js'
-import { blobs, bnDropoutMlp, expectFitError, plainMlp, right } from './helpers.js'
+import { blobs, bnDropoutMlp, expectFitError, plainMlp, right, spy } from './helpers.js'
 
 const data = blobs(12, 3, 2, 7)
 const base: FitOptions = { epochs: 1, batchSize: 4, optimizer: sgd(0.1), key: key(0) }
 
-/** A model that fails the test if training ever reaches it (`apply` is only called when graphs are built). */
-const spy = (inner: Layer): { layer: Layer; applied: () => number } => {
-  let calls = 0
-  return {
-    layer: defineLayer('spy', inner.spec, (p, x, ctx) => {
-      calls++
-      return inner.apply(p, x, ctx)
-    }),
-    applied: () => calls,
-  }
-}
 
 const withX = (ds: Dataset, at: number, v: number): Dataset => {
   const x = ds.x.slice()

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { BindingError, leavesOf, topoSort } from '../graph.js'
-import { describeValue, optionsProblem } from '../options.js'
+import { kindCheck, optionTableProblem, type OptionTable } from '../options.js'
 import { ShapeError } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { CompileCache, graphConstants, graphKey, makeFunction, retainedBytes } from './cache.js'
@@ -31,7 +31,7 @@ export interface CompileOptions {
   readonly cache?: boolean
 }
 
-const KNOWN = new Set(['fuse', 'simplify', 'cache'])
+const OPTIONS: OptionTable = { checks: { fuse: kindCheck('boolean'), simplify: kindCheck('boolean'), cache: kindCheck('boolean') } }
 const cache = new CompileCache<Artifact>()
 
 /**
@@ -116,13 +116,8 @@ const programOf = (fns: readonly unknown[], args: readonly string[]): Artifact['
  * E.isRight(exe) && Array.from(exe.right.run({ x: [1, 2, 3] })[0]!) // [2, 5, 10]
  */
 export const compile = (outputs: readonly Tensor[], options: CompileOptions = {}): E.Either<CompileError, Executable> => {
-  // Own keys of every kind (`__proto__`, symbols, non-enumerable ones too), the closest valid key suggested.
-  const unknown = optionsProblem('compile', options, [...KNOWN])
-  if (unknown !== undefined) return E.left(compileError('BadOption', unknown.message))
-  for (const k of KNOWN) {
-    const v: unknown = (options as Readonly<Record<string, unknown>>)[k]
-    if (v !== undefined && typeof v !== 'boolean') return E.left(compileError('BadOption', `compile: ${k}: expected a boolean, got ${describeValue(v)}`))
-  }
+  const bad = optionTableProblem('compile', options, OPTIONS)
+  if (bad !== undefined) return E.left(compileError('BadOption', bad.message))
   const fuse = options.fuse ?? true
   const simp = options.simplify ?? true
   try {

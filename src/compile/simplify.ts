@@ -6,6 +6,7 @@
  * when the broadcast it sums is also used elsewhere.
  * @module
  */
+import { checkOptionKinds, type OptionKinds } from '../options.js'
 import type { Tensor } from '../tensor.js'
 import { rewriteWith, type Rule } from './rewrite.js'
 import { rules } from './rules.js'
@@ -21,17 +22,7 @@ export interface SimplifyOptions {
   readonly overflow?: boolean
 }
 
-const KNOWN: readonly string[] = ['exactOnly', 'overflow']
-
-const checkOptions = (options: SimplifyOptions): void => {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`simplify: options must be an object, got ${String(options)}`)
-  for (const k of Object.keys(options))
-    if (!KNOWN.includes(k)) throw new TypeError(`simplify: unknown option '${k}'; expected one of ${KNOWN.join(', ')}`)
-  for (const k of KNOWN) {
-    const v = (options as Record<string, unknown>)[k]
-    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`simplify: option '${k}' must be a boolean, got ${String(v)}`)
-  }
-}
+const KINDS: OptionKinds<SimplifyOptions> = { exactOnly: 'boolean', overflow: 'boolean' }
 
 /**
  * Rewrites `outputs` with the given rules to a fixpoint at every node; returns the new outputs in order.
@@ -57,7 +48,7 @@ export const simplifyWith = (ruleList: readonly Rule[], outputs: readonly Tensor
  * show(z!) // '(x + y)'
  */
 export const simplify = (outputs: readonly Tensor[], options: SimplifyOptions = {}): Tensor[] => {
-  checkOptions(options)
+  checkOptionKinds('simplify', options, KINDS)
   const chosen = rules.filter((r) => (options.exactOnly === true ? r.exact : options.overflow === true || r.overflow !== true))
   return rewriteWith(chosen, outputs)
 }

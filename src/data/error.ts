@@ -18,6 +18,8 @@ export type DataError =
   | { readonly _tag: 'LabelError'; readonly index: number; readonly label: number; readonly message: string }
   /** A split is impossible as asked (a class left empty in a part, too few rows, bad fractions). */
   | { readonly _tag: 'SplitError'; readonly message: string }
+  /** Decoded data would pass a size bound (`maxInflatedBytes`, or the longest string the platform makes): `limit` bytes. */
+  | { readonly _tag: 'LimitError'; readonly limit: number; readonly message: string }
 
 /**
  * Constructors for `DataError` variants.
@@ -33,6 +35,7 @@ export const dataError = {
   options: (field: string, message: string): DataError => ({ _tag: 'OptionsError', field, message }),
   label: (index: number, label: number, message: string): DataError => ({ _tag: 'LabelError', index, label, message }),
   split: (message: string): DataError => ({ _tag: 'SplitError', message }),
+  limit: (limit: number, message: string): DataError => ({ _tag: 'LimitError', limit, message }),
 } as const
 
 /**

@@ -123,7 +123,7 @@ const badLimit = (op: string, maxBytes: unknown): DataError | undefined =>
 export const inflateProblem = (op: string, r: Exclude<Inflated, { _tag: 'Done' }>): DataError =>
   r._tag === 'Corrupt'
     ? dataError.format(`${op}: starts like gzip but does not decompress: ${r.reason}`)
-    : dataError.format(`${op}: the data inflates to more than ${r.limit} bytes (maxInflatedBytes); raise the limit only for a file you trust`)
+    : dataError.limit(r.limit, `${op}: the data inflates to more than ${r.limit} bytes (maxInflatedBytes); raise the limit only for a file you trust`)
 
 /**
  * Decompresses gzip bytes (all members of a multi-member file), refusing to produce more than
@@ -183,7 +183,7 @@ export const decodeBytes = (input: Uint8Array, maxBytes: number = DEFAULT_MAX_IN
 }
 
 const tooLong = (what: string): DataError =>
-  dataError.format(`decodeText: ${what}, more than a JavaScript string can hold (${MAX_TEXT_BYTES} bytes)`)
+  dataError.limit(MAX_TEXT_BYTES, `decodeText: ${what}, more than a JavaScript string can hold (${MAX_TEXT_BYTES} bytes)`)
 
 /**
  * UTF-8 text from bytes, gunzipped first (once) when they start with the gzip magic; a string passes

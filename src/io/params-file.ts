@@ -146,7 +146,7 @@ const boundedText = (contents: string | Uint8Array, path: string, max: number): 
   const text = decodeText(contents, max)
   if (E.isLeft(text)) {
     // Past the bound, say which bound and what to do instead; other gzip problems keep their message.
-    const over = gzip && /more than \d+ bytes/.test(text.left.message)
+    const over = gzip && text.left._tag === 'LimitError'
     return E.left(valuesFileError(path, `loadValues: ${path}: ${over ? tooLong('the gzipped text inflates to', max) : text.left.message}`))
   }
   if (structures(text.right, MAX_VALUES_STRUCTURES) > MAX_VALUES_STRUCTURES)

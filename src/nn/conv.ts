@@ -8,8 +8,7 @@
  * @module
  */
 import { add, concat, matmul, max, mean, pad, reshape, slice } from '../api.js'
-import { numberList } from '../attrs.js'
-import { checkOptionKinds, describeValue, requireNumber, type OptionKinds } from '../options.js'
+import { checkOptionKinds, describeValue, numberList, requireNumber, type OptionKinds } from '../options.js'
 import { fmt, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { activationFn, type ActivationName } from './activations.js'

@@ -10,7 +10,7 @@ import { describeValue } from '../options.js'
 import { foldIn } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { fit, type FitOptions } from './fit.js'
-import { checkFitOptions, FIT_KEYS } from './fitOptions.js'
+import { checkFitOptions, FIT_OPTIONS } from './fitOptions.js'
 import { evaluateModel } from './predict.js'
 import { fitError, type FitError } from './validate.js'
 
@@ -57,7 +57,7 @@ export const learningCurve = (
   options: FitOptions,
 ): E.Either<FitError, LearningCurveResult> => {
   // The options and every size are checked before the first fit, so a mistake costs no training.
-  const badOption = checkFitOptions(options, FIT_KEYS)
+  const badOption = checkFitOptions(options, FIT_OPTIONS)
   if (badOption !== undefined) return E.left(badOption)
   if (typeof makeModel !== 'function') return E.left(fitError('makeModel', `makeModel: expected a function returning a fresh model, got ${describeValue(makeModel)}`))
   if (!Array.isArray(sizes)) return E.left(fitError('sizes', `sizes: expected an array of training-set sizes, got ${describeValue(sizes)}`))

@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
-import { checkAsyncOptions, checkFitOptions, FIT_ASYNC_KEYS, type EpochRecord, type FitAsyncOptions, type FitOptions } from './fitOptions.js'
+import { FIT_ASYNC_OPTIONS, type EpochRecord, type FitAsyncOptions, type FitOptions } from './fitOptions.js'
 import { prepareFit, trainLoop, type YieldPoint } from './loop.js'
 import type { Trained } from './predict.js'
 import { fitError, type FitError } from './validate.js'
@@ -71,15 +71,10 @@ export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either
  * pending instanceof Promise // true
  */
 export const fitAsync = async (model: Layer, train: Dataset, options: FitAsyncOptions): Promise<E.Either<FitError, FitResult>> => {
-  // Unknown keys first (the driver's own two included), then its own values; the rest is `fit`'s.
-  const badKey = checkFitOptions(options, FIT_ASYNC_KEYS)
-  if (badKey !== undefined) return E.left(badKey)
-  // `signal` and `yieldEveryMs` belong to this driver alone: the shared loop sees plain `fit` options.
-  const { signal, yieldEveryMs = 16, ...fitOptions } = options
-  const bad = checkAsyncOptions(signal, yieldEveryMs)
-  if (bad !== undefined) return E.left(bad)
-  const setup = prepareFit(model, train, fitOptions)
+  // One check of every option, this driver's two included; the shared loop ignores those two.
+  const setup = prepareFit(model, train, options, FIT_ASYNC_OPTIONS)
   if (E.isLeft(setup)) return setup
+  const { signal, yieldEveryMs = 16 } = options
   // A function, not a narrowed property: the signal changes while this function awaits.
   const aborted = (): boolean => signal?.aborted === true
   if (aborted()) return E.left(fitError('signal', 'aborted by options.signal before training started'))

@@ -1,6 +1,6 @@
 /**
- * The options of `fit` and `fitAsync`: their types, their names (listed once, next to the interfaces,
- * and checked against them by the compiler) and the checks every option passes before any graph is
+ * The options of `fit` and `fitAsync`: their types and one table of checks per function (typed by
+ * the interfaces, so an option cannot lack a check) that every option passes before any graph is
  * built, so a misspelled key or a wrongly typed value is a `Left` naming it, never a silent default or
  * a `TypeError` after an epoch of training.
  * @module
@@ -8,7 +8,7 @@
 import type { Dataset } from '../data/dataset.js'
 import type { Optimizer } from '../nn/transform.js'
 import type { ParamValues } from '../nn/tree.js'
-import { closestName, describeValue, optionKeys, optionsProblem } from '../options.js'
+import { closestName, describeValue, kindCheck, optionTableProblem, type OptionTable, type ValueCheck } from '../options.js'
 import type { Key } from '../random/key.js'
 import type { ProgressReport, ProgressStream } from '../report/progress.js'
 import { ObjectiveName, type Objective } from './objective.js'
@@ -100,82 +100,45 @@ export interface FitAsyncOptions extends FitOptions {
   readonly yieldEveryMs?: number
 }
 
-/**
- * The options `fit` accepts (the compiler checks the list against `FitOptions`).
- * @example
- * import { FIT_KEYS } from './fitOptions.js'
- * FIT_KEYS.includes('earlyStopping') // true
- */
-export const FIT_KEYS = optionKeys<FitOptions>()([
-  'epochs', 'batchSize', 'optimizer', 'loss', 'key', 'dev', 'regularization', 'earlyStopping', 'shuffle',
-  'onEpochEnd', 'progress', 'initial', 'freeze', 'engine', 'stopOnNonFinite',
-])
-
-/**
- * The options `fitAsync` accepts: those of `fit`, `signal` and `yieldEveryMs`.
- * @example
- * import { FIT_ASYNC_KEYS } from './fitOptions.js'
- * FIT_ASYNC_KEYS.slice(-2) // ['signal', 'yieldEveryMs']
- */
-export const FIT_ASYNC_KEYS = optionKeys<FitAsyncOptions>()([...FIT_KEYS, 'signal', 'yieldEveryMs'])
-
-const REGULARIZATION_KEYS = optionKeys<Regularization>()(['l1', 'l2'])
-const EARLY_STOPPING_KEYS = optionKeys<EarlyStopping>()(['patience', 'minDelta', 'restoreBest'])
-const INITIAL_KEYS = optionKeys<NonNullable<FitOptions['initial']>>()(['params', 'state'])
 const ENGINES: readonly Engine[] = ['compiled', 'interpreter']
-
-/** What is wrong with a value, as "expected ..., got ..." (or a nested key's problem), or undefined. */
-type Check = (v: unknown) => string | undefined
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const expected = (what: string, v: unknown): string => `expected ${what}, got ${describeValue(v)}`
 const when = (ok: boolean, what: string, v: unknown): string | undefined => (ok ? undefined : expected(what, v))
-
-/** The first unknown key of a nested options object (`earlyStopping.patince`), as a detail. */
-const nested = (name: string, v: unknown, keys: readonly string[]): string | undefined => {
-  const p = optionsProblem('fit', v, keys)
-  return p === undefined ? undefined : p.field === 'options' ? `expected an object, got ${describeValue(v)}` : `${name}.${p.field}: ${p.detail}`
-}
-
-const number = (what: string): Check => (v) => when(typeof v === 'number', what, v)
-const boolean: Check = (v) => when(typeof v === 'boolean', 'true or false', v)
-const fields = (v: Record<string, unknown>, name: string, checks: Readonly<Record<string, Check>>): string | undefined => {
-  for (const [k, check] of Object.entries(checks)) {
-    const bad = v[k] === undefined ? undefined : check(v[k])
-    if (bad !== undefined) return `${name}.${k}: ${bad}`
-  }
-  return undefined
-}
+const number = (what: string): ValueCheck => (v) => when(typeof v === 'number', what, v)
+const boolean = kindCheck('boolean')
+const tree: ValueCheck = (v) => when(isObject(v), 'a tree of Float64Arrays', v)
 
 /** A value that quacks like a `Dataset` (the data checks that follow read these fields). */
 const isDataset = (v: unknown): boolean =>
   isObject(v) && typeof v.n === 'number' && v.x instanceof Float64Array && v.y instanceof Float64Array && Array.isArray(v.featureShape) && Array.isArray(v.classes)
 
-const isEnum = (values: readonly string[]): Check => (v) => {
+const isEnum = (values: readonly string[]): ValueCheck => (v) => {
   if (typeof v === 'string' && values.includes(v)) return undefined
   const near = typeof v === 'string' ? closestName(v, values) : undefined
   return `${expected(`one of ${values.map((x) => `'${x}'`).join(', ')}`, v)}${near === undefined ? '' : `; did you mean '${near}'?`}`
 }
 
 const LOSSES = Object.keys(ObjectiveName.keys)
-const checkLoss: Check = (v) => {
+const checkLoss: ValueCheck = (v) => {
   if (typeof v === 'string') {
     if (ObjectiveName.is(v)) return undefined
     const near = closestName(v, LOSSES)
     return `unknown loss '${v}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; expected one of ${LOSSES.join(', ')} or an Objective`
   }
   const ok = isObject(v) && typeof v.name === 'string' && typeof v.loss === 'function' && typeof v.predict === 'function' && typeof v.classification === 'boolean'
-  return ok ? undefined : `loss: ${expected('an objective name or an Objective { name, classification, loss, predict }', v)}`
+  return ok ? undefined : expected('an objective name or an Objective { name, classification, loss, predict }', v)
 }
 
-const checkProgress: Check = (p) => {
+const checkProgress: ValueCheck = (p) => {
   if (typeof p === 'boolean' || typeof p === 'function' || (isObject(p) && typeof p.write === 'function')) return undefined
-  const got = p === null ? 'null' : typeof p === 'object' ? 'an object without a write method' : typeof p === 'string' ? JSON.stringify(p) : describeValue(p)
-  return `progress must be true, false, a stream (an object with a write method) or a function receiving progress reports; got ${got}`
+  const got = isObject(p) ? 'an object without a write method' : describeValue(p)
+  return `expected true, false, a stream (an object with a write method) or a function receiving progress reports, got ${got}`
 }
 
-/** Every option's check; the keys are exactly `FIT_KEYS`. */
-const CHECKS: { readonly [K in (typeof FIT_KEYS)[number]]: Check } = {
+/** Every option of `fit`: its check (nested tables for the option objects inside) and the required ones. */
+// Typed by the interface: an option of `FitOptions` without a check (or a check of no option) does not compile.
+const FIT_CHECKS: { readonly [K in keyof FitOptions]-?: ValueCheck | OptionTable } = {
   epochs: number('a positive integer'),
   batchSize: number('a positive integer'),
   optimizer: (v) => when(isObject(v) && typeof v.name === 'string' && typeof v.init === 'function' && typeof v.stateLeaves === 'function' && typeof v.update === 'function',
@@ -183,25 +146,21 @@ const CHECKS: { readonly [K in (typeof FIT_KEYS)[number]]: Check } = {
   loss: checkLoss,
   key: (v) => when(isObject(v) && v._tag === 'Key' && typeof v.k0 === 'number' && typeof v.k1 === 'number', 'a Key (from key(seed), split or foldIn)', v),
   dev: (v) => when(isDataset(v), 'a Dataset', v),
-  regularization: (v) => nested('regularization', v, REGULARIZATION_KEYS) ?? fields(v as Record<string, unknown>, 'regularization', { l1: number('a number >= 0'), l2: number('a number >= 0') }),
-  earlyStopping: (v) =>
-    nested('earlyStopping', v, EARLY_STOPPING_KEYS) ??
-    ((v as Record<string, unknown>).patience === undefined ? 'earlyStopping.patience: missing; expected a positive integer (epochs without improvement)' : undefined) ??
-    fields(v as Record<string, unknown>, 'earlyStopping', { patience: number('a positive integer'), minDelta: number('a number >= 0'), restoreBest: boolean }),
+  regularization: { checks: { l1: number('a number >= 0'), l2: number('a number >= 0') } satisfies { readonly [K in keyof Regularization]-?: ValueCheck } },
+  earlyStopping: {
+    checks: { patience: number('a positive integer'), minDelta: number('a number >= 0'), restoreBest: boolean } satisfies { readonly [K in keyof EarlyStopping]-?: ValueCheck },
+    required: { patience: 'a positive integer (epochs without improvement)' },
+  },
   shuffle: boolean,
   onEpochEnd: (v) => when(typeof v === 'function', 'a function (record, history) => void | "stop"', v),
   progress: checkProgress,
-  initial: (v) =>
-    nested('initial', v, INITIAL_KEYS) ??
-    fields(v as Record<string, unknown>, 'initial', { params: (p) => when(isObject(p), 'a tree of Float64Arrays', p), state: (p) => when(isObject(p), 'a tree of Float64Arrays', p) }) ??
-    ((v as Record<string, unknown>).params === undefined ? 'initial.params: missing; expected a tree of Float64Arrays' : undefined),
+  initial: { checks: { params: tree, state: tree }, required: { params: 'a tree of Float64Arrays' } },
   freeze: (v) => when(Array.isArray(v) || typeof v === 'function', 'an array of parameter paths or a function (path) => boolean', v),
   engine: isEnum(ENGINES),
   stopOnNonFinite: boolean,
 }
 
-/** What a required option is, when it is missing. */
-const REQUIRED: Readonly<Partial<Record<(typeof FIT_KEYS)[number], string>>> = {
+const REQUIRED: { readonly [K in keyof FitOptions]?: string } = {
   epochs: 'a positive integer',
   batchSize: 'a positive integer (rows per step)',
   optimizer: 'an optimizer such as adam(0.01) or sgd(0.1)',
@@ -209,48 +168,46 @@ const REQUIRED: Readonly<Partial<Record<(typeof FIT_KEYS)[number], string>>> = {
 }
 
 /**
- * The first problem with `fit`'s options as a `FitError` naming the option: not an object, an unknown
- * key (with the closest valid one suggested), a missing required option or a wrongly typed value.
- * Ranges that depend on the data (batchSize against the row count) are checked later.
+ * The options of `fit`: a check per option and the required ones.
  * @example
- * import { adam, key } from 'kiln'
- * import { checkFitOptions, FIT_KEYS } from './fitOptions.js'
- * checkFitOptions({ epochs: 1, batchSize: 4, optimizer: adam(0.01), key: key(0) }, FIT_KEYS) // undefined
- * checkFitOptions({ epoch: 1, batchSize: 4, optimizer: adam(0.01), key: key(0) }, FIT_KEYS)?.message.startsWith("fit: epoch: unknown option; did you mean 'epochs'?") // true
- * checkFitOptions({ epochs: 1, batchSize: 4, key: key(0) }, FIT_KEYS)?.message // 'fit: optimizer: missing; expected an optimizer such as adam(0.01) or sgd(0.1)'
- * checkFitOptions({ epochs: 1, batchSize: 4, optimizer: adam(0.01), key: key(0), onEpochEnd: 5 }, FIT_KEYS)?.field // 'onEpochEnd'
+ * import { FIT_OPTIONS } from './fitOptions.js'
+ * Object.keys(FIT_OPTIONS.required ?? {}) // ['epochs', 'batchSize', 'optimizer', 'key']
  */
-export const checkFitOptions = (options: unknown, allowed: readonly string[]): FitError | undefined => {
-  if (!isObject(options)) return fitError('options', `options: expected an object of options, got ${describeValue(options)}`)
-  const unknown = optionsProblem('fit', options, allowed)
-  if (unknown !== undefined) return fitError(unknown.field, `${unknown.field}: ${unknown.detail}`)
-  for (const k of FIT_KEYS) {
-    const v = options[k]
-    const required = REQUIRED[k]
-    if (v === undefined) {
-      if (required !== undefined) return fitError(k, `${k}: missing; expected ${required}`)
-      continue
-    }
-    const bad = CHECKS[k](v)
-    // Nested problems (`earlyStopping.patince: ...`) and the older progress and loss messages name the option themselves.
-    if (bad !== undefined) return fitError(k, k === 'progress' || k === 'loss' || bad.startsWith(`${k}.`) ? bad : `${k}: ${bad}`)
-  }
-  return undefined
+export const FIT_OPTIONS: OptionTable = { checks: FIT_CHECKS, required: REQUIRED }
+
+const ASYNC_CHECKS: { readonly [K in Exclude<keyof FitAsyncOptions, keyof FitOptions>]-?: ValueCheck } = {
+  signal: (v) => when(isObject(v) && typeof v.aborted === 'boolean', "an AbortSignal (an object with a boolean 'aborted')", v),
+  yieldEveryMs: (v) => when(typeof v === 'number' && Number.isFinite(v) && v >= 0, 'a finite number of milliseconds >= 0', v),
 }
 
 /**
- * `fitAsync`'s own options (`signal`, `yieldEveryMs`), as a `FitError` naming the option.
+ * The options of `fitAsync`: those of `fit`, `signal` and `yieldEveryMs`.
  * @example
- * import { checkAsyncOptions } from './fitOptions.js'
- * checkAsyncOptions(undefined, 16) // undefined
- * checkAsyncOptions(undefined, -1)?.field // 'yieldEveryMs'
+ * import { FIT_ASYNC_OPTIONS } from './fitOptions.js'
+ * Object.keys(FIT_ASYNC_OPTIONS.checks).slice(-2) // ['signal', 'yieldEveryMs']
  */
-export const checkAsyncOptions = (signal: unknown, yieldEveryMs: unknown): FitError | undefined => {
-  if (typeof yieldEveryMs !== 'number' || !Number.isFinite(yieldEveryMs) || yieldEveryMs < 0)
-    return fitError('yieldEveryMs', `yieldEveryMs ${typeof yieldEveryMs === 'string' ? JSON.stringify(yieldEveryMs) : describeValue(yieldEveryMs)} must be a finite number of milliseconds >= 0`)
-  if (signal !== undefined && !(isObject(signal) && typeof signal.aborted === 'boolean'))
-    return fitError('signal', `signal must be an AbortSignal (an object with a boolean 'aborted'); got ${describeValue(signal)}`)
-  return undefined
+export const FIT_ASYNC_OPTIONS: OptionTable = { checks: { ...FIT_CHECKS, ...ASYNC_CHECKS }, required: REQUIRED }
+
+/**
+ * The first problem with `fit`'s (or `fitAsync`'s) options as a `FitError` on the top-level option: not
+ * an object, an unknown key (the closest valid one suggested), a missing required option or a wrongly
+ * typed value, nested keys named by their dotted path. Ranges that depend on the data (batchSize
+ * against the row count) are checked later.
+ * @example
+ * import { adam, key } from 'kiln'
+ * import { checkFitOptions, FIT_OPTIONS } from './fitOptions.js'
+ * checkFitOptions({ epochs: 1, batchSize: 4, optimizer: adam(0.01), key: key(0) }, FIT_OPTIONS) // undefined
+ * checkFitOptions({ epoch: 1, batchSize: 4, optimizer: adam(0.01), key: key(0) }, FIT_OPTIONS)?.message.startsWith("fit: epoch: unknown option; did you mean 'epochs'?") // true
+ * checkFitOptions({ epochs: 1, batchSize: 4, key: key(0) }, FIT_OPTIONS)?.message // 'fit: optimizer: missing; expected an optimizer such as adam(0.01) or sgd(0.1)'
+ * checkFitOptions({ epochs: 1, batchSize: 4, optimizer: adam(0.01), key: key(0), earlyStopping: { patince: 2 } }, FIT_OPTIONS)?.field // 'earlyStopping'
+ */
+export const checkFitOptions = (options: unknown, table: OptionTable): FitError | undefined => {
+  if (!isObject(options)) return fitError('options', `options: ${expected('an object of options', options)}`)
+  const p = optionTableProblem('fit', options, table)
+  if (p === undefined) return undefined
+  // A nested field (`earlyStopping.patince`) belongs to its top-level option; an unknown key (which may hold a dot) is its own.
+  const top = Object.keys(table.checks).find((k) => p.field.startsWith(`${k}.`)) ?? p.field
+  return fitError(top, `${p.field}: ${p.detail}`)
 }
 
 /**

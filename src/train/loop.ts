@@ -10,11 +10,12 @@ import { featureCount, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
 import { trainableOf } from '../nn/train.js'
 import { bindValues, flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
+import type { OptionTable } from '../options.js'
 import { foldIn } from '../random/key.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
 import type { FitResult } from './fit.js'
-import { checkFitOptions, checkModelAndData, FIT_KEYS, type EpochRecord, type FitOptions } from './fitOptions.js'
+import { checkFitOptions, checkModelAndData, FIT_OPTIONS, type EpochRecord, type FitOptions } from './fitOptions.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
 import { runnerFor, type Engine, type Runner } from './runner.js'
@@ -58,9 +59,9 @@ export interface YieldPoint {
  * const bad = prepareFit(model, flower(key(1), 100), { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0), progress: 'yes' as never })
  * bad._tag === 'Left' && bad.left.field // 'progress'
  */
-export const prepareFit = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, FitSetup> => {
+export const prepareFit = (model: Layer, train: Dataset, options: FitOptions, table: OptionTable = FIT_OPTIONS): E.Either<FitError, FitSetup> => {
   // Every option's key and type first: nothing below reads a value these checks have not vetted.
-  const invalid = checkModelAndData(model, train) ?? checkFitOptions(options, FIT_KEYS)
+  const invalid = checkModelAndData(model, train) ?? checkFitOptions(options, table)
   if (invalid !== undefined) return E.left(invalid)
   let objective: Objective
   try {
@@ -171,10 +172,10 @@ interface Machine {
   /** The current parameters and state (views of the live buffers: copy before the next step to keep them). */
   readonly snapshot: () => Values
   /**
-   * The values the previous step started from (the starting values while fewer than two steps ran):
-   * after a step whose loss is not finite, the last values whose loss was finite.
+   * The values the previous step started from, after `stepsDone` steps (the starting values while
+   * fewer than two ran): after a step whose loss is not finite, the last values whose loss was finite.
    */
-  readonly beforePrevious: () => Values
+  readonly beforePrevious: (stepsDone: number) => Values
 }
 
 /** Compiles the step graphs and allocates every buffer of the run once. */
@@ -197,12 +198,13 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   })
   const sets = [start, start.map((v) => new Float64Array(v.length)), start.map((v) => new Float64Array(v.length))]
   let at = 0
-  let steps = 0
   const xs = [new Float64Array(B * f), rest && new Float64Array(rest.batch * f)]
   const ys = [new Float64Array(B), rest && new Float64Array(rest.batch)]
   const stepBuf = new Float64Array(1)
   const keyBuf = new Float64Array(2)
   const lossBuf = new Float64Array(1)
+  // Each set's output list, made once: a step allocates nothing.
+  const outputs = sets.map((set) => [lossBuf, ...set])
   const bindings: Record<string, Float64Array> = {}
   if (full.runner.leaves.has(leafNames.step)) bindings[leafNames.step] = stepBuf
   // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
@@ -231,15 +233,14 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
     const cur = sets[at]!
     for (let i = 0; i < leafOrder.length; i++) bindings[leafOrder[i]!] = cur[i]!
     at = (at + 1) % 3
-    ;(which === 0 ? full : rest!).runner.runInto(bindings, [lossBuf, ...sets[at]!])
-    steps++
+    ;(which === 0 ? full : rest!).runner.runInto(bindings, outputs[at]!)
     return lossBuf[0]! * size
   }
   const valuesOf = (set: readonly Float64Array[]): Values =>
     ({ params: valuesLike(s.params, set.slice(0, paramCount)), state: valuesLike(s.state, set.slice(paramCount, paramCount + stateCount)) })
   const snapshot = (): Values => valuesOf(sets[at]!)
   // Two sets back is the set after next (mod 3); before the second step, it was never written.
-  const beforePrevious = (): Values => valuesOf(sets[steps >= 2 ? (at + 1) % 3 : 0]!)
+  const beforePrevious = (stepsDone: number): Values => valuesOf(sets[stepsDone >= 2 ? (at + 1) % 3 : 0]!)
   return { batches: Math.ceil(train.n / B), step, snapshot, beforePrevious }
 }
 
@@ -331,7 +332,7 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
 const diverged = (s: FitSetup, engine: Engine, m: Machine, p: RunState, at: { epoch: number; batch: number; batches: number; loss: number }): FitError => {
   const step = p.stepCount - 1
   const kept = Math.max(step - 1, 0)
-  const partial: FitResult = { ...trainedAt(s, engine, m.beforePrevious()), history: p.history.slice(), bestEpoch: p.history.length, stoppedEarly: true }
+  const partial: FitResult = { ...trainedAt(s, engine, m.beforePrevious(p.stepCount)), history: p.history.slice(), bestEpoch: p.history.length, stoppedEarly: true }
   const message =
     `the training loss became ${at.loss} at epoch ${at.epoch}, batch ${at.batch} of ${at.batches} (after ${step} update(s)), so training stopped; ` +
     `diverged.partial holds the parameters after ${kept} update(s), the last with a finite loss, and the history so far. ` +
