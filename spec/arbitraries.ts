@@ -9,7 +9,8 @@ import { topoSort } from '../src/graph.js'
 import type { Domain } from '../src/ops/def.js'
 import { show } from '../src/show.js'
 import { sizeOf, type Shape } from '../src/shape.js'
-import { constant, param, type Tensor } from '../src/tensor.js'
+import { type Tensor } from '../src/tensor.js'
+import { constant, param } from '../src/make.js'
 
 /** A small deterministic PRNG (mulberry32) for building graphs and weights from one fast-check seed. */
 export interface Rand {

@@ -1,14 +1,17 @@
 /**
- * The ops users compose models from: plain data-last functions over `Tensor`s. Primitives build one
- * node each through the op table; derived ops (mean, softmax, logSumExp, ...) are compositions.
+ * The ops users compose models from: plain functions over `Tensor`s, data first (`sum(x, axes)`,
+ * `leakyRelu(x, alpha)`). Primitives build one node each through the op table (their names come from
+ * the records' attribute interfaces); derived ops (mean, softmax, logSumExp, ...) are compositions.
  * @module
  */
 import { ArgumentError, describeValue, numberList, requireBoolean, requireNumber } from './options.js'
-import { normAxes, reducedShape, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
-import { constValue, isTensor, lift, make, scalar, tensorList, type Tensor, type TensorLike } from './tensor.js'
+import { inferDims, normAxes, reducedShape, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
+import { constValue, isTensor, tensorList, type Tensor, type TensorLike } from './tensor.js'
+import { lift, make, scalar } from './make.js'
+import type { BinaryName, UnaryName } from './ops/elementwise.js'
 import type { Broadcast, CheckBroadcast, CheckMatMul, CheckReshape, MatMul, Reduce, Transpose } from './typelevel.js'
 
-export { input, param, constant, scalar, uniformTensor } from './tensor.js'
+export { input, param, constant, scalar, uniformTensor } from './make.js'
 
 /** The static shape of a tensor-like operand (numbers are scalars). */
 export type ShapeOf<T> = T extends Tensor<infer S> ? S : readonly []
@@ -17,7 +20,7 @@ type Un<T extends TensorLike> = Tensor<ShapeOf<T>>
 type Bin<A extends TensorLike, B extends TensorLike> = Tensor<Broadcast<ShapeOf<A>, ShapeOf<B>>>
 type Checked<A extends TensorLike, B extends TensorLike> = B & CheckBroadcast<ShapeOf<A>, ShapeOf<B>>
 
-const un = (op: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'relu' | 'softplus' | 'stopGradient') =>
+const un = (op: UnaryName | 'stopGradient') =>
   <T extends TensorLike>(x: T): Un<T> => make(op, [lift(x, op, 'x')], {}) as Un<T>
 
 /** A tensor operand of a public op, or an `ArgumentError` naming the op and the operand. */
@@ -48,6 +51,14 @@ export const sigmoid = un('sigmoid')
 export const relu = un('relu')
 /** Elementwise `log(1 + e^x)`, stable for large |x|. @example import { softplus, input } from 'kiln'; softplus(input('x', [2])).op // 'softplus' */
 export const softplus = un('softplus')
+/**
+ * Elementwise error function `erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt`, to a few ulps.
+ * @example
+ * import { erf, input, evaluate } from 'kiln'
+ * const [y] = evaluate([erf(input('x', [3]))], { x: [0, 1, -Infinity] })
+ * Array.from(y!).map((v) => v.toFixed(6)) // ['0.000000', '0.842701', '-1.000000']
+ */
+export const erf = un('erf')
 /** Identity whose derivative is zero. @example import { stopGradient, input } from 'kiln'; stopGradient(input('x', [2])).op // 'stopGradient' */
 export const stopGradient = un('stopGradient')
 
@@ -59,14 +70,24 @@ export const stopGradient = un('stopGradient')
  * leakyRelu(input('x', [2]), 0.01).op // 'leakyRelu'
  * try { leakyRelu(input('x', [2]), '0.1' as never) } catch (e) { (e as Error).message } // 'leakyRelu: alpha: expected a number, got the string "0.1"'
  */
-export const leakyRelu = <T extends TensorLike>(x: T, alpha: number): Un<T> => {
-  requireNumber('leakyRelu', 'alpha', alpha)
-  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${alpha}`)
-  return make('leakyRelu', [lift(x, 'leakyRelu', 'x')], { alpha }) as Un<T>
+export const leakyRelu = <T extends TensorLike>(x: T, alpha: number): Un<T> =>
+  make('leakyRelu', [lift(x, 'leakyRelu', 'x')], { alpha: leakyReluAlpha(alpha) }) as Un<T>
+
+/**
+ * A checked `leakyRelu` slope: a primitive number in [0, 1] (else an `ArgumentError` or a `RangeError`).
+ * @example
+ * import { leakyReluAlpha } from 'kiln'
+ * leakyReluAlpha(0.2) // 0.2
+ * try { leakyReluAlpha(2) } catch (e) { (e as Error).message } // 'leakyRelu: alpha must be in [0, 1], got 2'
+ */
+export const leakyReluAlpha = (alpha: unknown): number => {
+  const a = requireNumber('leakyRelu', 'alpha', alpha)
+  if (!(a >= 0 && a <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${a}`)
+  return a
 }
 
 const isOne = (t: Tensor): boolean => constValue(t) === 1 && t.shape.length === 0
-const bin = (op: 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal' | 'notEqual') =>
+const bin = (op: BinaryName) =>
   <A extends TensorLike, B extends TensorLike>(a: A, b: Checked<A, B>): Bin<A, B> =>
     make(op, [lift(a, op, 'a'), lift(b as TensorLike, op, 'b')], {}) as Bin<A, B>
 
@@ -95,6 +116,14 @@ export const pow = bin('pow')
 export const maximum = bin('maximum')
 /** Elementwise minimum. @example import { minimum, input } from 'kiln'; minimum(input('x', [3]), 0).op // 'minimum' */
 export const minimum = bin('minimum')
+/**
+ * Elementwise `atan2(a, b)`: the angle of the point (b, a), in (-pi, pi], broadcasting.
+ * @example
+ * import { atan2, input, evaluate } from 'kiln'
+ * const [y] = evaluate([atan2(input('a', [2]), input('b', [2]))], { a: [1, 0], b: [1, -1] })
+ * Array.from(y!).map((v) => v.toFixed(6)) // ['0.785398', '3.141593']
+ */
+export const atan2 = bin('atan2')
 /** 1 where `a > b`, else 0. @example import { greater, input } from 'kiln'; greater(input('x', [3]), 0).op // 'greater' */
 export const greater = bin('greater')
 /** 1 where `a >= b`, else 0. @example import { greaterEqual, input } from 'kiln'; greaterEqual(input('x', [3]), 0).op // 'greaterEqual' */
@@ -267,11 +296,7 @@ export const swapLast = (x: Tensor): Tensor => {
  * reshape(input('x', [2, 3]), [3, 2]).shape // [3, 2]
  */
 export const reshape = <S extends Shape, const T extends Shape>(x: Tensor<S>, shape: T & CheckReshape<S, T>): Tensor<T> => {
-  const dims = numberList('reshape', 'shape', shape, false)
-  const known = dims.filter((d) => d !== -1)
-  const holes = dims.length - known.length
-  const inferred = holes === 1 && sizeOf(known) > 0 ? sizeOf(tensorArg('reshape', 'x', x).shape) / sizeOf(known) : -1
-  const target = holes === 1 && Number.isInteger(inferred) ? dims.map((d) => (d === -1 ? inferred : d)) : dims
+  const target = inferDims(sizeOf(tensorArg('reshape', 'x', x).shape), numberList('reshape', 'shape', shape, false))
   if (shapeEq(target, x.shape)) return x as Tensor as Tensor<T>
   return make('reshape', [x], {}, target) as Tensor<T>
 }

@@ -1,65 +1,15 @@
 /**
  * Op attributes are data, checked once when a node is built: `make` passes every attribute object
- * through `checkAttrs`, which keeps only primitive values of the kind the op's schema names and
+ * through `checkAttrs`, which keeps only primitive values of the kind the op's schema (its record's
+ * `attrs`) names and
  * refuses anything else with an `ArgumentError` naming the op and the attribute. The check reads own
  * data properties only (no getters, `valueOf`, `toString` or iterators run), so a hostile value
  * never reaches a shape rule, the hash-consing key or generated kernel source.
  * @module
  */
 import { ArgumentError, describeValue, numberList, ownValue, requireBoolean, requireInteger, requireNumber } from './options.js'
-import type { OpAttrs, OpName } from './tensor.js'
-
-/**
- * What an attribute holds: any primitive number (`number`, NaN and infinities included), a safe
- * integer (`int`), a boolean (`bool`), a list of safe integers (`ints`), a non-empty string
- * (`name`, leaves only) or a `Float64Array` (`values`, constants only).
- */
-export type AttrKind = 'number' | 'int' | 'bool' | 'ints' | 'name' | 'values'
-
-type KindOf<T> = T extends Float64Array
-  ? 'values'
-  : T extends readonly number[]
-    ? 'ints'
-    : T extends number
-      ? 'number' | 'int'
-      : T extends boolean
-        ? 'bool'
-        : T extends string
-          ? 'name'
-          : never
-
-/** The attribute schema type: every op, and every attribute of it, with a kind matching its type. */
-export type AttrSchema = { readonly [K in OpName]: { readonly [A in keyof OpAttrs[K]]-?: KindOf<OpAttrs[K][A]> } }
-
-/**
- * Every op's attributes and their kinds (a new op does not type-check until it is listed here).
- * @example
- * import { attrSchema } from './attrs.js'
- * attrSchema.pad // { before: 'ints', after: 'ints', value: 'number' }
- * attrSchema.neg // {}
- */
-export const attrSchema: AttrSchema = {
-  input: { name: 'name' },
-  param: { name: 'name' },
-  constant: { values: 'values' },
-  uniform: {},
-  neg: {}, exp: {}, log: {}, sqrt: {}, abs: {}, sign: {}, tanh: {}, sigmoid: {}, relu: {},
-  leakyRelu: { alpha: 'number' },
-  softplus: {},
-  add: {}, sub: {}, mul: {}, div: {}, pow: {}, maximum: {}, minimum: {},
-  greater: {}, greaterEqual: {}, less: {}, lessEqual: {}, equal: {}, notEqual: {},
-  where: {}, stopGradient: {},
-  sum: { axes: 'ints', keepDims: 'bool' },
-  max: { axes: 'ints', keepDims: 'bool' },
-  matmul: {},
-  transpose: { perm: 'ints' },
-  reshape: {},
-  broadcastTo: {},
-  slice: { begin: 'ints' },
-  concat: { axis: 'int' },
-  pad: { before: 'ints', after: 'ints', value: 'number' },
-  oneHot: { depth: 'int' },
-}
+import { opDef } from './optable.js'
+import type { AttrKind, OpAttrs, OpName } from './ops/def.js'
 
 const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype) as object, Symbol.toStringTag)!.get!
 
@@ -109,7 +59,7 @@ export const NO_ATTRS: Readonly<Record<never, never>> = Object.freeze({})
 export const checkAttrs = <K extends OpName>(op: K, attrs: unknown): OpAttrs[K] => {
   if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs))
     throw new ArgumentError(op, 'attrs', `expected an object of attributes, got ${describeValue(attrs)}`)
-  const schema: Readonly<Record<string, AttrKind>> = attrSchema[op]
+  const schema: Readonly<Record<string, AttrKind>> = opDef(op).attrs
   const fields = Object.keys(schema)
   // Most ops have no attributes: one shared frozen object, so hashing them costs nothing.
   if (fields.length === 0 && Reflect.ownKeys(attrs).length === 0) return NO_ATTRS as OpAttrs[K]

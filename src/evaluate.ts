@@ -3,9 +3,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { checkBindings, leavesOf, topoSort, BindingError, type Bindings } from './graph.js'
-import { opDef } from './optable.js'
-import type { NodeOf, OpName, Tensor } from './tensor.js'
+import { checkBindings, leafName, leavesOf, topoSort, BindingError, type Bindings } from './graph.js'
+import { evaluateNode } from './optable.js'
+import type { Tensor } from './tensor.js'
 
 /**
  * Evaluates `outputs` with the reference interpreter: one `Float64Array` per output, in order.
@@ -21,10 +21,8 @@ export const evaluate = (outputs: readonly Tensor[], bindings: Bindings): Float6
   const fed = checkBindings(leavesOf(order), bindings)
   const values = new Map<number, Float64Array>()
   for (const t of order) {
-    const v =
-      t.op === 'input' || t.op === 'param'
-        ? fed.get((t.attrs as { name: string }).name)!
-        : opDef(t.op).evaluate(t.args.map((a) => values.get(a.id)!), t as NodeOf<OpName> as never)
+    const name = leafName(t)
+    const v = name !== undefined ? fed.get(name)! : evaluateNode(t, t.args.map((a) => values.get(a.id)!))
     values.set(t.id, v)
   }
   return outputs.map((o) => values.get(o.id)!.slice())

@@ -1,14 +1,20 @@
 /**
- * Symbolic reverse mode: derivatives are new expressions built from the op table's `vjp` rules, so
- * they can be shown, evaluated, compiled and differentiated again. Forward mode (`jvp`) is reverse mode
+ * Symbolic reverse mode: derivatives are new expressions built from the op table's `vjp` rules (which
+ * receive the public ops from here, so the table never imports the API), so they can be shown,
+ * evaluated, compiled and differentiated again. Forward mode (`jvp`) is reverse mode
  * transposed; a dedicated forward rule per op could be a further field on the same records.
  * @module
  */
+import * as api from './api.js'
 import { add, mul, onesLike, sum, zerosLike } from './api.js'
 import { topoSort } from './graph.js'
 import { opDef } from './optable.js'
 import { fmt, ShapeError, shapeEq, sizeOf } from './shape.js'
-import { input, scalar, type NodeOf, type OpName, type Tensor } from './tensor.js'
+import { type NodeOf, type OpName, type Tensor } from './tensor.js'
+import { input, scalar } from './make.js'
+
+/** The op record's derivative rule for `t`, given the public ops to build with. */
+const vjpRule = <K extends OpName>(t: NodeOf<K>, g: Tensor): readonly (Tensor | undefined)[] => opDef(t.op).vjp(g, t, api)
 
 /** Ids of the nodes on some path from a `wrt` node to the output. */
 const onPath = (order: readonly Tensor[], wrt: readonly Tensor[]): Set<number> => {
@@ -35,7 +41,7 @@ export const vjp = (output: Tensor, wrt: readonly Tensor[], seed: Tensor): Tenso
     const t = order[i]!
     const g = ct.get(t.id)
     if (g === undefined || t.args.length === 0 || !needed.has(t.id)) continue
-    const parts = opDef(t.op).vjp(g, t as NodeOf<OpName> as never)
+    const parts = vjpRule(t, g)
     t.args.forEach((a, k) => {
       const p = parts[k]
       if (p === undefined || !needed.has(a.id)) return

@@ -9,7 +9,8 @@ import { vjp } from './grad.js'
 import { ArgumentError, checkOptionKinds, describeValue, type OptionKinds } from './options.js'
 import { uniformAt } from './random/threefry.js'
 import { fmt, sizeOf, type Shape } from './shape.js'
-import { constant, input, type Tensor } from './tensor.js'
+import { type Tensor } from './tensor.js'
+import { constant, input } from './make.js'
 import { unravel } from './ops/ref.js'
 
 /** One operand of the checked function: its value and shape (and an optional name for the report). */

@@ -3,7 +3,7 @@
  * @module
  */
 import { fmt, sizeOf } from './shape.js'
-import { isOp, type Tensor } from './tensor.js'
+import { isOp, type NodeOf, type Tensor } from './tensor.js'
 
 /** Values fed to `input`/`param` leaves by name: `Float64Array` or plain numbers (converted), row-major. */
 export type Bindings = Readonly<Record<string, Float64Array | readonly number[] | number>>
@@ -58,8 +58,18 @@ export const topoSort = (outputs: readonly Tensor[]): Tensor[] => {
   return order
 }
 
+/**
+ * The name of an input or param leaf; undefined for any other node.
+ * @example
+ * import { leafName } from './graph.js'
+ * import { param, exp } from 'kiln'
+ * leafName(param('w', [2])) // 'w'
+ * leafName(exp(param('w', [2]))) // undefined
+ */
+export const leafName = (t: Tensor): string | undefined => (t.op === 'input' || t.op === 'param' ? t.attrs.name : undefined)
+
 /** A named leaf of a graph. */
-export type Leaf = Tensor & { readonly op: 'input' | 'param'; readonly attrs: { readonly name: string } }
+export type Leaf = NodeOf<'input'> | NodeOf<'param'>
 
 /**
  * The input/param leaves of a graph by name; throws `BindingError` when one name has two meanings.

@@ -135,3 +135,20 @@ export const sameArrays = (a: object, b: object): boolean => {
   }
   return true
 }
+
+/**
+ * The structural key of one node: op, attributes (`attrsKey`), shape and operands (ids when
+ * hash-consing, topological positions in a graph key). The one key function of both: `intern` and the
+ * compile cache's `graphKey` agree on what makes two nodes the same.
+ * @example
+ * import { nodeKey } from './hash.js'
+ * nodeKey('sum', { axes: [1], keepDims: false }, [2], [7]) // 'sum{"axes":[1],"keepDims":false}[2](7)'
+ * nodeKey('neg', {}, [], [3]) // 'neg{}[](3)'
+ */
+export const nodeKey = (op: string, attrs: object, shape: readonly number[], operands: readonly number[]): string =>
+  `${op}${isEmpty(attrs) ? '{}' : attrsKey(attrs)}[${shape.join(',')}](${operands.join(',')})`
+
+const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
+}

@@ -7,7 +7,8 @@
 export { type Either, type Left, type Right, isLeft, isRight, unwrap } from './either.js'
 export * from './shape.js'
 export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, requireInteger, requireBoolean, numberList, ownValue, type OwnValue, hasOwn, optionKeys, checkOptionKinds, kindCheck, optionTableProblem, type ValueCheck, type OptionTable, type OptionKind, type OptionKinds } from './options.js'
-export { input, param, constant, scalar, uniformTensor, lift, isOp, isTensor, tensorList, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
+export { isOp, isTensor, tensorList, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
+export { input, param, constant, scalar, uniformTensor, lift, keyTensor } from './make.js'
 export * from './api.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
 export { evaluate, evaluateE } from './evaluate.js'
@@ -25,7 +26,7 @@ export {
   type CompileStats, schedule, CHEAP_OPS, type ScheduleOptions, planMemory, type MemoryPlan, explainPlan,
   type Aff, type Expr, type KernelPlan, type Schedule as KernelSchedule, type Value, type ValueKind, type Operand,
 } from './compile/index.js'
-export { simplify, simplifyWith, rules as simplifyRules, type Rule as RewriteRule, type SimplifyOptions } from './compile/simplify.js'
+export { simplify, rewriteWith, rules as simplifyRules, type Rule as RewriteRule, type SimplifyOptions } from './compile/simplify.js'
 export * from './nn/index.js'
 export * from './metrics/index.js'
 export * from './report/index.js'

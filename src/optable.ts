@@ -1,53 +1,27 @@
 /**
- * The op table: one record per op, typed so that an op without a rule does not compile.
+ * The op table: one record per op, typed so that an op without a record does not compile.
  * @module
  */
-import type { OpDef, OpTable } from './ops/def.js'
+import type { Helpers, OpDef, OpName, OpTable } from './ops/def.js'
 import { binaryOps, compareOps, unaryOps, whereOp } from './ops/elementwise.js'
-import {
-  broadcastToOp, concatOp, matmulOp, maxOp, oneHotOp, padOp, reshapeOp, sliceOp, sumOp, transposeOp,
-} from './ops/structure.js'
-import { uniformAt } from './random/threefry.js'
-import { checkShape, type Shape } from './shape.js'
-import type { OpName } from './tensor.js'
+import { constantOp, inputOp, paramOp, uniformOp } from './ops/leaves.js'
+import { concatOp, oneHotOp, padOp } from './ops/select.js'
+import { matmulOp, maxOp, sumOp } from './ops/structure.js'
+import type { NodeOf, Tensor } from './tensor.js'
+import { broadcastToOp, reshapeOp, sliceOp, stopGradientOp, transposeOp } from './ops/views.js'
 
-/** A leaf's shape is its hint: non-negative integers (`make` has already refused non-numbers). */
-const leafShape = (op: string) => (_args: readonly Shape[], _attrs: unknown, hint: Shape | undefined): Shape =>
-  hint === undefined ? [] : checkShape(op, hint)
-
-const leaf = <K extends 'input' | 'param'>(op: K): OpDef<K> => ({
-  kind: 'leaf',
-  arity: 0,
-  shape: leafShape(op),
-  evaluate: (_args, node) => {
-    throw new Error(`evaluate: ${node.op} '${node.attrs.name}' is read from the bindings`)
-  },
-  vjp: () => [],
-})
-
-/** Every op of Kiln. */
+/**
+ * Every op of Kiln.
+ * @example
+ * import { opTable } from './optable.js'
+ * opTable.exp.kind // 'elementwise'
+ * opTable.sum.kind // 'reduce'
+ */
 export const opTable: OpTable = {
-  input: leaf('input'),
-  param: leaf('param'),
-  constant: {
-    kind: 'leaf',
-    arity: 0,
-    shape: leafShape('constant'),
-    evaluate: (_args, node) => node.attrs.values.slice(),
-    vjp: () => [],
-  },
-  uniform: {
-    kind: 'random',
-    arity: 1,
-    shape: leafShape('uniform'),
-    evaluate: ([k], node) => {
-      const out = new Float64Array(node.shape.reduce((a, b) => a * b, 1))
-      const [k0, k1] = [k![0]! >>> 0, k![1]! >>> 0]
-      for (let i = 0; i < out.length; i++) out[i] = uniformAt(k0, k1, i)
-      return out
-    },
-    vjp: () => [undefined],
-  },
+  input: inputOp,
+  param: paramOp,
+  constant: constantOp,
+  uniform: uniformOp,
   ...unaryOps,
   ...binaryOps,
   ...compareOps,
@@ -59,10 +33,57 @@ export const opTable: OpTable = {
   reshape: reshapeOp,
   broadcastTo: broadcastToOp,
   slice: sliceOp,
+  stopGradient: stopGradientOp,
   concat: concatOp,
   pad: padOp,
   oneHot: oneHotOp,
 }
 
-/** The record of one op. */
-export const opDef = <K extends OpName>(op: K): OpDef<K> => opTable[op] as OpDef<K>
+/**
+ * The record of one op.
+ * @example
+ * import { opDef } from './optable.js'
+ * opDef('exp').kind // 'elementwise'
+ * opDef('transpose').kind // 'view'
+ */
+export const opDef = <K extends OpName>(op: K): OpDef<K> => opTable[op]
+
+/**
+ * Every op name, in table order.
+ * @example
+ * import { opNames } from './optable.js'
+ * opNames.includes('matmul') // true
+ */
+export const opNames: readonly OpName[] = Object.freeze(Object.keys(opTable).filter((k): k is OpName => k in opTable))
+
+/**
+ * The scalar helpers kernels call, gathered from the records that name them (elementwise and random
+ * ops). Two records naming one helper must mean the same function: anything else is a broken table.
+ * @example
+ * import { kernelHelpers } from './optable.js'
+ * Object.keys(kernelHelpers).includes('uniformAt') // true
+ * kernelHelpers['kSigmoid']!(0) // 0.5
+ */
+export const kernelHelpers: Helpers = (() => {
+  const out: Record<string, (...xs: number[]) => number> = {}
+  for (const op of opNames) {
+    const def = opTable[op]
+    const hs = def.kind === 'elementwise' || def.kind === 'random' ? def.helpers ?? {} : {}
+    for (const [name, fn] of Object.entries(hs)) {
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`internal: ${op}: helper name '${name}' is not an identifier`)
+      if (out[name] !== undefined && out[name] !== fn) throw new Error(`internal: two ops define the kernel helper '${name}'`)
+      out[name] = fn
+    }
+  }
+  return Object.freeze(out)
+})()
+
+/**
+ * The op record's reference evaluation of node `t` on its operands' values.
+ * @example
+ * import { evaluateNode } from './optable.js'
+ * import { input, exp } from 'kiln'
+ * Array.from(evaluateNode(exp(input('x', [1])), [Float64Array.of(0)])) // [1]
+ */
+export const evaluateNode = (t: Tensor, args: readonly Float64Array[]): Float64Array => evaluateAs(t, args)
+const evaluateAs = <K extends OpName>(t: NodeOf<K>, args: readonly Float64Array[]): Float64Array => opDef(t.op).evaluate(args, t)

@@ -169,3 +169,19 @@ export const normAxes = (op: string, shape: Shape, axes: number | readonly numbe
  */
 export const reducedShape = (shape: Shape, axes: readonly number[], keepDims: boolean): Shape =>
   keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i))
+
+/**
+ * `dims` with its one `-1` replaced by what makes `size` elements (when that is a whole number); any
+ * other `dims` come back as they are, for the caller's own check of the element count.
+ * @example
+ * import { inferDims } from 'kiln'
+ * inferDims(6, [-1, 2]) // [3, 2]
+ * inferDims(6, [4, -1]) // [4, -1]
+ * inferDims(6, [-1, -1]) // [-1, -1]
+ */
+export const inferDims = (size: number, dims: readonly number[]): number[] => {
+  const known = dims.filter((d) => d !== -1)
+  const holes = dims.length - known.length
+  const inferred = holes === 1 && sizeOf(known) > 0 ? size / sizeOf(known) : -1
+  return holes === 1 && Number.isInteger(inferred) ? dims.map((d) => (d === -1 ? inferred : d)) : [...dims]
+}

@@ -2,38 +2,33 @@
  * Readable formulas: infix arithmetic, named leaves, shared subexpressions bound once with `let`.
  * @module
  */
-import { topoSort } from './graph.js'
+import { leafName, topoSort } from './graph.js'
 import { fmt } from './shape.js'
-import { constValue, type Tensor } from './tensor.js'
+import { opDef } from './optable.js'
+import { constValue, type NodeOf, type OpName, type Tensor } from './tensor.js'
 
-const infix: Readonly<Record<string, string>> = {
-  add: '+', sub: '-', mul: '*', div: '/', pow: '^',
-  greater: '>', greaterEqual: '>=', less: '<', lessEqual: '<=', equal: '==', notEqual: '!=',
+/** The infix symbol of a binary op, from its record. */
+const infixOf = (t: Tensor): string | undefined => {
+  const def = opDef(t.op)
+  return def.kind === 'elementwise' ? def.infix : undefined
 }
 
-const attrText = (t: Tensor): string => {
-  const a = t.attrs as Record<string, unknown>
-  switch (t.op) {
-    case 'sum':
-    case 'max':
-      return `axes=${fmt(a['axes'] as number[])}${a['keepDims'] === true ? ', keepDims' : ''}`
-    case 'reshape':
-    case 'broadcastTo':
-      return fmt(t.shape)
-    case 'slice':
-      return `begin=${fmt(a['begin'] as number[])}, size=${fmt(t.shape)}`
-    default:
-      return Object.entries(a)
-        .map(([k, v]) => `${k}=${Array.isArray(v) ? fmt(v as number[]) : String(v)}`)
-        .join(', ')
-  }
+/** The attributes as text: the record's `showAttrs`, else `name=value` pairs. */
+const attrText = (t: Tensor): string => attrTextAs(t)
+const attrTextAs = <K extends OpName>(t: NodeOf<K>): string => {
+  const custom = opDef(t.op).showAttrs
+  if (custom !== undefined) return custom(t)
+  return Object.entries(t.attrs)
+    .map(([k, v]: [string, unknown]) => `${k}=${Array.isArray(v) ? fmt(v) : String(v)}`)
+    .join(', ')
 }
 
 const num = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
 
 const leafText = (t: Tensor): string | undefined => {
-  if (t.op === 'input' || t.op === 'param') return (t.attrs as { name: string }).name
-  if (t.op === 'uniform') return `uniform${fmt(t.shape)}`
+  const name = leafName(t)
+  if (name !== undefined) return name
+  if (opDef(t.op).kind === 'random') return `${t.op}${fmt(t.shape)}`
   if (t.op !== 'constant') return undefined
   const c = constValue(t)
   return c !== undefined ? (t.shape.length === 0 ? num(c) : `fill(${num(c)}, ${fmt(t.shape)})`) : `const${fmt(t.shape)}`
@@ -68,7 +63,7 @@ export const show = (outputs: Tensor | readonly Tensor[]): string => {
   for (const t of order) {
     const leaf = leafText(t)
     const args = t.args.map((a) => text.get(a.id)!)
-    const op = infix[t.op]
+    const op = infixOf(t)
     const at = attrText(t)
     const body = leaf ?? (op !== undefined ? `(${args[0]} ${op} ${args[1]})` : `${t.op}(${commaList(at ? [...args, at] : args)})`)
     if (leaf === undefined && (uses.get(t.id) ?? 0) > 1) {

@@ -1,16 +1,16 @@
 /**
- * Random expression graphs for compiler properties: a pool of leaves grown by random instructions
- * (elementwise, broadcasting, comparisons, where, reductions, matmul, views, pad, concat, oneHot,
- * uniform), depth at most 6, plus gradients of a scalar loss with respect to the params.
+ * Random expression graphs for compiler properties: a pool of leaves grown by random instructions,
+ * depth at most 6, plus gradients of a scalar loss with respect to the params. Every elementwise op of
+ * the table takes part by itself (its record's arity and sample attributes); every other op has a
+ * generator in a table typed by the op names, so a new op cannot be left out of these properties.
  */
 import fc from 'fast-check'
 import * as K from '../../src/index.js'
-import { tryBroadcast, sizeOf, type Shape } from '../../src/shape.js'
-import type { Tensor } from '../../src/tensor.js'
-
-const UNARY = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'softplus'] as const
-const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const
-const COMPARE = ['greater', 'greaterEqual', 'less', 'lessEqual', 'equal', 'notEqual'] as const
+import { make } from '../../src/make.js'
+import type { ElementwiseAttrs } from '../../src/ops/elementwise.js'
+import { opNames, opTable } from '../../src/optable.js'
+import { tryBroadcast, sizeOf } from '../../src/shape.js'
+import type { OpName, Tensor } from '../../src/tensor.js'
 
 /** One random instruction: which rule, and raw choices it interprets modulo the pool. */
 export interface Instr {
@@ -21,13 +21,6 @@ export interface Instr {
   readonly choice: number
 }
 
-const instr: fc.Arbitrary<Instr> = fc.record({
-  kind: fc.nat(16),
-  a: fc.nat(1000),
-  b: fc.nat(1000),
-  c: fc.nat(1000),
-  choice: fc.nat(1000),
-})
 
 interface Node {
   readonly t: Tensor
@@ -63,60 +56,76 @@ export const bindingsArb: fc.Arbitrary<Record<string, Float64Array>> = fc
 
 const pick = (pool: readonly Node[], i: number): Node => pool[i % pool.length]!
 
-/** Interprets one instruction; undefined when it does not apply to the chosen operands. */
+/** What a structural instruction sees: its operands, their depth check passed, and a free choice. */
+interface Operands {
+  readonly a: Tensor
+  readonly b: Tensor
+  readonly pool: readonly Node[]
+  readonly ch: number
+}
+/** A generator for one op kind's nodes; undefined when it does not apply to the chosen operands. */
+type Gen = (p: Operands) => Tensor | undefined
+
+/**
+ * One generator per op that is not elementwise (elementwise ops come from the table itself, below),
+ * or 'leaf' for the leaves the pool starts with: a new op without an entry here does not type-check.
+ */
+const generators: { readonly [K in Exclude<OpName, keyof ElementwiseAttrs>]: Gen | 'leaf' } = {
+  input: 'leaf',
+  param: 'leaf',
+  constant: 'leaf',
+  uniform: ({ a, ch }) => K.mul(a, K.uniformTensor(K.key(ch), a.shape)),
+  sum: ({ a, ch }) => reduction(K.sum, a, ch),
+  max: ({ a, ch }) => reduction(K.max, a, ch),
+  matmul: ({ a, b, ch }) => {
+    const r = a.shape.length
+    if (r < 2) return r === 1 ? K.matmul(K.reshape(a, [a.shape[0]!, 1]), K.reshape(a, [1, a.shape[0]!])) : undefined
+    if (b.shape.length === 2 && b.shape[0] === a.shape[r - 1] && r === 2) return K.matmul(a, b)
+    return ch % 2 === 0 ? K.matmul(a, K.swapLast(a)) : K.matmul(K.swapLast(a), a)
+  },
+  transpose: ({ a }) => (a.shape.length < 2 ? undefined : K.transpose(a)),
+  reshape: ({ a, ch }) => (sizeOf(a.shape) === 0 ? undefined : ch % 2 === 0 ? K.reshape(a, [sizeOf(a.shape)]) : K.reshape(a, [1, ...a.shape])),
+  broadcastTo: ({ a }) => (a.shape.length > 2 ? undefined : K.broadcastTo(a, [2, ...a.shape])),
+  slice: ({ a, ch }) => {
+    const r = a.shape.length
+    if (r === 0) return undefined
+    const ax = ch % r
+    if (a.shape[ax]! < 2) return undefined
+    return K.slice(a, a.shape.map((_, d) => (d === ax ? 1 : 0)), a.shape.map((n, d) => (d === ax ? n - 1 : n)))
+  },
+  stopGradient: ({ a }) => K.stopGradient(a),
+  pad: ({ a, ch }) => {
+    const r = a.shape.length
+    if (r === 0) return undefined
+    const ax = ch % r
+    return K.pad(a, a.shape.map((_, d) => (d === ax ? 1 : 0)), a.shape.map((_, d) => (d === ax ? 2 : 0)), (ch % 3) - 1)
+  },
+  concat: ({ a, ch }) => (a.shape.length === 0 ? undefined : K.concat([a, K.neg(a)], ch % a.shape.length)),
+  oneHot: ({ pool }) => K.oneHot(pool[7]!.t, 4),
+}
+
+const reduction = (red: typeof K.sum, a: Tensor, ch: number): Tensor => {
+  if (a.shape.length === 0) return K.sum(a)
+  const axes = [...a.shape.keys()].filter((d) => ((ch >> d) & 1) === 1)
+  return red(a, axes.length === 0 ? undefined : axes, ((ch >> 4) & 1) === 1)
+}
+
+const STRUCTURAL = Object.values(generators).filter((g): g is Gen => g !== 'leaf')
+/** Every elementwise op of the table, built with its record's sample attributes. */
+const ELEMENTWISE = opNames.filter((op) => opTable[op].kind === 'elementwise')
+
+/** Interprets one instruction: half the kinds build an elementwise op, half a structural one. */
 const step = (pool: readonly Node[], ins: Instr): Tensor | undefined => {
-  const A = pick(pool, ins.a)
-  const B = pick(pool, ins.b)
-  const C = pick(pool, ins.c)
+  const [A, B, C] = [pick(pool, ins.a), pick(pool, ins.b), pick(pool, ins.c)]
   if (Math.max(A.depth, B.depth, C.depth) >= 6) return undefined
-  const a = A.t
-  const b = B.t
-  const r = a.shape.length
-  const ch = ins.choice
-  const bcast = (xs: readonly Shape[]) => tryBroadcast(xs) !== undefined
-  switch (ins.kind) {
-    case 0: case 1: case 2:
-      return (K[UNARY[ch % UNARY.length]!] as (x: Tensor) => Tensor)(a)
-    case 3: case 4: case 5:
-      return bcast([a.shape, b.shape]) ? (K[BINARY[ch % BINARY.length]!] as (x: Tensor, y: Tensor) => Tensor)(a, b) : undefined
-    case 6:
-      return bcast([a.shape, b.shape]) ? (K[COMPARE[ch % COMPARE.length]!] as (x: Tensor, y: Tensor) => Tensor)(a, b) : undefined
-    case 7:
-      return bcast([a.shape, b.shape, C.t.shape]) ? K.where(K.greater(C.t, 0), a, b) : undefined
-    case 8: {
-      if (r === 0) return K.sum(a)
-      const axes = [...a.shape.keys()].filter((d) => ((ch >> d) & 1) === 1)
-      const red = ch % 2 === 0 ? K.sum : K.max
-      return red(a, axes.length === 0 ? undefined : axes, ((ch >> 4) & 1) === 1)
-    }
-    case 9: {
-      if (r < 2) return r === 1 ? K.matmul(K.reshape(a, [a.shape[0]!, 1]), K.reshape(a, [1, a.shape[0]!])) : undefined
-      if (b.shape.length === 2 && b.shape[0] === a.shape[r - 1] && r === 2) return K.matmul(a, b)
-      return ch % 2 === 0 ? K.matmul(a, K.swapLast(a)) : K.matmul(K.swapLast(a), a)
-    }
-    case 10:
-      return r < 2 ? undefined : K.transpose(a)
-    case 11:
-      return sizeOf(a.shape) === 0 ? undefined : ch % 2 === 0 ? K.reshape(a, [sizeOf(a.shape)]) : K.reshape(a, [1, ...a.shape])
-    case 12: {
-      if (r === 0) return undefined
-      const ax = ch % r
-      if (a.shape[ax]! < 2) return undefined
-      const begin = a.shape.map((_, d) => (d === ax ? 1 : 0))
-      return K.slice(a, begin, a.shape.map((n, d) => (d === ax ? n - 1 : n)))
-    }
-    case 13: {
-      if (r === 0) return undefined
-      const ax = ch % r
-      return K.pad(a, a.shape.map((_, d) => (d === ax ? 1 : 0)), a.shape.map((_, d) => (d === ax ? 2 : 0)), (ch % 3) - 1)
-    }
-    case 14:
-      return r === 0 ? undefined : K.concat([a, K.neg(a)], ch % r)
-    case 15:
-      return ch % 2 === 0 ? K.oneHot(pool[7]!.t, 4) : K.mul(a, K.uniformTensor(K.key(ch), a.shape))
-    default:
-      return r > 2 ? undefined : K.broadcastTo(a, [2, ...a.shape])
+  if (ins.kind >= STRUCTURAL.length) {
+    const op = ELEMENTWISE[ins.choice % ELEMENTWISE.length]!
+    const def = opTable[op]
+    // where's condition is a comparison, so both branches are taken
+    const args = [A.t, B.t, C.t].slice(0, def.arity).map((t, i) => (op === 'where' && i === 0 ? K.greater(t, 0) : t))
+    return tryBroadcast(args.map((t) => t.shape)) === undefined ? undefined : make(op, args, def.sample)
   }
+  return STRUCTURAL[ins.kind]!({ a: A.t, b: B.t, pool, ch: ins.choice })
 }
 
 /** A random graph: a few outputs and the gradients of a scalar loss with respect to the params. */
@@ -142,6 +151,14 @@ export const buildGraph = (program: readonly Instr[], withGrad: boolean): Random
   if (outs.length === 0) outs.push(K.exp(pool[0]!.t))
   return { outputs: outs, description: K.show(outs) }
 }
+
+const instr: fc.Arbitrary<Instr> = fc.record({
+  kind: fc.nat(2 * STRUCTURAL.length - 1),
+  a: fc.nat(1000),
+  b: fc.nat(1000),
+  c: fc.nat(1000),
+  choice: fc.nat(1000),
+})
 
 /** Random graphs of 1 to 12 instructions. */
 export const graphArb = (withGrad: boolean): fc.Arbitrary<RandomGraph> =>

@@ -9,11 +9,12 @@ import * as K from '../../src/api.js'
 import { evaluate } from '../../src/evaluate.js'
 import { grad, hvp } from '../../src/grad.js'
 import { topoSort } from '../../src/graph.js'
-import { opTable } from '../../src/optable.js'
+import { kernelHelpers, opTable } from '../../src/optable.js'
 import { key } from '../../src/random/key.js'
 import { uniformAt } from '../../src/random/threefry.js'
 import { sizeOf, type Shape } from '../../src/shape.js'
-import { constant, input, make, param, type OpName, type Tensor } from '../../src/tensor.js'
+import { type NodeOf, type OpName, type Tensor } from '../../src/tensor.js'
+import { constant, input, make, param } from '../../src/make.js'
 import { broadcastShapesArb, permArb, rand, randomValues, reduceArgsArb, sameSizeShape, shapeArb, valuesArb } from '../arbitraries.js'
 import { evaluateUsed, numericDirectional, numericGradOf, relError } from '../finiteDiff.js'
 
@@ -72,7 +73,7 @@ const x3 = input('x', [3])
 const cases: { readonly [N in OpName]: Case } = {
   input: none(() => {
     expect(Array.from(evaluate([x3], { x: [1, -0, NaN] })[0]!)).toEqual([1, -0, NaN])
-    expect(opTable.input.vjp(x3, x3 as never)).toEqual([])
+    expect(opTable.input.vjp(x3, x3 as never, K)).toEqual([])
     expect(() => opTable.input.evaluate([], x3 as never)).toThrow(/read from the bindings/)
   }),
   param: none(() => {
@@ -96,7 +97,7 @@ const cases: { readonly [N in OpName]: Case } = {
     const [gp, gk] = evaluateUsed(grad(K.sum(K.mul(ut, p)), [p, kIn]), { k: [k.k0, k.k1], p: [1, 2, 3, 4] })
     expect(Array.from(gp!)).toEqual(Array.from({ length: 4 }, (_, i) => uniformAt(k.k0, k.k1, i)))
     expect(Array.from(gk!)).toEqual([0, 0])
-    expect(opTable.uniform.vjp(ut, ut as never)).toEqual([undefined])
+    expect(opTable.uniform.vjp(ut, ut as never, K)).toEqual([undefined])
   }),
   neg: unary(K.neg),
   exp: unary(K.exp),
@@ -114,6 +115,7 @@ const cases: { readonly [N in OpName]: Case } = {
   relu: unary(K.relu),
   leakyRelu: grads(fc.tuple(small, fc.double({ min: 0, max: 1, noNaN: true })).map(([s, a]) => one(s, (x) => K.leakyRelu(x, a)))),
   softplus: unary(K.softplus),
+  erf: unary(K.erf),
   stopGradient: none(() => {
     expect(Array.from(evaluate([K.stopGradient(x3)], { x: [1, -0, NaN] })[0]!)).toEqual([1, -0, NaN])
     zeroGrad((x) => K.stopGradient(x))
@@ -127,6 +129,7 @@ const cases: { readonly [N in OpName]: Case } = {
   pow: binary(K.pow),
   maximum: binary(K.maximum),
   minimum: binary(K.minimum),
+  atan2: binary(K.atan2),
   greater: compare(K.greater, [0, 0, 1, 0, 0, 0, 1]),
   greaterEqual: compare(K.greaterEqual, [0, 1, 1, 0, 0, 1, 1]),
   less: compare(K.less, [1, 0, 0, 0, 0, 0, 0]),
@@ -159,7 +162,7 @@ const cases: { readonly [N in OpName]: Case } = {
     const labels = input('y', [6])
     const y = evaluate([K.oneHot(labels, 3)], { y: [0, 2, -1, 3, 1.5, NaN] })[0]!
     expect(Array.from(y)).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
-    expect(opTable.oneHot.vjp(K.oneHot(labels, 3), K.oneHot(labels, 3) as never)).toEqual([undefined])
+    expect(opTable.oneHot.vjp(K.oneHot(labels, 3), K.oneHot(labels, 3) as never, K)).toEqual([undefined])
     zeroGrad((x) => K.oneHot(x, 2))
   }),
 }
@@ -174,7 +177,7 @@ function compare(f: (a: Tensor, b: Tensor) => Tensor, want: readonly number[]): 
     expect(bc.length).toBe(6)
     zeroGrad((x) => f(x, K.mul(x, 0.5)))
     const node = f(a, b)
-    expect(opTable[node.op as 'greater'].vjp(node, node as never)).toEqual([undefined, undefined])
+    expect(opTable[node.op as 'greater'].vjp(node, node as never, K)).toEqual([undefined, undefined])
   })
 }
 
@@ -275,25 +278,32 @@ describe('documented gradient conventions at kinks and ties', () => {
   })
 })
 
-describe('elementwise kernel expressions (`scalar`) agree bit for bit with the reference', () => {
-  // the helpers generated code must provide, written as the reference writes them
-  const kSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
-  const kSoftplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))
-  const special = [-2.5, -1, -0, 0, 0.5, 3, 1e-300, NaN, Infinity, -Infinity]
+describe('elementwise kernel expressions agree bit for bit with the reference', () => {
+  // kernels run with the table's helpers in scope, exactly as generated code gets them
+  const helperNames = Object.keys(kernelHelpers)
+  const helpers = Object.values(kernelHelpers)
+  const special = [-2.5, -1, -0, 0, 0.5, 3, 1e-300, 40, -745, NaN, Infinity, -Infinity]
   const combos = (n: number): number[][] => (n === 0 ? [[]] : combos(n - 1).flatMap((c) => special.map((v) => [...c, v])))
 
   for (const op of names) {
     const def = opTable[op]
-    if (def.scalar === undefined) continue
+    if (def.kind !== 'elementwise') continue
     it(`${op}`, () => {
       const rows = combos(def.arity)
       const ins = [...Array(def.arity).keys()].map((i) => input(`v${i}`, [rows.length]))
-      const node = make(op, ins, (op === 'leakyRelu' ? { alpha: 0.1 } : {}) as never)
+      const node = make(op, ins, def.sample)
       const want = evaluate([node], Object.fromEntries(ins.map((_, i) => [`v${i}`, rows.map((r) => r[i]!)])))[0]!
       const params = ins.map((_, i) => `v${i}`)
-      const body = `return ${(def.scalar as (a: readonly string[], n: never) => string)(params, node as never)}`
-      const f = new Function(...params, 'kSigmoid', 'kSoftplus', body) as (...a: unknown[]) => number
-      rows.forEach((r, i) => expect([r, f(...r, kSigmoid, kSoftplus)]).toEqual([r, want[i]]))
+      const body = `return ${kernelOf(node, params)}`
+      const f = new Function(...params, ...helperNames, body) as (...a: unknown[]) => number
+      rows.forEach((r, i) => expect([r, f(...r, ...helpers)]).toEqual([r, want[i]]))
     })
   }
 })
+
+/** The record's kernel expression of node `t` on operand names. */
+function kernelOf<K extends OpName>(t: NodeOf<K>, args: readonly string[]): string {
+  const def = opTable[t.op]
+  if (def.kind !== 'elementwise') throw new Error(`${t.op} has no kernel`)
+  return def.kernel(args, t.attrs)
+}

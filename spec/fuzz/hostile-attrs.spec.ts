@@ -8,12 +8,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as K from '../../src/index.js'
-import { attrSchema, type AttrKind } from '../../src/attrs.js'
+import type { AttrKind } from '../../src/ops/def.js'
 import { compile, compileStats } from '../../src/compile/index.js'
 import { intLit, lit } from '../../src/compile/literal.js'
 import { opTable } from '../../src/optable.js'
 import { ArgumentError } from '../../src/options.js'
-import { make, type OpName, type Tensor } from '../../src/tensor.js'
+import { type OpName, type Tensor } from '../../src/tensor.js'
+import { make } from '../../src/make.js'
 import { caught } from '../caught.js'
 
 const CANARY = '__kilnHostileCanary'
@@ -94,8 +95,9 @@ const operandsOf = (op: OpName): Tensor[] => {
   return op === 'uniform' ? [K.constant([0, 0])] : Array.from({ length: arity === -1 ? 2 : arity }, () => x)
 }
 const opNames = Object.keys(opTable) as OpName[]
+const schemaOf = (op: OpName): Readonly<Record<string, AttrKind>> => opTable[op].attrs
 const validAttrs = (op: OpName): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(attrSchema[op]).map(([field, kind]) => [field, validFor(kind as AttrKind)]))
+  Object.fromEntries(Object.entries(schemaOf(op)).map(([field, kind]) => [field, validFor(kind as AttrKind)]))
 
 
 /** `f` throws an ArgumentError naming `op` and `field` (its message too), and the canary is untouched. */
@@ -117,19 +119,19 @@ afterEach(() => {
 })
 
 describe('make refuses hostile attributes of every op', () => {
-  it('the attribute schema lists exactly the ops of the op table', () => {
-    expect(Object.keys(attrSchema).sort()).toEqual([...opNames].sort())
+  it('every record carries its attribute schema, matching the attributes of its sample', () => {
+    for (const op of opNames) expect([op, Object.keys(schemaOf(op)).sort()]).toEqual([op, Object.keys(opTable[op].sample).sort()])
   })
 
   it.each(opNames)('%s: each attribute, each hostile value', (op) => {
-    for (const [field, kind] of Object.entries(attrSchema[op]) as [string, AttrKind][])
+    for (const [field, kind] of Object.entries(schemaOf(op)) as [string, AttrKind][])
       for (const h of hostileFor(kind))
         expectRefused(() => make(op, operandsOf(op), { ...validAttrs(op), [field]: h } as never, [2]), op, field)
     expect(compileStats().functionsCreated).toBe(functionsBefore)
   })
 
   it.each(opNames)('%s: a missing attribute, an unknown attribute, attributes that are not an object', (op) => {
-    for (const field of Object.keys(attrSchema[op])) {
+    for (const field of Object.keys(schemaOf(op))) {
       const { [field]: _dropped, ...rest } = validAttrs(op)
       expectRefused(() => make(op, operandsOf(op), rest as never, [2]), op, field)
       const accessor = Object.defineProperty({ ...validAttrs(op) }, field, { get: touch('attribute getter'), enumerable: true })
@@ -235,7 +237,7 @@ const publicCases: readonly (readonly [string, string, readonly OpName[], (h: un
 describe('public functions refuse hostile numeric arguments, naming the public op and argument', () => {
   it('every op with attributes is covered by a public case', () => {
     const fed = new Set(publicCases.flatMap(([, , ops]) => ops))
-    for (const op of opNames) if (Object.keys(attrSchema[op]).length > 0 || op === 'uniform') expect(fed.has(op), op).toBe(true)
+    for (const op of opNames) if (Object.keys(schemaOf(op)).length > 0 || op === 'uniform') expect(fed.has(op), op).toBe(true)
   })
 
   it.each(publicCases.map((c, i) => [`${c[0]} ${c[1]} (#${i})`, c] as const))('%s', (_name, [op, field, , build]) => {

@@ -6,7 +6,8 @@ import { gradcheck, type GradcheckInput, type GradcheckOptions } from '../../src
 import { key } from '../../src/random/key.js'
 import { uniform } from '../../src/random/sample.js'
 import { sizeOf, type Shape } from '../../src/shape.js'
-import { constant, type Tensor } from '../../src/tensor.js'
+import { type Tensor } from '../../src/tensor.js'
+import { constant } from '../../src/make.js'
 
 /** Values in [lo, hi) from a fixed seed; with `gap`, pushed at least `gap` away from 0 (kinks). */
 export const values = (seed: number, shape: Shape, lo = -2, hi = 2, gap = 0): Float64Array =>

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { logSoftmax, softmax, sub } from '../../src/api.js'
+import { logSoftmax, softmax, sub, sum } from '../../src/api.js'
+import { grad } from '../../src/grad.js'
 import { evaluate } from '../../src/evaluate.js'
 import { key } from '../../src/random/key.js'
 import { ShapeError } from '../../src/shape.js'
-import { input, type Tensor } from '../../src/tensor.js'
+import { type Tensor } from '../../src/tensor.js'
+import { input, param } from '../../src/make.js'
 import { activationNames, elu, gelu } from '../../src/nn/activations.js'
 import { layers } from '../../src/nn/index.js'
 import { batchNorm, dense, dropout } from '../../src/nn/layers.js'
@@ -37,6 +39,33 @@ describe('activation layers', () => {
     const want = xs.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))))
     const got = Array.from(evaluate([gelu(input('x', [7]))], { x: xs })[0]!)
     got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 14))
+  })
+
+  it("gelu(x, 'none') is the exact x * Phi(x), with its derivative (mpmath values, 50 digits)", () => {
+    // x, x Phi(x), Phi(x) + x phi(x)
+    const table = [
+      [-6, -5.9195258702261888442e-9, -3.5468709453902014781e-8],
+      [-3, -0.00404969409489028358, -0.011945647204183927],
+      [-1, -0.15865525393145705141, -0.083315470587686298383],
+      [-0.5, -0.15426876936299344818, 0.13250487534383715747],
+      [0, 0, 0.5],
+      [0.5, 0.34573123063700655182, 0.86749512465616284253],
+      [1, 0.84134474606854294859, 1.0833154705876862984],
+      [2.5, 2.4844758366855596621, 1.0376110859081452082],
+      [8, 7.9999999999999950232, 1.0000000000000397961],
+    ] as const
+    const x = param('gx', [table.length])
+    const y = layers.gelu('none').apply({}, x).y
+    const [v, d] = evaluate([y, ...grad(sum(y), [x])], { gx: table.map((r) => r[0]) })
+    // 1 + erf(x / sqrt 2) cancels for x << 0: relative error there grows like 1e-16 / Phi(x); the
+    // derivative Phi(x) + x phi(x) cancels near x = -1 (a few ulps more)
+    table.forEach(([xi, want, dwant], i) => {
+      const tol = xi < -2 ? 4e-16 / Math.abs(want / xi) : 4e-16
+      expect(Math.abs(v![i]! - want) / Math.abs(want || 1), `gelu(${xi})`).toBeLessThanOrEqual(tol)
+      expect(Math.abs(d![i]! - dwant) / Math.abs(dwant), `gelu'(${xi})`).toBeLessThanOrEqual(Math.max(tol, 2e-15))
+    })
+    expectGrad2((t) => layers.gelu('none').apply({}, t).y, [x34])
+    expect(() => layers.gelu('exact' as never)).toThrow("gelu: approximate: expected 'tanh' or 'none', got the string \"exact\"")
   })
 
   it('elu matches its formula and stays finite with a finite gradient for large inputs', () => {

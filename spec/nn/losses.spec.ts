@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { evaluate } from '../../src/evaluate.js'
 import { grad } from '../../src/grad.js'
 import { ShapeError } from '../../src/shape.js'
-import { constant, input, param, type Tensor } from '../../src/tensor.js'
+import { type Tensor } from '../../src/tensor.js'
+import { constant, input, param } from '../../src/make.js'
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,

@@ -9,7 +9,7 @@ import { batchNorm, dense } from '../../src/nn/layers.js'
 import { binaryCrossEntropy, l2Penalty, meanSquaredError } from '../../src/nn/losses.js'
 import { adagrad, adam, adamw, rmsprop, sgd } from '../../src/nn/optim.js'
 import { ArgumentError } from '../../src/options.js'
-import { input } from '../../src/tensor.js'
+import { input } from '../../src/make.js'
 import { caught } from '../caught.js'
 
 const refused = (f: () => unknown, field: string, message: string | RegExp): void => {

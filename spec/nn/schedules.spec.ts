@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { evaluate } from '../../src/evaluate.js'
-import { input, scalar } from '../../src/tensor.js'
+import { input, scalar } from '../../src/make.js'
 import { constantSchedule, cosineDecay, cosPi, exponentialDecay, floorDiv, inverseTimeDecay, lrAt, stepDecay, type Schedule } from '../../src/nn/schedules.js'
 
 const step = input('step', [])

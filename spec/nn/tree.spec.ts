@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { param } from '../../src/tensor.js'
+import { param } from '../../src/make.js'
 import {
   bindValues,
   countParams,

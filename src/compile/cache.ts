@@ -2,7 +2,7 @@
  * The compile cache: keyed by a canonical structural string of the graph (node ids are not stable
  * across rebuilds, structure is), plus counters so tests can see that a hit built no new `Function`.
  *
- * Constants appear in the key as their length and a 64-bit content hash (`attrsKey`), so a key stays
+ * Constants appear in the key as their length and a 64-bit content hash (`nodeKey`, shared with hash-consing), so a key stays
  * short however large the data. A key match is then confirmed by content: each entry keeps the graph's
  * constant arrays (they are retained anyway, the schedule reads them) and a hit whose constants differ
  * bit for bit (`Object.is` per element) is a miss. A hash collision therefore costs one rebuild and can
@@ -12,10 +12,9 @@
  * `retainedBytes`); the oldest entries go first, and an artifact larger than the whole budget is not kept.
  * @module
  */
-import { attrsKey, sameValues } from '../hash.js'
+import { nodeKey, sameValues } from '../hash.js'
 import { isOp, type Tensor } from '../tensor.js'
 import type { Artifact } from './executable.js'
-import type { Expr } from './ir.js'
 
 /** Counters of the compiler's work since the process started. */
 export interface CompileStats {
@@ -35,8 +34,11 @@ const stats = { functionsCreated: 0, cacheHits: 0, cacheMisses: 0, cacheEntries:
  * A snapshot of the compiler's counters.
  * @example
  * import { compileStats } from './cache.js'
- * compileStats().functionsCreated >= 0 // true
- * compileStats().cacheBytes >= 0 // true
+ * import { compile, exp, input } from 'kiln'
+ * const before = compileStats().cacheHits
+ * compile([exp(input('statsX', [3]))])
+ * compile([exp(input('statsX', [3]))])
+ * compileStats().cacheHits - before // 1
  */
 export const compileStats = (): CompileStats => ({ ...stats })
 
@@ -64,7 +66,7 @@ export const graphKey = (order: readonly Tensor[], outputs: readonly Tensor[], o
   const pos = new Map<number, number>()
   const parts = order.map((t, i) => {
     pos.set(t.id, i)
-    return `${t.op}${attrsKey(t.attrs)}[${t.shape.join(',')}](${t.args.map((a) => pos.get(a.id)).join(',')})`
+    return nodeKey(t.op, t.attrs, t.shape, t.args.map((a) => pos.get(a.id)!))
   })
   return `${parts.join(';')}|${outputs.map((o) => pos.get(o.id)).join(',')}|${options}`
 }
@@ -81,43 +83,6 @@ export const graphKey = (order: readonly Tensor[], outputs: readonly Tensor[], o
 export const graphConstants = (order: readonly Tensor[]): readonly Float64Array[] =>
   order.flatMap((t) => (isOp(t, 'constant') ? [t.attrs.values] : []))
 
-const exprKids = (e: Expr): readonly Expr[] =>
-  e._tag === 'op' ? e.args : e._tag === 'pad' ? [e.inner] : e._tag === 'concat' ? e.parts : e._tag === 'oneHot' ? [e.label] : e._tag === 'uniform' ? [e.k0, e.k1] : []
-
-/** The graph nodes a schedule's expressions hold (`op` expressions keep their node, hence its inputs). */
-const heldNodes = (art: Artifact): Tensor[] => {
-  const exprs: Expr[] = art.schedule.kernels.map((k) => (k._tag === 'matmul' ? k.epilogue : k.body))
-  const seen = new Set<Expr>(exprs)
-  const nodes: Tensor[] = []
-  while (exprs.length > 0) {
-    const e = exprs.pop()!
-    if (e._tag === 'op') nodes.push(e.node)
-    for (const k of exprKids(e))
-      if (!seen.has(k)) {
-        seen.add(k)
-        exprs.push(k)
-      }
-  }
-  return nodes
-}
-
-/** Every constant array reachable from `roots` through operands (iterative: graphs can be deep). */
-const constantsUpstream = (roots: readonly Tensor[]): Float64Array[] => {
-  const stack = [...roots]
-  const seen = new Set<number>(roots.map((t) => t.id))
-  const out: Float64Array[] = []
-  while (stack.length > 0) {
-    const t = stack.pop()!
-    if (isOp(t, 'constant')) out.push(t.attrs.values)
-    for (const a of t.args)
-      if (!seen.has(a.id)) {
-        seen.add(a.id)
-        stack.push(a)
-      }
-  }
-  return out
-}
-
 /** Bytes charged per schedule value and kernel (plans, labels, expressions), beyond their data. */
 const PER_ITEM = 512
 /** Bytes charged per character of generated source: the text and the code compiled from it. */
@@ -125,8 +90,8 @@ const PER_SOURCE_CHAR = 4
 
 /**
  * An estimate of the bytes a cache entry keeps alive: the constant data it can reach (the graph's
- * constants kept to confirm hits, the schedule's constant values, the constants upstream of the graph
- * nodes its expressions hold; each buffer once), the generated source and what was compiled from it,
+ * constants kept to confirm hits and the schedule's constant values, each buffer once; a schedule holds
+ * no graph node: op expressions carry only the op's name and attributes), the generated source and what was compiled from it,
  * the plan itself, and the key. Arenas (the planned buffers) are not counted: each executable allocates
  * its own and the artifact keeps none.
  * @example
@@ -134,12 +99,12 @@ const PER_SOURCE_CHAR = 4
  * import { schedule } from './schedule.js'
  * import { planMemory } from './memory.js'
  * import { add, input, constant } from 'kiln'
- * const s = schedule([add(input('x', [1000]), constant(new Float64Array(1000)))], { fuse: true })
+ * const s = schedule([add(input('x', [1000]), constant(Float64Array.from({ length: 1000 }, (_, i) => i)))], { fuse: true })
  * const art = { schedule: s, memory: planMemory(s), sources: [], program: () => {} }
  * retainedBytes(art, [], '') >= 8000 // true
  */
 export const retainedBytes = (art: Artifact, consts: readonly Float64Array[], key: string): number => {
-  const data = [...consts, ...art.schedule.values.flatMap((v) => (v.data === undefined ? [] : [v.data])), ...constantsUpstream(heldNodes(art))]
+  const data = [...consts, ...art.schedule.values.flatMap((v) => (v.data === undefined ? [] : [v.data]))]
   const buffers = new Set(data.map((d) => d.buffer))
   let bytes = 2 * key.length + PER_ITEM * (art.schedule.values.length + art.schedule.kernels.length)
   for (const b of buffers) bytes += b.byteLength

@@ -5,6 +5,8 @@
  * source only through `lit` / `intLit` (`./literal.js`); everything else is fixed text and IR names.
  * @module
  */
+import { opDef } from '../optable.js'
+import type { Monoid, OpName } from '../ops/def.js'
 import { intLit, lit } from './literal.js'
 import { aff, affsOf, loadsOf, type Aff, type KernelPlan } from './ir.js'
 import { bufName, emitter, levels } from './emit.js'
@@ -35,6 +37,12 @@ const mergeLoops = (loops: Loop[], affs: readonly Aff[]): Loop[] => {
     out.splice(p - 1, 1)
   }
   return out
+}
+
+const monoidOf = (op: OpName): Monoid => {
+  const def = opDef(op)
+  if (def.kind !== 'reduce') throw new Error(`internal: reduce kernel of ${op} (${def.kind})`)
+  return def.monoid
 }
 
 /**
@@ -89,8 +97,9 @@ export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>
   const root = em.value(k.body)
   const out = bufName(k.out)
   const o = affStr(k.outOff)
-  const init = k._tag === 'reduce' ? (k.op === 'sum' ? '0' : lit(-Infinity)) : ''
-  const step = (a: string) => (k._tag === 'reduce' && k.op === 'max' ? `(${root} > ${a} || ${root} !== ${root}) ? ${root} : ${a}` : `${a} + ${root}`)
+  const monoid = k._tag === 'reduce' ? monoidOf(k.op) : undefined
+  const init = monoid === undefined ? '' : lit(monoid.identity)
+  const step = (a: string) => monoid!.combineJs(a, root)
   const side = k._tag === 'reduce' && k.store !== undefined ? `${bufName(k.store.value)}[${affStr(k.store.off)}] = ${root}; ` : ''
   const on = k._tag === 'reduce' && k.online !== undefined ? online(k, root, out, o) : undefined
   const inner = side +

@@ -4,6 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { kernelHelpers } from '../optable.js'
 import { BindingError, leavesOf, topoSort } from '../graph.js'
 import { kindCheck, optionTableProblem, type OptionTable } from '../options.js'
 import { ShapeError } from '../shape.js'
@@ -12,14 +13,13 @@ import { CompileCache, graphConstants, graphKey, makeFunction, retainedBytes } f
 import { genLoopKernel, type KernelSource } from './codegen.js'
 import { compileError, type CompileError } from './errors.js'
 import { executable, type Artifact, type Executable } from './executable.js'
-import { helperScope } from './helpers.js'
 import { interpretedExecutable } from './interpreted.js'
 import { intLit } from './literal.js'
 import { planMemory } from './memory.js'
 import { genMatmul } from './matmul.js'
 import { canGenerateCode } from './probe.js'
 import { schedule } from './schedule.js'
-import { simplify } from './simplifyPass.js'
+import { simplify } from './simplify.js'
 
 /** Compiler options. */
 export interface CompileOptions {
@@ -52,12 +52,13 @@ const plan = (outputs: readonly Tensor[], fuse: boolean, simp: boolean) => {
 
 const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifact => {
   const { sched, memory, sources } = plan(outputs, fuse, simp)
-  const names = helperScope.map(([n]) => n)
+  const names = Object.keys(kernelHelpers)
+  const helpers = Object.values(kernelHelpers)
   const made = new Map<string, unknown>()
   const fns = sources.map((src) => {
     const text = canonicalSource(src)
     let f = made.get(text)
-    if (f === undefined) made.set(text, (f = makeFunction(names, `return ${text}`)(...helperScope.map(([, v]) => v))))
+    if (f === undefined) made.set(text, (f = makeFunction(names, `return ${text}`)(...helpers)))
     return f
   })
   const calls = sources.map((src) => src.params.map((v) => `s[${intLit(v)}]`).join(', '))

@@ -5,8 +5,9 @@
  * @module
  */
 import { opDef } from '../optable.js'
+import type { OpName } from '../ops/def.js'
 import { intLit, lit } from './literal.js'
-import type { Aff, Expr } from './ir.js'
+import type { Aff, Expr, OpCallOf, Range } from './ir.js'
 
 /**
  * The JS name of a value's buffer in generated code.
@@ -17,16 +18,19 @@ import type { Aff, Expr } from './ir.js'
 export const bufName = (v: number): string => `b${intLit(v)}`
 
 /**
- * The JS of one elementwise op as an expression (the op table's form; sigmoid through a helper).
- * `Math.*` is written directly so V8 inlines it (a builtin called through a variable is not inlined).
+ * The JS of one op call: its record's kernel on the operand expressions. `Math.*` is written directly
+ * by the records so V8 inlines it (a builtin called through a variable is not inlined).
  * @example
  * import { scalarOf } from './emit.js'
- * import { input, add } from 'kiln'
- * const t = add(input('x', [2]), 1)
- * scalarOf({ _tag: 'op', op: 'add', node: t, args: [] }, ['a', 'b']) // '(a+b)'
+ * scalarOf({ _tag: 'op', call: { op: 'add', attrs: {} }, args: [] }, ['a', 'b']) // '(a+b)'
+ * scalarOf({ _tag: 'op', call: { op: 'leakyRelu', attrs: { alpha: 0.5 } }, args: [] }, ['x']) // 'Math.max(x,(0.5)*x)'
  */
-export const scalarOf = (e: Extract<Expr, { _tag: 'op' }>, args: readonly string[]): string =>
-  e.op === 'sigmoid' ? `kSigmoidFast(${args[0]})` : opDef(e.op).scalar!(args, e.node as never)
+export const scalarOf = (e: Extract<Expr, { _tag: 'op' }>, args: readonly string[]): string => kernelJs(e.call, args)
+const kernelJs = <K extends OpName>(e: OpCallOf<K>, args: readonly string[]): string => {
+  const def = opDef(e.op)
+  if (def.kind !== 'elementwise' && def.kind !== 'random') throw new Error(`internal: ${e.op} (${def.kind}) has no kernel expression`)
+  return def.kernel(args, e.attrs)
+}
 
 /** Where statements go and how indices print; supplied by the loop-nest or matmul generator. */
 export interface EmitTarget {
@@ -61,12 +65,10 @@ export const emitter = (target: EmitTarget, prefix: string) => {
     switch (e._tag) {
       case 'lit': return lit(e.v)
       case 'acc': return target.acc
+      case 'index': return target.affStr(e.a)
       case 'load': return `${bufName(e.value)}[${target.affStr(e.off)}]`
       case 'op': return scalarOf(e, e.args.map(inline))
-      case 'pad': return padJs(e, inline)
-      case 'concat': return concatJs(e, inline)
-      case 'oneHot': return `(${inline(e.label)} === ${target.affStr(e.j)} ? 1 : 0)`
-      case 'uniform': return `uniformAt(${inline(e.k0)} >>> 0, ${inline(e.k1)} >>> 0, ${target.affStr(e.flat)})`
+      case 'select': return selectJs(e)
     }
   }
   const value = (e: Expr): string => {
@@ -75,34 +77,19 @@ export const emitter = (target: EmitTarget, prefix: string) => {
     switch (e._tag) {
       case 'lit': return lit(e.v)
       case 'acc': return target.acc
+      case 'index': return target.affStr(e.a)
       case 'load': return bind(e, inline(e))
-      case 'op': {
-        const args = e.args.map(value)
-        if (e.op !== 'sigmoid') return bind(e, scalarOf(e, args))
-        // The reference formula with one exp: exp(-|x|) is exp(-x) for x >= 0 and exp(x) below.
-        const x = args[0]!
-        const ex = bind({ _tag: 'op', op: 'exp', node: e.node, args: e.args }, `Math.exp(-Math.abs(${x}))`, target.levelOf(e))
-        return bind(e, `${x} >= 0 ? 1 / (1 + ${ex}) : ${ex} / (1 + ${ex})`)
-      }
-      case 'pad': return bind(e, padJs(e, inline))
-      case 'concat': return bind(e, concatJs(e, inline))
-      case 'oneHot': return bind(e, `(${value(e.label)} === ${target.affStr(e.j)} ? 1 : 0)`)
-      case 'uniform': return bind(e, `uniformAt(${value(e.k0)} >>> 0, ${value(e.k1)} >>> 0, ${target.affStr(e.flat)})`)
+      case 'op': return bind(e, scalarOf(e, e.args.map(value)))
+      // branches stay inline: only the chosen one runs (a padded read outside its operand is never made)
+      case 'select': return bind(e, selectJs(e))
     }
   }
-  const padJs = (e: Extract<Expr, { _tag: 'pad' }>, sub: (e: Expr) => string): string => {
-    const conds = e.checks.map((c) => {
-      const a = target.affStr(c.a)
-      return `${a} >= 0 && ${a} < ${intLit(c.n)}`
-    })
-    return conds.length === 0 ? sub(e.inner) : `(${conds.join(' && ')} ? ${sub(e.inner)} : ${lit(e.value)})`
+  const check = (c: Range): string => {
+    const a = target.affStr(c.a)
+    return `${c.lo === undefined ? '' : `${a} >= ${intLit(c.lo)} && `}${a} < ${intLit(c.hi)}`
   }
-  const concatJs = (e: Extract<Expr, { _tag: 'concat' }>, sub: (e: Expr) => string): string => {
-    const a = target.affStr(e.a)
-    let js = sub(e.parts[e.parts.length - 1]!)
-    for (let p = e.parts.length - 2; p >= 0; p--) js = `(${a} < ${intLit(e.cuts[p]!)} ? ${sub(e.parts[p]!)} : ${js})`
-    return js
-  }
+  const selectJs = (e: Extract<Expr, { _tag: 'select' }>): string =>
+    `(${e.checks.map(check).join(' && ')} ? ${inline(e.then)} : ${inline(e.else)})`
   return { value }
 }
 
@@ -122,11 +109,9 @@ export const levels = (affLevel: (a: Aff) => number, accLevel: number) => {
       case 'lit': l = 0; break
       case 'acc': l = accLevel; break
       case 'load': l = affLevel(e.off); break
+      case 'index': l = affLevel(e.a); break
       case 'op': l = Math.max(0, ...e.args.map(of)); break
-      case 'pad': l = Math.max(of(e.inner), ...e.checks.map((c) => affLevel(c.a))); break
-      case 'concat': l = Math.max(affLevel(e.a), ...e.parts.map(of)); break
-      case 'oneHot': l = Math.max(of(e.label), affLevel(e.j)); break
-      case 'uniform': l = Math.max(of(e.k0), of(e.k1), affLevel(e.flat)); break
+      case 'select': l = Math.max(of(e.then), of(e.else), ...e.checks.map((c) => affLevel(c.a))); break
     }
     memo.set(e, l)
     return l

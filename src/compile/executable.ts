@@ -67,7 +67,16 @@ const overlaps = (a: Float64Array, b: Float64Array): boolean =>
  * `compile` calls it; cache hits share the artifact, never the arena.
  * @example
  * import { executable } from './executable.js'
- * typeof executable // 'function'
+ * import { schedule } from './schedule.js'
+ * import { planMemory } from './memory.js'
+ * import { genLoopKernel } from './codegen.js'
+ * import { input, exp, topoSort } from 'kiln'
+ * import { leavesOf } from '../graph.js'
+ * const y = exp(input('x', [2]))
+ * const s = schedule([y], { fuse: true })
+ * const kernel = new Function('b1', 'b0', 'for (let i = 0; i < 2; i++) b1[i] = Math.exp(b0[i]);')
+ * const art = { schedule: s, memory: planMemory(s), sources: s.kernels.map((k) => genLoopKernel(k as never)), program: (slots: Float64Array[]) => kernel(slots[1], slots[0]) }
+ * Array.from(executable(art, leavesOf(topoSort([y]))).run({ x: [0, 1] })[0]!) // [1, Math.E]
  */
 export const executable = (art: Artifact, leaves: ReadonlyMap<string, Leaf>): Executable => {
   const { schedule: s, memory: mem } = art

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Shape } from '../shape.js'
-import type { OpName, Tensor } from '../tensor.js'
+import type { OpAttrs, OpName } from '../ops/def.js'
 
 /**
  * An affine index `c + sum_v k[v] * i_v` over the loop variables of a kernel's iteration space
@@ -15,23 +15,55 @@ export interface Aff {
   readonly k: readonly number[]
 }
 
-/** One element of a kernel: a tree (DAG, shared subtrees) of scalar computations. */
+/** A condition on an affine index: `lo <= a < hi` (`lo` absent: only the upper bound). */
+export interface Range {
+  readonly a: Aff
+  readonly lo?: number
+  readonly hi: number
+}
+
+/** An op call: the op's name with its attributes typed by the op (the kernel is the op record's). */
+export type OpCall = OpCalls[OpName]
+/** Op calls by op: `OpCalls[K]` (unlike a literal `{ op: K; attrs: OpAttrs[K] }`) is an `OpCall` for a generic `K`. */
+export type OpCalls = { readonly [K in OpName]: { readonly op: K; readonly attrs: OpAttrs[K] } }
+/** The call of op `K`. */
+export type OpCallOf<K extends OpName> = OpCalls[K]
+
+/**
+ * One element of a kernel: a tree (DAG, shared subtrees) of scalar computations. Five generic forms;
+ * no op has a form of its own (pad, concat and oneHot lower to `select`, `index` and `op`).
+ */
 export type Expr =
   | { readonly _tag: 'lit'; readonly v: number }
   /** `buffer[off]`: a read of a materialized value (`value` indexes `Schedule.values`). */
   | { readonly _tag: 'load'; readonly value: number; readonly off: Aff }
-  /** An elementwise op applied to its operand elements (the op table's `scalar` form). */
-  | { readonly _tag: 'op'; readonly op: OpName; readonly node: Tensor; readonly args: readonly Expr[] }
-  /** `pad`: `inner` where every check `0 <= a < n` holds, else `value`. */
-  | { readonly _tag: 'pad'; readonly checks: readonly { readonly a: Aff; readonly n: number }[]; readonly inner: Expr; readonly value: number }
-  /** `concat`: part `p` where `a < cuts[p]` first holds (the last part otherwise). */
-  | { readonly _tag: 'concat'; readonly a: Aff; readonly cuts: readonly number[]; readonly parts: readonly Expr[] }
-  /** `oneHot`: 1 where the label equals the position `j` on the new axis. */
-  | { readonly _tag: 'oneHot'; readonly label: Expr; readonly j: Aff }
-  /** `uniform`: Threefry sample at the flat index `flat`, keyed by two expressions. */
-  | { readonly _tag: 'uniform'; readonly k0: Expr; readonly k1: Expr; readonly flat: Aff }
+  /** The value of an affine index itself (a position, a flat element number). */
+  | { readonly _tag: 'index'; readonly a: Aff }
+  /** An elementwise or random op applied to its operand elements (its record's `kernel`). */
+  | { readonly _tag: 'op'; readonly call: OpCall; readonly args: readonly Expr[] }
+  /** `then` where every check holds, else `else`; only the chosen branch is evaluated. */
+  | { readonly _tag: 'select'; readonly checks: readonly Range[]; readonly then: Expr; readonly else: Expr }
   /** The accumulator of the matmul whose epilogue this expression is. */
   | { readonly _tag: 'acc' }
+
+/**
+ * The operand expressions of an expression.
+ * @example
+ * import { exprKids } from './ir.js'
+ * exprKids({ _tag: 'select', checks: [], then: { _tag: 'lit', v: 1 }, else: { _tag: 'lit', v: 0 } }).length // 2
+ * exprKids({ _tag: 'lit', v: 1 }) // []
+ */
+export const exprKids = (e: Expr): readonly Expr[] =>
+  e._tag === 'op' ? e.args : e._tag === 'select' ? [e.then, e.else] : []
+
+/**
+ * The affine indices an expression reads itself (not those of its operands).
+ * @example
+ * import { exprAffs } from './ir.js'
+ * exprAffs({ _tag: 'index', a: { c: 1, k: [1] } }) // [{ c: 1, k: [1] }]
+ */
+export const exprAffs = (e: Expr): readonly Aff[] =>
+  e._tag === 'load' ? [e.off] : e._tag === 'index' ? [e.a] : e._tag === 'select' ? e.checks.map((c) => c.a) : []
 
 /** What a value of the schedule is and where it lives. */
 export type ValueKind = 'input' | 'output' | 'const' | 'temp'
@@ -73,7 +105,8 @@ export type KernelPlan =
   | (KernelBase & { readonly _tag: 'map'; readonly shape: Shape; readonly body: Expr; readonly outOff: Aff })
   | (KernelBase & {
       readonly _tag: 'reduce'
-      readonly op: 'sum' | 'max'
+      /** A reduce-kind op: its record's monoid is the accumulation. */
+      readonly op: OpName
       /** The iteration space: the reduced operand's shape. */
       readonly shape: Shape
       readonly reduced: readonly boolean[]
@@ -142,15 +175,8 @@ export const aff = {
 export const affsOf = (e: Expr, out: Aff[] = [], seen = new Set<Expr>()): Aff[] => {
   if (seen.has(e)) return out
   seen.add(e)
-  switch (e._tag) {
-    case 'load': out.push(e.off); break
-    case 'op': e.args.forEach((a) => affsOf(a, out, seen)); break
-    case 'pad': e.checks.forEach((c) => out.push(c.a)); affsOf(e.inner, out, seen); break
-    case 'concat': out.push(e.a); e.parts.forEach((p) => affsOf(p, out, seen)); break
-    case 'oneHot': out.push(e.j); affsOf(e.label, out, seen); break
-    case 'uniform': out.push(e.flat); affsOf(e.k0, out, seen); affsOf(e.k1, out, seen); break
-    default: break
-  }
+  out.push(...exprAffs(e))
+  for (const k of exprKids(e)) affsOf(k, out, seen)
   return out
 }
 
@@ -163,10 +189,8 @@ export const affsOf = (e: Expr, out: Aff[] = [], seen = new Set<Expr>()): Aff[] 
 export const loadsOf = (e: Expr, out: Map<number, Aff[]> = new Map(), seen = new Set<Expr>()): Map<number, Aff[]> => {
   if (seen.has(e)) return out
   seen.add(e)
-  const kids: readonly Expr[] =
-    e._tag === 'op' ? e.args : e._tag === 'pad' ? [e.inner] : e._tag === 'concat' ? e.parts : e._tag === 'oneHot' ? [e.label] : e._tag === 'uniform' ? [e.k0, e.k1] : []
   if (e._tag === 'load') out.set(e.value, [...(out.get(e.value) ?? []), e.off])
-  kids.forEach((k) => loadsOf(k, out, seen))
+  for (const k of exprKids(e)) loadsOf(k, out, seen)
   return out
 }
 

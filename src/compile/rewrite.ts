@@ -7,7 +7,8 @@
  */
 import { topoSort } from '../graph.js'
 import { fmt, shapeEq } from '../shape.js'
-import { make, type Tensor } from '../tensor.js'
+import type { NodeOf, OpName, Tensor } from '../tensor.js'
+import { make } from '../make.js'
 
 /**
  * One rewrite: `rewrite` returns the replacement of a node whose operands are already simplified, or
@@ -37,9 +38,16 @@ export interface Rule {
 /** Rewrites at one node before the engine calls it a rule loop (a broken invariant, so it throws). */
 const MAX_REWRITES_PER_NODE = 64
 
-/** `t` with its operands replaced, through the hash-consing constructor (the same node when unchanged). */
-const withArgs = (t: Tensor, args: readonly Tensor[]): Tensor =>
-  args.every((a, i) => a === t.args[i]) ? t : make(t.op, args, t.attrs as never, t.shape)
+/**
+ * `t` with its operands replaced, through the hash-consing constructor (the same node when unchanged).
+ * @example
+ * import { withArgs } from './rewrite.js'
+ * import { input, exp } from 'kiln'
+ * const [x, y] = [input('x', [2]), input('y', [2])]
+ * withArgs(exp(x), [y]) === exp(y) // true
+ */
+export const withArgs = <K extends OpName>(t: NodeOf<K>, args: readonly Tensor[]): Tensor =>
+  args.every((a, i) => a === t.args[i]) ? t : make(t.op, args, t.attrs, t.shape)
 
 const firstMatch = (rules: readonly Rule[], t: Tensor): readonly [Rule, Tensor] | undefined => {
   for (const rule of rules) {

@@ -6,10 +6,11 @@
  * Deliberately absent: `x*0 -> 0` (NaN/Inf), `exp(log x) -> x` (x < 0), `sqrt(x*x) -> x` (sign).
  * @module
  */
-import { opDef } from '../optable.js'
+import { evaluateNode, opDef } from '../optable.js'
 import { reducedShape, shapeEq, sizeOf, tryBroadcast, type Shape } from '../shape.js'
-import { constValue, isOp, make, type NodeOf, type OpName, type Tensor } from '../tensor.js'
-import type { Rule } from './rewrite.js'
+import { constValue, isOp, type OpName, type Tensor } from '../tensor.js'
+import { make } from '../make.js'
+import { withArgs, type Rule } from './rewrite.js'
 
 /** Largest constant (in elements) that constant folding creates, so folded constants stay small. */
 const FOLD_LIMIT = 4096
@@ -22,7 +23,7 @@ const fillOf = (t: Tensor): number | undefined => (isOp(t, 'broadcastTo') ? cons
 /** `x` broadcast to `shape` (a pattern may drop an operand that was widening the result). */
 const asShape = (x: Tensor, shape: Shape): Tensor => (shapeEq(x.shape, shape) ? x : make('broadcastTo', [x], {}, shape))
 
-const bin = <K extends OpName>(op: K, a: Tensor, b: Tensor): Tensor => make(op, [a, b], {} as never)
+const bin = (op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor => make(op, [a, b], {})
 
 /** `t` is the op `op` with `v` (compared with Object.is: 0 and -0 differ) on the right: the left operand. */
 const withRight = (t: Tensor, op: OpName, v: number): Tensor | undefined =>
@@ -49,7 +50,7 @@ const constantLike = (t: Tensor): boolean =>
   isOp(t, 'constant') || (isOp(t, 'broadcastTo') && isOp(t.args[0]!, 'constant') && sizeOf(t.shape) <= FOLD_OPERAND_LIMIT)
 
 const valuesOf = (t: Tensor): Float64Array =>
-  isOp(t, 'constant') ? t.attrs.values : opDef('broadcastTo').evaluate([valuesOf(t.args[0]!)], t as NodeOf<'broadcastTo'>)
+  isOp(t, 'constant') ? t.attrs.values : evaluateNode(t, [valuesOf(t.args[0]!)])
 
 // reshape/transpose(broadcastTo(c)) -> broadcastTo(c) for a one-element constant c: a fill stays
 // lazy through views (tried before `fold`, which would materialize it)
@@ -66,7 +67,7 @@ const fillView = rule('fill-view', (t) => {
 const fold = rule('fold', (t) => {
   if (t.args.length === 0 || opDef(t.op).kind === 'leaf' || isOp(t, 'broadcastTo')) return undefined
   if (sizeOf(t.shape) > FOLD_LIMIT || !t.args.every(constantLike)) return undefined
-  const values = opDef(t.op).evaluate(t.args.map(valuesOf), t as NodeOf<OpName> as never)
+  const values = evaluateNode(t, t.args.map(valuesOf))
   return make('constant', [], { values }, t.shape)
 })
 
@@ -170,7 +171,7 @@ const broadcastImplicit = rule('broadcast-implicit', (t) => {
     if (!isOp(a, 'broadcastTo')) continue
     const args = t.args.map((b, j) => (j === i ? a.args[0]! : b))
     const out = tryBroadcast(args.map((b) => b.shape))
-    if (out !== undefined && shapeEq(out, t.shape)) return make(t.op, args, t.attrs as never)
+    if (out !== undefined && shapeEq(out, t.shape)) return withArgs(t, args)
   }
   return undefined
 })

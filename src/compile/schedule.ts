@@ -15,12 +15,12 @@
  * consumer (the division) instead of being stored: two passes per row.
  * @module
  */
-import { topoSort } from '../graph.js'
+import { leafName, topoSort } from '../graph.js'
 import { opDef } from '../optable.js'
 import { fmt, reducedShape, shapeEq, sizeOf, stridesOf } from '../shape.js'
-import { constValue, isOp, type Tensor } from '../tensor.js'
+import { constValue, isOp, type NodeOf, type OpName, type Tensor } from '../tensor.js'
 import { aff, type Expr, type KernelPlan, type Operand, type Schedule, type Value } from './ir.js'
-import { isTranscendental, lowering, reshapeMap } from './lower.js'
+import { lowering, viewIsAffine } from './lower.js'
 import { onlinePairs, type OnlinePair } from './online.js'
 
 /** Schedule options. */
@@ -38,8 +38,16 @@ export interface ScheduleOptions {
 export const CHEAP_OPS = 2
 
 const isScalarConst = (t: Tensor): boolean => isOp(t, 'constant') && constValue(t) !== undefined
-const isLeafLike = (t: Tensor): boolean => t.op === 'input' || t.op === 'param' || (isOp(t, 'constant') && !isScalarConst(t))
-const intrinsic = (t: Tensor): boolean => isLeafLike(t) || t.op === 'sum' || t.op === 'max' || t.op === 'matmul'
+const kindOf = (t: Tensor) => opDef(t.op).kind
+const isLeafLike = (t: Tensor): boolean => kindOf(t) === 'leaf' && !isScalarConst(t)
+/** Nodes that always get a buffer: leaves, reductions and matmuls (the kinds lowering cannot inline). */
+const intrinsic = (t: Tensor): boolean => isLeafLike(t) || kindOf(t) === 'reduce' || kindOf(t) === 'matmul'
+/** The reduced axes of a reduce-kind node (its record reads them from the attributes). */
+const axesOf = <K extends OpName>(t: NodeOf<K>): readonly number[] => {
+  const def = opDef(t.op)
+  if (def.kind !== 'reduce') throw new Error(`internal: ${t.op} is not a reduction`)
+  return def.axes(t)
+}
 
 /**
  * A short description of a node for plans (leaf names may appear here, never in generated code).
@@ -49,7 +57,7 @@ const intrinsic = (t: Tensor): boolean => isLeafLike(t) || t.op === 'sum' || t.o
  * describe(input('x', [2])) // "input 'x' [2]"
  */
 export const describe = (t: Tensor): string =>
-  t.op === 'input' || t.op === 'param' ? `${t.op} '${(t.attrs as { name: string }).name}' ${fmt(t.shape)}` : `${t.op}${fmt(t.shape)} #${t.id}`
+  leafName(t) !== undefined ? `${t.op} '${leafName(t)}' ${fmt(t.shape)}` : `${t.op}${fmt(t.shape)} #${t.id}`
 
 /**
  * The longest path of inlined nodes a kernel may hold. Deeper fused regions are cut: the node at the
@@ -99,8 +107,8 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   for (const o of outputs) set(o, 'output')
   for (const t of order) {
     if (isLeafLike(t)) set(t, 'leaf')
-    else if (t.op === 'sum' || t.op === 'max') set(t, 'reduction')
-    else if (t.op === 'matmul') set(t, 'matmul')
+    else if (kindOf(t) === 'reduce') set(t, 'reduction')
+    else if (kindOf(t) === 'matmul') set(t, 'matmul')
     else if (!fuse && !isScalarConst(t)) set(t, 'unfused plan')
   }
   const fusedMatmul = new Map<number, Tensor>()
@@ -112,19 +120,17 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
     for (let x = start; ; x = x.args[0]!) {
       if (mat.has(x.id)) return
       if (isScalarConst(x)) return set(x, 'matmul operand (constant)')
-      if (isOp(x, 'transpose') || isOp(x, 'broadcastTo') || isOp(x, 'slice')) continue
-      if (!isOp(x, 'reshape')) return set(x, 'matmul operand computed by its own kernel')
+      if (kindOf(x) !== 'view') return set(x, 'matmul operand computed by its own kernel')
       const a = x.args[0]!
-      if (!mat.has(a.id) && reshapeMap(a.shape, x.shape) === undefined)
-        return set(a, `copy: reshape to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
+      if (!mat.has(a.id) && !viewIsAffine(x))
+        return set(a, `copy: ${x.op} to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
     }
   }
   for (const t of order) {
-    if (t.op === 'matmul') t.args.forEach(operand)
-    if (isOp(t, 'reshape')) {
+    if (kindOf(t) === 'matmul') t.args.forEach(operand)
+    if (kindOf(t) === 'view' && !viewIsAffine(t)) {
       const a = t.args[0]!
-      if (!intrinsic(a) && reshapeMap(a.shape, t.shape) === undefined)
-        set(a, `copy: reshape ${fmt(a.shape)} -> ${fmt(t.shape)} merges axes of an unmaterialized value`)
+      if (!intrinsic(a)) set(a, `copy: ${t.op} ${fmt(a.shape)} -> ${fmt(t.shape)} merges axes of an unmaterialized value`)
     }
   }
 
@@ -134,8 +140,9 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   // bounded: every path of inlined nodes is at most FUSION_DEPTH_LIMIT long (cut above).
   const cost = (t: Tensor, budget: number): number => {
     if (mat.has(t.id) || isScalarConst(t)) return 0
-    if (isTranscendental(t.op) || t.op === 'uniform') return Infinity
-    const own = opDef(t.op).kind === 'view' && t.op !== 'pad' && t.op !== 'concat' ? 0 : t.op === 'stopGradient' ? 0 : 1
+    const def = opDef(t.op)
+    if ((def.kind === 'elementwise' && def.cost === 'transcendental') || def.kind === 'random') return Infinity
+    const own = def.kind === 'view' ? 0 : 1
     let total = own
     for (const a of t.args) {
       if (total > budget) return total
@@ -147,7 +154,7 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   for (const t of order) {
     if (isLeafLike(t) || isScalarConst(t)) continue
     const kind = opDef(t.op).kind
-    if (kind === 'elementwise' || isOp(t, 'broadcastTo'))
+    if (kind === 'elementwise' || kind === 'view')
       for (const a of t.args)
         if (sizeOf(a.shape) < sizeOf(t.shape) && !cheap(a)) set(a, `broadcast to ${fmt(t.shape)}: computed once, not per element`)
     const n = uses.get(t.id) ?? 0
@@ -156,7 +163,7 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
 
   // Matmul epilogues: a single-consumer chain of same-shape elementwise ops up to a buffer.
   for (const m of order) {
-    if (m.op !== 'matmul' || mat.get(m.id) !== 'matmul' || uses.get(m.id) !== 1) continue
+    if (kindOf(m) !== 'matmul' || mat.get(m.id) !== 'matmul' || uses.get(m.id) !== 1) continue
     let cur = m
     for (;;) {
       const c = consumers.get(cur.id)![0]!
@@ -177,7 +184,7 @@ const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: bool
   // exp and its row sum): the kernel stores the value and accumulates it.
   for (const r of order) {
     const x = r.args[0]
-    if ((r.op !== 'sum' && r.op !== 'max') || onlineSums.has(r.id) || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
+    if (kindOf(r) !== 'reduce' || onlineSums.has(r.id) || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
     if (fusedMatmul.has(x.id) || sideReduce.has(x.id)) continue
     sideReduce.set(x.id, r)
   }
@@ -204,8 +211,8 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
   }
   const outputSet = new Set(outputs)
   for (const t of order) {
-    if (t.op === 'input' || t.op === 'param') {
-      const name = (t.attrs as { name: string }).name
+    const name = leafName(t)
+    if (name !== undefined) {
       valueOf.set(t.id, addValue({ kind: 'input', size: sizeOf(t.shape), shape: t.shape, name, label: describe(t) }))
     } else if (isOp(t, 'constant') && mat.has(t.id) && (!isScalarConst(t) || !outputSet.has(t)))
       valueOf.set(t.id, addValue({ kind: 'const', size: sizeOf(t.shape), shape: t.shape, data: t.attrs.values, label: describe(t) }))
@@ -247,13 +254,13 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
     if (values[out]!.kind === 'const') continue
     const fused: string[] = []
     const m = fusedMatmul.get(t.id)
-    if (t.op === 'matmul') {
+    if (kindOf(t) === 'matmul') {
       fused.push('matmul')
       kernels.push(matmulKernel(t, t, fused, () => ({ _tag: 'acc' })))
     } else if (m !== undefined) {
       fused.push('matmul')
       kernels.push(matmulKernel(m, t, fused, (rank) => session(rank, fused, m).compute(t, vars(rank))))
-    } else if (isOp(t, 'sum') || isOp(t, 'max') || sideReduce.has(t.id)) {
+    } else if (kindOf(t) === 'reduce' || sideReduce.has(t.id)) {
       const r = sideReduce.get(t.id) ?? t
       if (done.has(r.id)) continue
       done.add(r.id)
@@ -261,7 +268,7 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
       if (pair !== undefined) done.add(pair.sum.id)
       const x = r.args[0]!
       const rank = x.shape.length
-      const axes = (r.attrs as { axes: readonly number[] }).axes
+      const axes = axesOf(r)
       const kept = stridesOf(reducedShape(x.shape, axes, true)).map((s, d) => (axes.includes(d) ? 0 : s))
       fused.push(...(pair === undefined ? [r.op] : ['max', 'sum', 'exp', 'sub']))
       const side = r !== t
@@ -270,7 +277,7 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
       if (pair !== undefined) notes.push(`online max+sum: also computes ${describe(pair.sum)} = sum(exp(x - ${pair.guarded ? 'finite max or 0' : 'max'})) in this pass`)
       kernels.push({
         _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes,
-        op: r.op as 'sum' | 'max', shape: x.shape, reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
+        op: r.op, shape: x.shape, reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
         ...(side ? { store: { value: out, off: aff.dot(vars(rank), stridesOf(x.shape), rank) } } : {}),
         ...(pair === undefined ? {} : { online: { sum: valueOf.get(pair.sum.id)!, guarded: pair.guarded } }),
       })

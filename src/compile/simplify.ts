@@ -8,11 +8,11 @@
  */
 import { checkOptionKinds, type OptionKinds } from '../options.js'
 import type { Tensor } from '../tensor.js'
-import { rewriteWith, type Rule } from './rewrite.js'
+import { rewriteWith } from './rewrite.js'
 import { rules } from './rules.js'
 
 export { rules } from './rules.js'
-export type { Rule } from './rewrite.js'
+export { rewriteWith, type Rule } from './rewrite.js'
 
 /** Options of `simplify`. */
 export interface SimplifyOptions {
@@ -23,18 +23,6 @@ export interface SimplifyOptions {
 }
 
 const KINDS: OptionKinds<SimplifyOptions> = { exactOnly: 'boolean', overflow: 'boolean' }
-
-/**
- * Rewrites `outputs` with the given rules to a fixpoint at every node; returns the new outputs in order.
- * Throws when a rule changes a shape or the rules loop (broken invariants).
- * @example
- * import { simplifyWith, rules } from './simplify.js'
- * import { neg, input, show } from 'kiln'
- * const x = input('x', [3])
- * const [y] = simplifyWith(rules.filter((r) => r.name === 'neg-neg'), [neg(neg(neg(x)))])
- * show(y!) // 'neg(x)'
- */
-export const simplifyWith = (ruleList: readonly Rule[], outputs: readonly Tensor[]): Tensor[] => rewriteWith(ruleList, outputs)
 
 /**
  * Simplifies a graph's outputs with the default rules: exact ones and those that differ only by rounding or

@@ -4,8 +4,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { add, exp, greater, leakyRelu, logSoftmax, minimum, mul, relu, sigmoid, softmax, softplus, sub, tanh, where } from '../api.js'
-import { requireNumber } from '../options.js'
+import { add, erf, exp, greater, leakyRelu, logSoftmax, minimum, mul, relu, sigmoid, softmax, softplus, sub, tanh, where } from '../api.js'
+import { ArgumentError, describeValue, requireNumber } from '../options.js'
 import type { Tensor } from '../tensor.js'
 
 /**
@@ -15,21 +15,53 @@ import type { Tensor } from '../tensor.js'
  * import { elu, input, evaluate } from 'kiln'
  * Array.from(evaluate([elu(input('x', [2]))], { x: [2, 0] })[0]!) // [2, 0]
  */
-export const elu = (x: Tensor, alpha = 1): Tensor => {
-  if (!Number.isFinite(requireNumber('elu', 'alpha', alpha)) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
-  return where(greater(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha))
+export const elu = (x: Tensor, alpha = 1): Tensor => where(greater(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), eluAlpha(alpha)))
+
+/**
+ * A checked `elu` scale: a finite primitive number >= 0 (else an `ArgumentError` or a `RangeError`).
+ * @example
+ * import { eluAlpha } from 'kiln'
+ * eluAlpha(0.5) // 0.5
+ * try { eluAlpha(-1) } catch (e) { (e as Error).message } // 'elu: alpha must be a finite number >= 0, got -1'
+ */
+export const eluAlpha = (alpha: unknown): number => {
+  const a = requireNumber('elu', 'alpha', alpha)
+  if (!Number.isFinite(a) || a < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${a}`)
+  return a
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI)
 
+/** How `gelu` computes the normal CDF: exactly through `erf` (`'none'`) or the tanh approximation. */
+export type GeluApproximation = 'tanh' | 'none'
+
 /**
- * GELU, tanh approximation (Hendrycks & Gimpel; PyTorch `approximate='tanh'`, JAX's default):
- * `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`. Smooth, so second derivatives exist.
+ * A checked `gelu` approximation mode.
+ * @example
+ * import { geluApproximation } from 'kiln'
+ * geluApproximation('none') // 'none'
+ * try { geluApproximation(0) } catch (e) { (e as Error).message } // "gelu: approximate: expected 'tanh' or 'none', got 0"
+ */
+export const geluApproximation = (v: unknown): GeluApproximation => {
+  if (v === 'tanh' || v === 'none') return v
+  throw new ArgumentError('gelu', 'approximate', `expected 'tanh' or 'none', got ${describeValue(v)}`)
+}
+
+/**
+ * GELU `x * Phi(x)`. By default the tanh approximation (Hendrycks & Gimpel; PyTorch
+ * `approximate='tanh'`, JAX's default): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`; with
+ * `approximate = 'none'` the exact form `0.5 x (1 + erf(x / sqrt(2)))` (PyTorch's default). Both are
+ * smooth, so second derivatives exist. Below about x = -5 the exact form's `1 + erf` cancels: its
+ * relative accuracy there is that of `erf` near -1 (absolute 1e-16 on Phi).
  * @example
  * import { gelu, input, evaluate } from 'kiln'
- * Array.from(evaluate([gelu(input('x', [1]))], { x: [0] })[0]!) // [0]
+ * const x = input('x', [2])
+ * Array.from(evaluate([gelu(x)], { x: [0, 1] })[0]!).map((v) => v.toFixed(6)) // ['0.000000', '0.841192']
+ * Array.from(evaluate([gelu(x, 'none')], { x: [0, 1] })[0]!).map((v) => v.toFixed(6)) // ['0.000000', '0.841345']
+ * try { gelu(x, 'exact' as never) } catch (e) { (e as Error).message } // "gelu: approximate: expected 'tanh' or 'none', got the string \"exact\""
  */
-export const gelu = (x: Tensor): Tensor => {
+export const gelu = (x: Tensor, approximate: GeluApproximation = 'tanh'): Tensor => {
+  if (geluApproximation(approximate) === 'none') return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1))
   const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), GELU_C)
   return mul(mul(x, 0.5), add(tanh(inner), 1))
 }
@@ -72,7 +104,7 @@ export const activations: { readonly [N in ActivationName]: (x: Tensor) => Tenso
   leakyRelu: (x) => leakyRelu(x, 0.01),
   elu: (x) => elu(x),
   softplus: (x) => softplus(x),
-  gelu,
+  gelu: (x) => gelu(x),
   softmax: (x) => softmax(x),
   logSoftmax: (x) => logSoftmax(x),
 }

@@ -9,7 +9,7 @@
  */
 import { add, concat, matmul, max, mean, pad, reshape, slice } from '../api.js'
 import { checkOptionKinds, describeValue, numberList, requireNumber, type OptionKinds } from '../options.js'
-import { fmt, ShapeError, sizeOf, type Shape } from '../shape.js'
+import { fmt, inferDims, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { activationFn, type ActivationName } from './activations.js'
 import { glorotUniform, zeros, type Initializer } from './init.js'
@@ -277,9 +277,7 @@ export const globalAvgPool2d = (): Layer<GlobalPool2dShape> =>
 const resolve = (who: string, s: Shape, target: Shape): Shape => {
   if (s.length < 1) throw new ShapeError(who, [s], 'needs a batch axis')
   const n = sizeOf(s.slice(1))
-  const known = sizeOf(target.filter((d) => d !== -1))
-  const holes = target.filter((d) => d === -1).length
-  const dims = holes === 1 && known > 0 && n % known === 0 ? target.map((d) => (d === -1 ? n / known : d)) : target
+  const dims = inferDims(n, target)
   if (sizeOf(dims) !== n || dims.some((d) => d < 0))
     throw new ShapeError(who, [s, target], `cannot reshape the ${n} values of each example to ${fmt(target)}`)
   return [s[0]!, ...dims]

@@ -13,7 +13,8 @@ import { mul, slice } from '../api.js'
 import { hasOwn } from '../options.js'
 import { foldIn, type Key } from '../random/key.js'
 import { fmt, ShapeError, shapeEq, type Shape } from '../shape.js'
-import { constant, uniformTensor, type Tensor } from '../tensor.js'
+import { type Tensor } from '../tensor.js'
+import { keyTensor, uniformTensor } from '../make.js'
 import type { Fans, Initializer } from './init.js'
 import type { AnyShape, ApplyShape, ShapeFn } from './shapes.js'
 import { flattenParams, inputLeaves, isSubtree, mapParams, paramLeaves, TreeError, type ParamValues, type Params, type Tree } from './tree.js'
@@ -140,13 +141,6 @@ export const leafOf = (tree: Params, name: string, who: string, shape?: Shape): 
   return v
 }
 
-/**
- * The key as a `[2]` tensor of uint32 words (tensors pass through).
- * @example
- * import { keyTensor, key } from 'kiln'
- * keyTensor(key(7)).shape // [2]
- */
-export const keyTensor = (k: Key | Tensor): Tensor => ('_tag' in k && k._tag === 'Key' ? constant([k.k0, k.k1]) : (k as Tensor))
 
 /**
  * Derives key `i` of `n` from a key inside the graph: the words of key `i` are elements `2i, 2i+1` of the

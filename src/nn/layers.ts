@@ -3,13 +3,14 @@
  * (see `./layer.js`) typed with its static shape function (`./shapes.js`); compose them with `sequential`.
  * @module
  */
-import { add, div, greaterEqual, leakyRelu, logSoftmax, matmul, mean, mul, reshape, sigmoid, softmax, softplus, sqrt, square, stopGradient, sub, tanh, relu } from '../api.js'
+import { add, div, greaterEqual, leakyRelu, leakyReluAlpha, matmul, mean, mul, reshape, sqrt, square, stopGradient, sub } from '../api.js'
 import { checkOptionKinds, requireNumber, type OptionKinds } from '../options.js'
 import { ShapeError, sizeOf, type Shape } from '../shape.js'
-import { uniformTensor, type Tensor } from '../tensor.js'
-import { activationFn, elu as eluFn, gelu as geluFn, type ActivationName } from './activations.js'
+import { type Tensor } from '../tensor.js'
+import { keyTensor, uniformTensor } from '../make.js'
+import { activationFn, elu as eluFn, eluAlpha, gelu as geluFn, geluApproximation, type ActivationName, type GeluApproximation } from './activations.js'
 import { glorotUniform, ones, zeros, type Initializer } from './init.js'
-import { defineLayer, keyTensor, leafOf, variable, type Layer } from './layer.js'
+import { defineLayer, leafOf, variable, type Layer } from './layer.js'
 import type { DenseShape, FlattenShape, SameShape } from './shapes.js'
 
 const lastDim = (who: string, s: Shape): number => {
@@ -77,31 +78,40 @@ const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape> =
 export const activation = (name: ActivationName): Layer<SameShape> => elementwise(name, activationFn(name, 'activation'))
 
 /** Logistic sigmoid layer. @example import { layers, input } from 'kiln'; layers.sigmoid().apply({}, input('x', [2])).y.op // 'sigmoid' */
-export const sigmoidLayer = (): Layer<SameShape> => elementwise('sigmoid', (x) => sigmoid(x))
+export const sigmoidLayer = (): Layer<SameShape> => activation('sigmoid')
 /** Tanh layer. @example import { layers, input } from 'kiln'; layers.tanh().apply({}, input('x', [2])).y.op // 'tanh' */
-export const tanhLayer = (): Layer<SameShape> => elementwise('tanh', (x) => tanh(x))
+export const tanhLayer = (): Layer<SameShape> => activation('tanh')
 /** ReLU layer. @example import { layers, input } from 'kiln'; layers.relu().apply({}, input('x', [2])).y.op // 'relu' */
-export const reluLayer = (): Layer<SameShape> => elementwise('relu', (x) => relu(x))
+export const reluLayer = (): Layer<SameShape> => activation('relu')
 /** Leaky ReLU layer `max(x, alpha x)`. @example import { layers, input } from 'kiln'; layers.leakyRelu(0.1).apply({}, input('x', [2])).y.op // 'leakyRelu' */
 export const leakyReluLayer = (alpha = 0.01): Layer<SameShape> => {
-  if (!(requireNumber('leakyRelu', 'alpha', alpha) >= 0 && alpha <= 1)) throw new RangeError(`leakyRelu: alpha must be in [0, 1], got ${alpha}`)
-  return elementwise('leakyRelu', (x) => leakyRelu(x, alpha))
+  const a = leakyReluAlpha(alpha)
+  return elementwise('leakyRelu', (x) => leakyRelu(x, a))
 }
 /** ELU layer. @example import { layers, input } from 'kiln'; layers.elu(1).apply({}, input('x', [2])).y.op // 'where' */
 export const eluLayer = (alpha = 1): Layer<SameShape> => {
-  if (!Number.isFinite(requireNumber('elu', 'alpha', alpha)) || alpha < 0) throw new RangeError(`elu: alpha must be a finite number >= 0, got ${alpha}`)
-  return elementwise('elu', (x) => eluFn(x, alpha))
+  const a = eluAlpha(alpha)
+  return elementwise('elu', (x) => eluFn(x, a))
 }
 /** Softplus layer. @example import { layers, input } from 'kiln'; layers.softplus().apply({}, input('x', [2])).y.op // 'softplus' */
-export const softplusLayer = (): Layer<SameShape> => elementwise('softplus', (x) => softplus(x))
-/** GELU layer (tanh approximation). @example import { layers, input } from 'kiln'; layers.gelu().apply({}, input('x', [2])).y.shape // [2] */
-export const geluLayer = (): Layer<SameShape> => elementwise('gelu', geluFn)
+export const softplusLayer = (): Layer<SameShape> => activation('softplus')
+/**
+ * GELU layer: the tanh approximation by default, the exact erf form with `'none'` (see `gelu`).
+ * @example
+ * import { layers, input } from 'kiln'
+ * layers.gelu().apply({}, input('x', [2])).y.shape // [2]
+ * layers.gelu('none').apply({}, input('x', [2])).y.op // 'mul'
+ */
+export const geluLayer = (approximate: GeluApproximation = 'tanh'): Layer<SameShape> => {
+  const mode = geluApproximation(approximate)
+  return elementwise('gelu', (x) => geluFn(x, mode))
+}
 /** Softmax over the last axis. @example import { layers, input } from 'kiln'; layers.softmax().apply({}, input('x', [2, 3])).y.op // 'div' */
-export const softmaxLayer = (): Layer<SameShape> => elementwise('softmax', (x) => softmax(x))
+export const softmaxLayer = (): Layer<SameShape> => activation('softmax')
 /** Log-softmax over the last axis. @example import { layers, input } from 'kiln'; layers.logSoftmax().apply({}, input('x', [2, 3])).y.shape // [2, 3] */
-export const logSoftmaxLayer = (): Layer<SameShape> => elementwise('logSoftmax', (x) => logSoftmax(x))
+export const logSoftmaxLayer = (): Layer<SameShape> => activation('logSoftmax')
 /** Identity layer. @example import { layers, input } from 'kiln'; const x = input('x', [2]); layers.linear().apply({}, x).y === x // true */
-export const linearLayer = (): Layer<SameShape> => elementwise('linear', (x) => x)
+export const linearLayer = (): Layer<SameShape> => activation('linear')
 
 /**
  * Inverted dropout: in training, each element is kept with probability `1 - rate` and scaled by

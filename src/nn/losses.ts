@@ -6,7 +6,8 @@
 import { abs, add, clip, log, logSoftmax, mean, mul, softplus, square, sub, sum, takeAlong } from '../api.js'
 import { checkOptionKinds, requireNumber, type OptionKinds } from '../options.js'
 import { fmt, ShapeError, shapeEq } from '../shape.js'
-import { scalar, type Tensor } from '../tensor.js'
+import { type Tensor } from '../tensor.js'
+import { scalar } from '../make.js'
 import { flattenParams, type Params } from './tree.js'
 
 const sameShape = (who: string, a: Tensor, b: Tensor): void => {

@@ -4,7 +4,8 @@
  * @module
  */
 import { add, div, minimum, mul, pow, sub } from '../api.js'
-import { scalar, type Tensor } from '../tensor.js'
+import { type Tensor } from '../tensor.js'
+import { scalar } from '../make.js'
 
 /** A learning rate as a function of the (scalar, 0-based) step tensor. */
 export type Schedule = (step: Tensor) => Tensor

@@ -7,7 +7,8 @@
  */
 import { add, div, minimum, mul, sqrt, square, sum } from '../api.js'
 import { requireNumber } from '../options.js'
-import { scalar, type Tensor } from '../tensor.js'
+import { type Tensor } from '../tensor.js'
+import { scalar } from '../make.js'
 import { inputLeaves, isSubtree, leafList, mapParams, mergeTrees, TreeError, zipParams, type ParamValues, type Params, type Tree } from './tree.js'
 
 /** Updates and new state from one optimizer step. */

@@ -6,7 +6,8 @@
  */
 import { hasOwn } from '../options.js'
 import { fmt, sizeOf } from '../shape.js'
-import { input, param, type Tensor } from '../tensor.js'
+import { type Tensor } from '../tensor.js'
+import { input, param } from '../make.js'
 
 /**
  * A nested record with leaves of type `L`; keys are non-empty, contain no `.` and are none of
@@ -210,9 +211,8 @@ export const bindValues = (tensors: Params, values: ParamValues, who = 'bindValu
   zipParams(tensors, values, (t, v, path) => {
     if (!(v instanceof Float64Array)) throw new TreeError(path, `${who}: the value at '${path}' must be a Float64Array for shape ${fmt(t.shape)}`)
     if (v.length !== sizeOf(t.shape)) throw new TreeError(path, `${who}: the value at '${path}' has ${v.length} elements, its shape ${fmt(t.shape)} needs ${sizeOf(t.shape)}`)
-    const name = (t.attrs as { name?: unknown }).name
-    if ((t.op !== 'param' && t.op !== 'input') || typeof name !== 'string') throw new TreeError(path, `${who}: '${path}' is a ${t.op} node, not a param/input leaf`)
-    out[name] = v
+    if (t.op !== 'param' && t.op !== 'input') throw new TreeError(path, `${who}: '${path}' is a ${t.op} node, not a param/input leaf`)
+    out[t.attrs.name] = v
     return v
   }, who)
   return out

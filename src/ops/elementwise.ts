@@ -1,159 +1,259 @@
 /**
- * Elementwise op records: unary maps, broadcasting binary ops, comparisons and `where`.
- * Derivative rules are written with the public ops, so they are themselves differentiable.
+ * Elementwise op records: unary maps, broadcasting binary ops, comparisons and `where`. Each record
+ * holds its reference function and its kernel expression; where the kernel calls a helper, the helper
+ * IS the reference function, so compiled and interpreted values agree bit for bit by construction.
+ * Derivative rules are written with the public ops they receive, so they are themselves differentiable.
  * @module
  */
-import * as K from '../api.js'
 import { lit } from '../compile/literal.js'
 import { broadcastShapes, type Shape } from '../shape.js'
-import type { NodeOf, OpName, Tensor } from '../tensor.js'
-import type { Domain, OpDef } from './def.js'
+import type { NodeOf, Tensor } from '../tensor.js'
+import type { AttrSchema, Builders, Cost, Domain, ElementwiseDef, Empty, Helpers, OpAttrs, OpName } from './def.js'
+import { erf } from './erf.js'
 import { mapBroadcast } from './ref.js'
 
-type UnaryName = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'tanh' | 'sigmoid' | 'relu' | 'softplus' | 'stopGradient'
-type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-type CompareName = 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal' | 'notEqual'
+/** Unary maps without attributes: `neg(x)`, `exp(x)`, ... (the public API derives its unary ops from these). */
+export interface UnaryAttrs {
+  readonly neg: Empty
+  readonly exp: Empty
+  readonly log: Empty
+  readonly sqrt: Empty
+  readonly abs: Empty
+  readonly sign: Empty
+  readonly tanh: Empty
+  readonly sigmoid: Empty
+  readonly relu: Empty
+  readonly softplus: Empty
+  readonly erf: Empty
+}
+/** Broadcasting binary arithmetic. */
+export interface BinaryAttrs {
+  readonly add: Empty
+  readonly sub: Empty
+  readonly mul: Empty
+  readonly div: Empty
+  readonly pow: Empty
+  readonly maximum: Empty
+  readonly minimum: Empty
+  readonly atan2: Empty
+}
+/** Comparisons: 0/1 outputs. */
+export interface CompareAttrs {
+  readonly greater: Empty
+  readonly greaterEqual: Empty
+  readonly less: Empty
+  readonly lessEqual: Empty
+  readonly equal: Empty
+  readonly notEqual: Empty
+}
+/** Every elementwise op's attributes. */
+export interface ElementwiseAttrs extends UnaryAttrs, BinaryAttrs, CompareAttrs {
+  readonly leakyRelu: { readonly alpha: number }
+  readonly where: Empty
+}
+/** Names of the attribute-free unary maps. */
+export type UnaryName = keyof UnaryAttrs
+/** Names of the broadcasting binary ops, comparisons included. */
+export type BinaryName = keyof BinaryAttrs | keyof CompareAttrs
 
 const sameShape = (args: readonly Shape[]): Shape => args[0]!
 const broadcastRule = (op: string) => (args: readonly Shape[]): Shape => broadcastShapes(op, args)
-
-/** A unary map `y = f(x)` with derivative `dy/dx` written from x and y. */
-const unary = <N extends UnaryName | 'leakyRelu'>(
-  f: (x: number, node: NodeOf<N>) => number,
-  scalar: (x: string, node: NodeOf<N>) => string,
-  dydx: ((x: Tensor, y: Tensor, node: NodeOf<N>) => Tensor) | undefined,
-  domain?: Domain,
-): OpDef<N> => ({
-  kind: 'elementwise',
-  arity: 1,
-  shape: sameShape,
-  evaluate: ([x], node) => x!.map((v) => f(v, node)),
-  vjp: (g, node) => [dydx === undefined ? undefined : K.mul(g, dydx(node.args[0]!, node, node))],
-  scalar: ([x], node) => scalar(x!, node),
-  ...(domain === undefined ? {} : { domain }),
-})
+/** The schema and sample of an op without attributes (passed where the op is concrete). */
+const none = { attrs: {}, sample: {} } as const
 
 const everywhere: Domain = { lo: -3, hi: 3 }
 const positive: Domain = { lo: 0.2, hi: 4 }
 const awayFromZero: Domain = { lo: -3, hi: 3, gap: 0.1 }
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
+/** The logistic function with one `exp`: `exp(-|x|)` serves both signs (stable for large |x|). */
+const sigmoid = (x: number): number => {
+  if (x >= 0) return 1 / (1 + Math.exp(-x))
+  const e = Math.exp(x)
+  return e / (1 + e)
+}
+/** `log(1 + e^x)` without overflow or cancellation. */
 const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))
 
-/** Unary records. */
-export const unaryOps: { readonly [N in UnaryName]: OpDef<N> } & { readonly leakyRelu: OpDef<'leakyRelu'> } = {
-  neg: unary((x) => -x, (x) => `(-${x})`, () => K.scalar(-1), everywhere),
-  exp: unary(Math.exp, (x) => `Math.exp(${x})`, (_x, y) => y, everywhere),
-  log: unary(Math.log, (x) => `Math.log(${x})`, (x) => K.div(1, x), positive),
-  sqrt: unary(Math.sqrt, (x) => `Math.sqrt(${x})`, (_x, y) => K.div(0.5, y), positive),
-  abs: unary(Math.abs, (x) => `Math.abs(${x})`, (x) => K.sign(x), awayFromZero),
-  sign: unary(Math.sign, (x) => `Math.sign(${x})`, undefined),
-  tanh: unary(Math.tanh, (x) => `Math.tanh(${x})`, (_x, y) => K.sub(1, K.mul(y, y)), everywhere),
-  sigmoid: unary(sigmoid, (x) => `kSigmoid(${x})`, (_x, y) => K.mul(y, K.sub(1, y)), everywhere),
-  relu: unary((x) => Math.max(x, 0), (x) => `Math.max(${x},0)`, (x) => K.greater(x, 0), awayFromZero),
-  leakyRelu: unary(
-    (x, n) => Math.max(x, n.attrs.alpha * x),
-    (x, n) => `Math.max(${x},${lit(n.attrs.alpha)}*${x})`,
-    (x, _y, n) => K.where(K.greater(x, 0), 1, n.attrs.alpha),
-    awayFromZero,
-  ),
-  softplus: unary(softplus, (x) => `kSoftplus(${x})`, (x) => K.sigmoid(x), everywhere),
-  stopGradient: unary((x) => x, (x) => x, undefined),
+/** An op's attribute schema and the attributes the specs build it with. */
+interface Meta<N extends OpName> {
+  readonly attrs: AttrSchema<N>
+  readonly sample: OpAttrs[N]
 }
 
-/** A broadcasting binary op with cotangents for both operands (reduced back to their shapes). */
-const binary = <N extends BinaryName>(
-  op: N,
-  f: (a: number, b: number) => number,
-  scalar: (a: string, b: string) => string,
-  rule: (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => readonly [Tensor | undefined, Tensor | undefined],
-  domain: Domain,
-): OpDef<N> => ({
+interface UnarySpec<N extends OpName> {
+  readonly f: (x: number, attrs: OpAttrs[N]) => number
+  readonly js: (x: string, attrs: OpAttrs[N]) => string
+  readonly cost: Cost
+  /** `dy/dx` from x and y; undefined for a zero derivative. */
+  readonly dydx?: (x: Tensor, y: Tensor, node: NodeOf<N>, K: Builders) => Tensor
+  readonly domain?: Domain
+  readonly helpers?: Helpers
+}
+
+/** A unary map `y = f(x)` with derivative `dy/dx` written from x and y. */
+const unary = <N extends OpName>(meta: Meta<N>, s: UnarySpec<N>): ElementwiseDef<N> => ({
   kind: 'elementwise',
-  arity: 2,
-  shape: broadcastRule(op),
-  evaluate: (args, node) => mapBroadcast(args, node.args.map((a) => a.shape), node.shape, ([a, b]) => f(a!, b!)),
-  vjp: (g, node) => {
-    const [a, b] = node.args as [Tensor, Tensor]
-    const [ga, gb] = rule(g, a, b, node)
-    return [ga && K.unbroadcast(ga, a.shape), gb && K.unbroadcast(gb, b.shape)]
-  },
-  scalar: ([a, b]) => scalar(a!, b!),
-  domain,
+  arity: 1,
+  ...meta,
+  cost: s.cost,
+  shape: sameShape,
+  evaluate: ([x], node) => x!.map((v) => s.f(v, node.attrs)),
+  vjp: (g, node, K) => [s.dydx === undefined ? undefined : K.mul(g, s.dydx(node.args[0]!, node, node, K))],
+  kernel: ([x], a) => s.js(x!, a),
+  ...(s.helpers === undefined ? {} : { helpers: s.helpers }),
+  ...(s.domain === undefined ? {} : { domain: s.domain }),
 })
 
-/** Binary records. */
-export const binaryOps: { readonly [N in BinaryName]: OpDef<N> } = {
-  add: binary('add', (a, b) => a + b, (a, b) => `(${a}+${b})`, (g) => [g, g], everywhere),
-  sub: binary('sub', (a, b) => a - b, (a, b) => `(${a}-${b})`, (g) => [g, K.neg(g)], everywhere),
-  mul: binary('mul', (a, b) => a * b, (a, b) => `(${a}*${b})`, (g, a, b) => [K.mul(g, b), K.mul(g, a)], everywhere),
+const TWO_OVER_SQRT_PI = 1.1283791670955126
+
+/**
+ * Unary records.
+ * @example
+ * import { unaryOps } from './elementwise.js'
+ * unaryOps.exp.kernel(['x'], {}) // 'Math.exp(x)'
+ * unaryOps.sigmoid.cost // 'transcendental'
+ * unaryOps.leakyRelu.kernel(['x'], { alpha: 0.5 }) // 'Math.max(x,(0.5)*x)'
+ */
+export const unaryOps: { readonly [N in keyof UnaryAttrs | 'leakyRelu']: ElementwiseDef<N> } = {
+  neg: unary(none, { f: (x) => -x, js: (x) => `(-${x})`, cost: 'cheap', dydx: (_x, _y, _n, K) => K.scalar(-1), domain: everywhere }),
+  exp: unary(none, { f: Math.exp, js: (x) => `Math.exp(${x})`, cost: 'transcendental', dydx: (_x, y) => y, domain: everywhere }),
+  log: unary(none, { f: Math.log, js: (x) => `Math.log(${x})`, cost: 'transcendental', dydx: (x, _y, _n, K) => K.div(1, x), domain: positive }),
+  sqrt: unary(none, { f: Math.sqrt, js: (x) => `Math.sqrt(${x})`, cost: 'transcendental', dydx: (_x, y, _n, K) => K.div(0.5, y), domain: positive }),
+  abs: unary(none, { f: Math.abs, js: (x) => `Math.abs(${x})`, cost: 'cheap', dydx: (x, _y, _n, K) => K.sign(x), domain: awayFromZero }),
+  sign: unary(none, { f: Math.sign, js: (x) => `Math.sign(${x})`, cost: 'cheap' }),
+  tanh: unary(none, { f: Math.tanh, js: (x) => `Math.tanh(${x})`, cost: 'transcendental', dydx: (_x, y, _n, K) => K.sub(1, K.mul(y, y)), domain: everywhere }),
+  sigmoid: unary(none, {
+    f: sigmoid, js: (x) => `kSigmoid(${x})`, cost: 'transcendental', helpers: { kSigmoid: sigmoid },
+    dydx: (_x, y, _n, K) => K.mul(y, K.sub(1, y)), domain: everywhere,
+  }),
+  relu: unary(none, { f: (x) => Math.max(x, 0), js: (x) => `Math.max(${x},0)`, cost: 'cheap', dydx: (x, _y, _n, K) => K.greater(x, 0), domain: awayFromZero }),
+  leakyRelu: unary<'leakyRelu'>({ attrs: { alpha: 'number' }, sample: { alpha: 0.1 } }, {
+    f: (x, a) => Math.max(x, a.alpha * x),
+    js: (x, a) => `Math.max(${x},${lit(a.alpha)}*${x})`,
+    cost: 'cheap',
+    dydx: (x, _y, n, K) => K.where(K.greater(x, 0), 1, n.attrs.alpha),
+    domain: awayFromZero,
+  }),
+  softplus: unary(none, {
+    f: softplus, js: (x) => `kSoftplus(${x})`, cost: 'transcendental', helpers: { kSoftplus: softplus },
+    dydx: (x, _y, _n, K) => K.sigmoid(x), domain: everywhere,
+  }),
+  // erf'(x) = 2/sqrt(pi) exp(-x^2)
+  erf: unary(none, {
+    f: erf, js: (x) => `kErf(${x})`, cost: 'transcendental', helpers: { kErf: erf },
+    dydx: (x, _y, _n, K) => K.mul(TWO_OVER_SQRT_PI, K.exp(K.neg(K.mul(x, x)))), domain: everywhere,
+  }),
+}
+
+type Rule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor, K: Builders) => readonly [Tensor | undefined, Tensor | undefined]
+
+/** A broadcasting binary op with cotangents for both operands (reduced back to their shapes). */
+const binary = <N extends keyof BinaryAttrs>(
+  op: N, meta: Meta<N>, f: (a: number, b: number) => number, js: (a: string, b: string) => string, cost: Cost, rule: Rule, domain: Domain, infix?: string,
+): ElementwiseDef<N> => ({
+  kind: 'elementwise',
+  arity: 2,
+  ...meta,
+  cost,
+  shape: broadcastRule(op),
+  evaluate: (args, node) => mapBroadcast(args, node.args.map((a) => a.shape), node.shape, ([a, b]) => f(a!, b!)),
+  vjp: (g, node, K) => {
+    const [a, b] = node.args as [Tensor, Tensor]
+    const [ga, gb] = rule(g, a, b, node, K)
+    return [ga && K.unbroadcast(ga, a.shape), gb && K.unbroadcast(gb, b.shape)]
+  },
+  kernel: ([a, b]) => js(a!, b!),
+  domain,
+  ...(infix === undefined ? {} : { infix }),
+})
+
+/**
+ * Binary records.
+ * @example
+ * import { binaryOps } from './elementwise.js'
+ * binaryOps.add.kernel(['a', 'b'], {}) // '(a+b)'
+ * binaryOps.atan2.cost // 'transcendental'
+ */
+export const binaryOps: { readonly [N in keyof BinaryAttrs]: ElementwiseDef<N> } = {
+  add: binary('add', none, (a, b) => a + b, (a, b) => `(${a}+${b})`, 'cheap', (g) => [g, g], everywhere, '+'),
+  sub: binary('sub', none, (a, b) => a - b, (a, b) => `(${a}-${b})`, 'cheap', (g, _a, _b, _y, K) => [g, K.neg(g)], everywhere, '-'),
+  mul: binary('mul', none, (a, b) => a * b, (a, b) => `(${a}*${b})`, 'cheap', (g, a, b, _y, K) => [K.mul(g, b), K.mul(g, a)], everywhere, '*'),
   div: binary(
-    'div',
-    (a, b) => a / b,
-    (a, b) => `(${a}/${b})`,
-    (g, _a, b, y) => [K.div(g, b), K.neg(K.div(K.mul(g, y), b))],
-    { lo: 0.5, hi: 3 },
+    'div', none, (a, b) => a / b, (a, b) => `(${a}/${b})`, 'cheap',
+    (g, _a, b, y, K) => [K.div(g, b), K.neg(K.div(K.mul(g, y), b))],
+    { lo: 0.5, hi: 3 }, '/',
   ),
   pow: binary(
-    'pow',
-    Math.pow,
-    (a, b) => `Math.pow(${a},${b})`,
-    (g, a, b, y) => [K.mul(g, K.mul(b, K.pow(a, K.sub(b, 1)))), K.mul(g, K.mul(y, K.log(a)))],
-    { lo: 0.5, hi: 2 },
+    'pow', none, Math.pow, (a, b) => `Math.pow(${a},${b})`, 'transcendental',
+    (g, a, b, y, K) => [K.mul(g, K.mul(b, K.pow(a, K.sub(b, 1)))), K.mul(g, K.mul(y, K.log(a)))],
+    { lo: 0.5, hi: 2 }, '^',
   ),
   maximum: binary(
-    'maximum',
-    (a, b) => Math.max(a, b),
-    (a, b) => `Math.max(${a},${b})`,
-    (g, a, b) => [K.mul(g, K.greaterEqual(a, b)), K.mul(g, K.less(a, b))],
+    'maximum', none, (a, b) => Math.max(a, b), (a, b) => `Math.max(${a},${b})`, 'cheap',
+    (g, a, b, _y, K) => [K.mul(g, K.greaterEqual(a, b)), K.mul(g, K.less(a, b))],
     { lo: -3, hi: 3, separate: 0.1 },
   ),
   minimum: binary(
-    'minimum',
-    (a, b) => Math.min(a, b),
-    (a, b) => `Math.min(${a},${b})`,
-    (g, a, b) => [K.mul(g, K.lessEqual(a, b)), K.mul(g, K.greater(a, b))],
+    'minimum', none, (a, b) => Math.min(a, b), (a, b) => `Math.min(${a},${b})`, 'cheap',
+    (g, a, b, _y, K) => [K.mul(g, K.lessEqual(a, b)), K.mul(g, K.greater(a, b))],
     { lo: -3, hi: 3, separate: 0.1 },
+  ),
+  // d atan2(a, b) = (b da - a db) / (a^2 + b^2); operands kept off the axes (branch cut, origin)
+  atan2: binary(
+    'atan2', none, Math.atan2, (a, b) => `Math.atan2(${a},${b})`, 'transcendental',
+    (g, a, b, _y, K) => {
+      const r2 = K.add(K.mul(a, a), K.mul(b, b))
+      return [K.div(K.mul(g, b), r2), K.neg(K.div(K.mul(g, a), r2))]
+    },
+    { lo: -3, hi: 3, gap: 0.2 },
   ),
 }
 
-const compare = <N extends CompareName>(op: N, f: (a: number, b: number) => boolean, js: string): OpDef<N> => ({
+const compare = <N extends keyof CompareAttrs>(op: N, meta: Meta<N>, f: (a: number, b: number) => boolean, js: string, infix: string): ElementwiseDef<N> => ({
   kind: 'elementwise',
   arity: 2,
+  ...meta,
+  cost: 'cheap',
   shape: broadcastRule(op),
   evaluate: (args, node) => mapBroadcast(args, node.args.map((a) => a.shape), node.shape, ([a, b]) => (f(a!, b!) ? 1 : 0)),
   vjp: () => [undefined, undefined],
-  scalar: ([a, b]) => `(${a}${js}${b}?1:0)`,
+  kernel: ([a, b]) => `(${a}${js}${b}?1:0)`,
+  infix,
 })
 
-/** Comparison records: 0/1 outputs, zero derivative. NaN compares false, except `notEqual`. */
-export const compareOps: { readonly [N in CompareName]: OpDef<N> } = {
-  greater: compare('greater', (a, b) => a > b, '>'),
-  greaterEqual: compare('greaterEqual', (a, b) => a >= b, '>='),
-  less: compare('less', (a, b) => a < b, '<'),
-  lessEqual: compare('lessEqual', (a, b) => a <= b, '<='),
-  equal: compare('equal', (a, b) => a === b, '==='),
-  notEqual: compare('notEqual', (a, b) => a !== b, '!=='),
+/**
+ * Comparison records: 0/1 outputs, zero derivative. NaN compares false, except `notEqual`.
+ * @example
+ * import { compareOps } from './elementwise.js'
+ * compareOps.less.kernel(['a', 'b'], {}) // '(a<b?1:0)'
+ * compareOps.equal.infix // '=='
+ */
+export const compareOps: { readonly [N in keyof CompareAttrs]: ElementwiseDef<N> } = {
+  greater: compare('greater', none, (a, b) => a > b, '>', '>'),
+  greaterEqual: compare('greaterEqual', none, (a, b) => a >= b, '>=', '>='),
+  less: compare('less', none, (a, b) => a < b, '<', '<'),
+  lessEqual: compare('lessEqual', none, (a, b) => a <= b, '<=', '<='),
+  equal: compare('equal', none, (a, b) => a === b, '===', '=='),
+  notEqual: compare('notEqual', none, (a, b) => a !== b, '!==', '!='),
 }
 
-/** `where(c, a, b)`: a where c is nonzero, else b, broadcasting all three. */
-export const whereOp: OpDef<'where'> = {
+/**
+ * `where(c, a, b)`: a where c is nonzero, else b, broadcasting all three.
+ * @example
+ * import { whereOp } from './elementwise.js'
+ * whereOp.kernel(['c', 'a', 'b'], {}) // '(c!==0?a:b)'
+ */
+export const whereOp: ElementwiseDef<'where'> = {
   kind: 'elementwise',
   arity: 3,
+  ...none,
+  cost: 'cheap',
   shape: broadcastRule('where'),
   evaluate: (args, node) => mapBroadcast(args, node.args.map((a) => a.shape), node.shape, ([c, a, b]) => (c !== 0 ? a! : b!)),
-  vjp: (g, node) => {
+  vjp: (g, node, K) => {
     const [c, a, b] = node.args as [Tensor, Tensor, Tensor]
     return [undefined, K.unbroadcast(K.where(c, g, 0), a.shape), K.unbroadcast(K.where(c, 0, g), b.shape)]
   },
-  scalar: ([c, a, b]) => `(${c}!==0?${a}:${b})`,
+  kernel: ([c, a, b]) => `(${c}!==0?${a}:${b})`,
   domain: everywhere,
 }
-
-/** Names of elementwise ops, for the compiler and the specs. */
-export const elementwiseNames: readonly OpName[] = [
-  ...Object.keys(unaryOps),
-  ...Object.keys(binaryOps),
-  ...Object.keys(compareOps),
-  'where',
-] as OpName[]

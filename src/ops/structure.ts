@@ -1,208 +1,102 @@
 /**
- * Reductions, views (transpose, reshape, broadcastTo, slice, pad, concat), matmul and oneHot.
+ * Reductions (a monoid over axes) and matmul: the ops that always get a kernel of their own, plus the
+ * attribute interface gathering them with the views.
  * @module
  */
-import * as K from '../api.js'
-import { normAxes, reducedShape, shapeEq, ShapeError, sizeOf, stridesOf, tryBroadcast, fmt, type Shape } from '../shape.js'
-import type { Tensor } from '../tensor.js'
-import type { Domain, OpDef } from './def.js'
-import { broadcastIndex, gatherBy, ravel, unravel } from './ref.js'
+import { fmt, normAxes, reducedShape, ShapeError, sizeOf, stridesOf, tryBroadcast, type Shape } from '../shape.js'
+import type { NodeOf, Tensor } from '../tensor.js'
+import type { Domain, Empty, MatmulDef, Monoid, OpName, ReduceDef } from './def.js'
+import { broadcastIndex, unravel } from './ref.js'
+import type { ViewAttrs } from './views.js'
+
+interface Reduction {
+  readonly axes: readonly number[]
+  readonly keepDims: boolean
+}
+/** Reductions, matmul and views. */
+export interface StructureAttrs extends ViewAttrs {
+  readonly sum: Reduction
+  readonly max: Reduction
+  readonly matmul: Empty
+}
 
 const everywhere: Domain = { lo: -3, hi: 3 }
-const isShape = (s: Shape): boolean => s.every((d) => Number.isInteger(d) && d >= 0)
 
-const reduction = <N extends 'sum' | 'max'>(op: N, init: number, step: (acc: number, v: number) => number): Pick<OpDef<N>, 'kind' | 'arity' | 'shape' | 'evaluate'> =>
-  ({
-    kind: 'reduce',
-    arity: 1,
-    shape: ([x], attrs) => {
-      normAxes(op, x!, attrs.axes)
-      return reducedShape(x!, attrs.axes, attrs.keepDims)
+const keptShape = (node: NodeOf<'sum' | 'max'>): Shape => reducedShape(node.args[0]!.shape, node.attrs.axes, true)
+
+type ReduceParts<N extends OpName> = Pick<ReduceDef<N>, 'attrs' | 'sample' | 'vjp' | 'domain'>
+const reduction = <N extends 'sum' | 'max'>(op: N, monoid: Monoid, rest: ReduceParts<N>): ReduceDef<N> => ({
+  kind: 'reduce',
+  arity: 1,
+  monoid,
+  axes: (node) => node.attrs.axes,
+  shape: ([x], attrs) => {
+    normAxes(op, x!, attrs.axes)
+    return reducedShape(x!, attrs.axes, attrs.keepDims)
+  },
+  evaluate: ([x], node) => {
+    const xs = node.args[0]!.shape
+    const kept = reducedShape(xs, node.attrs.axes, true)
+    const out = new Float64Array(sizeOf(kept)).fill(monoid.identity)
+    for (let i = 0; i < x!.length; i++) {
+      const j = broadcastIndex(unravel(i, xs), kept)
+      out[j] = monoid.combine(out[j]!, x![i]!)
+    }
+    return out
+  },
+  showAttrs: (node) => `axes=${fmt(node.attrs.axes)}${node.attrs.keepDims ? ', keepDims' : ''}`,
+  ...rest,
+})
+
+const reductionAttrs = { attrs: { axes: 'ints', keepDims: 'bool' }, sample: { axes: [], keepDims: false } } as const
+
+/**
+ * `sum(x, axes, keepDims)`; its cotangent broadcasts back.
+ * @example
+ * import { sumOp } from './structure.js'
+ * sumOp.monoid.combineJs('acc', 'v') // 'acc + v'
+ * sumOp.shape([[2, 3]], { axes: [1], keepDims: false }, undefined) // [2]
+ */
+export const sumOp: ReduceDef<'sum'> = reduction(
+  'sum',
+  { identity: 0, combine: (a, v) => a + v, combineJs: (a, v) => `${a} + ${v}` },
+  { ...reductionAttrs, vjp: (g, node, K) => [K.broadcastTo(K.reshape(g, keptShape(node)), node.args[0]!.shape)], domain: everywhere },
+)
+
+/**
+ * `max(x, axes, keepDims)`; its cotangent is shared equally among tied maxima. NaN propagates.
+ * @example
+ * import { maxOp } from './structure.js'
+ * maxOp.monoid.identity // -Infinity
+ * maxOp.monoid.combine(1, NaN) // NaN
+ */
+export const maxOp: ReduceDef<'max'> = reduction(
+  'max',
+  { identity: -Infinity, combine: (a, v) => (v > a || Number.isNaN(v) ? v : a), combineJs: (a, v) => `(${v} > ${a} || ${v} !== ${v}) ? ${v} : ${a}` },
+  {
+    ...reductionAttrs,
+    vjp: (g, node, K) => {
+      const x = node.args[0]!
+      const back = (t: Tensor) => K.broadcastTo(K.reshape(t, keptShape(node)), x.shape)
+      const mask = K.equal(x, back(node))
+      const count = K.sum(mask, node.attrs.axes, true)
+      return [K.div(K.mul(mask, back(g)), K.broadcastTo(count, x.shape))]
     },
-    evaluate: ([x], node) => {
-      const xs = node.args[0]!.shape
-      const kept = reducedShape(xs, node.attrs.axes, true)
-      const out = new Float64Array(sizeOf(kept)).fill(init)
-      for (let i = 0; i < x!.length; i++) {
-        const j = broadcastIndex(unravel(i, xs), kept)
-        out[j] = step(out[j]!, x![i]!)
-      }
-      return out
-    },
-  })
+    domain: { lo: -3, hi: 3, separate: 0.05 },
+  },
+)
 
-/** `sum(x, axes, keepDims)`; its cotangent broadcasts back. */
-export const sumOp: OpDef<'sum'> = {
-  ...reduction<'sum'>('sum', 0, (a, v) => a + v),
-  vjp: (g, node) => [K.broadcastTo(K.reshape(g, keptShape(node)), node.args[0]!.shape)],
-  domain: everywhere,
-}
-
-/** `max(x, axes, keepDims)`; its cotangent is shared equally among tied maxima. NaN propagates. */
-export const maxOp: OpDef<'max'> = {
-  ...reduction<'max'>('max', -Infinity, (a, v) => (v > a || Number.isNaN(v) ? v : a)),
-  vjp: (g, node) => {
-    const x = node.args[0]!
-    const back = (t: Tensor) => K.broadcastTo(K.reshape(t, keptShape(node)), x.shape)
-    const mask = K.equal(x, back(node))
-    const count = K.sum(mask, node.attrs.axes, true)
-    return [K.div(K.mul(mask, back(g)), K.broadcastTo(count, x.shape))]
-  },
-  domain: { lo: -3, hi: 3, separate: 0.05 },
-}
-
-const keptShape = (node: Tensor & { readonly attrs: { readonly axes: readonly number[] } }): Shape =>
-  reducedShape(node.args[0]!.shape, node.attrs.axes, true)
-
-const inversePerm = (perm: readonly number[]): number[] => {
-  const inv = new Array<number>(perm.length)
-  perm.forEach((p, i) => (inv[p] = i))
-  return inv
-}
-
-/** `transpose(x, perm)`. */
-export const transposeOp: OpDef<'transpose'> = {
-  kind: 'view',
-  arity: 1,
-  shape: ([x], { perm }) => {
-    const ok = perm.length === x!.length && [...perm].sort((a, b) => a - b).every((p, i) => p === i)
-    if (!ok) throw new ShapeError('transpose', [x!], `perm ${fmt(perm)} is not a permutation of the ${x!.length} axes`)
-    return perm.map((p) => x![p]!)
-  },
-  evaluate: ([x], node) => {
-    const xs = node.args[0]!.shape
-    const inv = inversePerm(node.attrs.perm)
-    return gatherBy(x!, node.shape, (idx) => ravel(inv.map((q) => idx[q]!), xs))
-  },
-  vjp: (g, node) => [K.transpose(g, inversePerm(node.attrs.perm))],
-  domain: everywhere,
-}
-
-/** `reshape(x, shape)`: same elements, same row-major order. */
-export const reshapeOp: OpDef<'reshape'> = {
-  kind: 'view',
-  arity: 1,
-  shape: ([x], _a, hint) => {
-    if (hint !== undefined && !isShape(hint)) throw new ShapeError('reshape', [x!, hint], 'target dimensions must be non-negative integers')
-    if (hint === undefined || sizeOf(hint) !== sizeOf(x!))
-      throw new ShapeError('reshape', [x!, hint ?? []], `element counts differ (${sizeOf(x!)} vs ${sizeOf(hint ?? [])})`)
-    return hint
-  },
-  evaluate: ([x]) => x!.slice(),
-  vjp: (g, node) => [K.reshape(g, node.args[0]!.shape)],
-  domain: everywhere,
-}
-
-/** `broadcastTo(x, shape)`: NumPy broadcasting made explicit. */
-export const broadcastToOp: OpDef<'broadcastTo'> = {
-  kind: 'view',
-  arity: 1,
-  shape: ([x], _a, hint) => {
-    if (hint !== undefined && !isShape(hint)) throw new ShapeError('broadcastTo', [x!, hint], 'target dimensions must be non-negative integers')
-    const b = hint === undefined ? undefined : tryBroadcast([x!, hint])
-    if (hint === undefined || b === undefined || !shapeEq(b, hint))
-      throw new ShapeError('broadcastTo', [x!, hint ?? []], 'the operand does not broadcast to the target shape')
-    return hint
-  },
-  evaluate: ([x], node) => gatherBy(x!, node.shape, (idx) => broadcastIndex(idx, node.args[0]!.shape)),
-  vjp: (g, node) => [K.unbroadcast(g, node.args[0]!.shape)],
-  domain: everywhere,
-}
-
-/** `slice(x, begin, size)`: a contiguous box. */
-export const sliceOp: OpDef<'slice'> = {
-  kind: 'view',
-  arity: 1,
-  shape: ([x], { begin }, hint) => {
-    const size = hint ?? []
-    const ok =
-      begin.length === x!.length &&
-      size.length === x!.length &&
-      size.every((d) => Number.isInteger(d) && d >= 0) &&
-      begin.every((b, i) => Number.isInteger(b) && b >= 0 && b + size[i]! <= x![i]!)
-    if (!ok) throw new ShapeError('slice', [x!], `box begin ${fmt(begin)} size ${fmt(size)} does not fit`)
-    return size
-  },
-  evaluate: ([x], node) => {
-    const { begin } = node.attrs
-    return gatherBy(x!, node.shape, (idx) => ravel(idx.map((v, k) => v + begin[k]!), node.args[0]!.shape))
-  },
-  vjp: (g, node) => {
-    const xs = node.args[0]!.shape
-    const after = xs.map((d, k) => d - node.attrs.begin[k]! - node.shape[k]!)
-    return [K.pad(g, node.attrs.begin, after)]
-  },
-  domain: everywhere,
-}
-
-/** `pad(x, before, after, value)`: constant padding. */
-export const padOp: OpDef<'pad'> = {
-  kind: 'view',
-  arity: 1,
-  shape: ([x], { before, after }) => {
-    const ok =
-      before.length === x!.length &&
-      after.length === x!.length &&
-      [...before, ...after].every((p) => Number.isInteger(p) && p >= 0)
-    if (!ok) throw new ShapeError('pad', [x!], `padding ${fmt(before)} / ${fmt(after)} needs one non-negative integer per axis`)
-    return x!.map((d, k) => d + before[k]! + after[k]!)
-  },
-  evaluate: ([x], node) => {
-    const xs = node.args[0]!.shape
-    const { before, value } = node.attrs
-    return gatherBy(
-      x!,
-      node.shape,
-      (idx) => {
-        const src = idx.map((v, k) => v - before[k]!)
-        return src.every((v, k) => v >= 0 && v < xs[k]!) ? ravel(src, xs) : -1
-      },
-      value,
-    )
-  },
-  vjp: (g, node) => [K.slice(g, node.attrs.before, node.args[0]!.shape)],
-  domain: everywhere,
-}
-
-/** `concat(xs, axis)`: operands agree on every other axis. */
-export const concatOp: OpDef<'concat'> = {
-  kind: 'view',
-  arity: -1,
-  shape: (xs, { axis }) => {
-    const first = xs[0]
-    if (first === undefined) throw new ShapeError('concat', [], 'needs at least one operand')
-    const ok = xs.every((s) => s.length === first.length && s.every((d, k) => k === axis || d === first[k]))
-    if (!ok || axis < 0 || axis >= first.length)
-      throw new ShapeError('concat', xs, `operands must agree on every axis but ${axis}`)
-    return first.map((d, k) => (k === axis ? xs.reduce((n, s) => n + s[k]!, 0) : d))
-  },
-  evaluate: (xs, node) => {
-    const { axis } = node.attrs
-    const offsets = node.args.map((_, i) => node.args.slice(0, i).reduce((n, a) => n + a.shape[axis]!, 0))
-    return new Float64Array(sizeOf(node.shape)).map((_, i) => {
-      const idx = unravel(i, node.shape)
-      let a = node.args.length - 1
-      while (offsets[a]! > idx[axis]!) a--
-      idx[axis] = idx[axis]! - offsets[a]!
-      return xs[a]![ravel(idx, node.args[a]!.shape)]!
-    })
-  },
-  vjp: (g, node) => {
-    const { axis } = node.attrs
-    let off = 0
-    return node.args.map((a) => {
-      const begin = a.shape.map((_, k) => (k === axis ? off : 0))
-      off += a.shape[axis]!
-      return K.slice(g, begin, a.shape)
-    })
-  },
-  domain: everywhere,
-}
-
-/** `matmul(a, b)`: `[..., n, k] x [..., k, m] -> [..., n, m]`, batch axes broadcast. */
-export const matmulOp: OpDef<'matmul'> = {
+/**
+ * `matmul(a, b)`: `[..., n, k] x [..., k, m] -> [..., n, m]`, batch axes broadcast.
+ * @example
+ * import { matmulOp } from './structure.js'
+ * matmulOp.shape([[2, 3], [3, 4]], {}, undefined) // [2, 4]
+ */
+export const matmulOp: MatmulDef<'matmul'> = {
   kind: 'matmul',
   arity: 2,
+  attrs: {},
+  sample: {},
   shape: ([a, b]) => {
     if (a!.length < 2 || b!.length < 2) throw new ShapeError('matmul', [a!, b!], 'operands need rank 2 or more (reshape vectors)')
     const [n, k1] = a!.slice(-2) as [number, number]
@@ -232,28 +126,9 @@ export const matmulOp: OpDef<'matmul'> = {
     }
     return res
   },
-  vjp: (g, node) => {
+  vjp: (g, node, K) => {
     const [a, b] = node.args as [Tensor, Tensor]
     return [K.unbroadcast(K.matmul(g, K.swapLast(b)), a.shape), K.unbroadcast(K.matmul(K.swapLast(a), g), b.shape)]
   },
   domain: everywhere,
-}
-
-/** `oneHot(labels, depth)`: a trailing axis of 0/1; labels outside [0, depth) or fractional give a zero row. */
-export const oneHotOp: OpDef<'oneHot'> = {
-  kind: 'gather',
-  arity: 1,
-  shape: ([x], { depth }) => {
-    if (!Number.isInteger(depth) || depth < 1) throw new ShapeError('oneHot', [x!], `depth ${depth} must be a positive integer`)
-    return [...x!, depth]
-  },
-  evaluate: ([x], node) => {
-    const d = node.attrs.depth
-    const out = new Float64Array(x!.length * d)
-    x!.forEach((v, i) => {
-      if (Number.isInteger(v) && v >= 0 && v < d) out[i * d + v] = 1
-    })
-    return out
-  },
-  vjp: () => [undefined],
 }

@@ -5,8 +5,10 @@
  * @module
  */
 
-import type { Key } from './key.js'
 import { threefryUnchecked } from './threefry.js'
+
+/** A PRNG key: two uint32 words. Build with `key`, derive with `split` / `foldIn`. */
+export type Key = { readonly _tag: 'Key'; readonly k0: number; readonly k1: number }
 
 /**
  * Validates a key argument, throwing a `TypeError` naming the function.

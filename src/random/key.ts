@@ -8,11 +8,11 @@
  * @module
  */
 
-import { checkKey } from './internal.js'
+import { checkKey, type Key } from './internal.js'
 import { threefryUnchecked, uniformAt } from './threefry.js'
 
 /** A PRNG key: two uint32 words. Build with `key`, derive with `split` / `foldIn`. */
-export type Key = { readonly _tag: 'Key'; readonly k0: number; readonly k1: number }
+export type { Key } from './internal.js'
 
 const TWO32 = 4294967296
 

@@ -11,7 +11,9 @@ import { l1Penalty, l2Penalty } from '../nn/losses.js'
 import type { Optimizer } from '../nn/transform.js'
 import { trainStep } from '../nn/train.js'
 import { leafList, mapParams, unflatten, flattenParams, type ParamValues, type Params } from '../nn/tree.js'
-import { input, type Tensor } from '../tensor.js'
+import { leafName } from '../graph.js'
+import { type Tensor } from '../tensor.js'
+import { input } from '../make.js'
 import type { Objective } from './objective.js'
 
 /** Regularization added to the training objective only (metrics report the unregularized loss). */
@@ -38,7 +40,12 @@ export interface StepGraph {
  */
 export const leafNames = { x: 'x', y: 'y', step: 'step', key: 'key' } as const
 
-const names = (t: Params): string[] => leafList(t).map((l) => (l.attrs as { name: string }).name)
+const names = (t: Params): string[] =>
+  leafList(t).map((l) => {
+    const name = leafName(l)
+    if (name === undefined) throw new Error(`internal: a model leaf is a ${l.op} node`)
+    return name
+  })
 
 /**
  * The model's symbolic parameters and layer state for a batch of `batch` rows.
