@@ -10,8 +10,12 @@ import { build } from 'esbuild'
 export const ROOT = fileURLToPath(new URL('../', import.meta.url))
 export const ENTRY = fileURLToPath(new URL('../examples/browser/digits.ts', import.meta.url))
 
-/** The gzipped-size budget of the root entry in a minified training bundle. */
-export const BUDGET_GZIP_BYTES = 60_000
+/**
+ * The gzipped-size budget of the root entry in a minified training bundle: 60,000 until 0.3.0 (57,559
+ * measured), raised to 62,000 by issue 10 (60,229 measured: the float64 `erf` kernel helper, the op
+ * records' compiler fields and the fusion plan as a value).
+ */
+export const BUDGET_GZIP_BYTES = 62_000
 
 export interface Bundle {
   readonly code: string

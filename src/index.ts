@@ -22,8 +22,8 @@ export * from './random/key.js'
 export * from './random/sample.js'
 export { threefry2x32, uniformAt, normalAt } from './random/threefry.js'
 export {
-  compile, clearCompileCache, type CompileOptions, compileError, type CompileError, type Executable, compileStats, graphKey,
-  type CompileStats, schedule, CHEAP_OPS, type ScheduleOptions, planMemory, type MemoryPlan, explainPlan,
+  compile, compilePlan, clearCompileCache, type CompileOptions, compileError, type CompileError, type Executable, compileStats, graphKey,
+  type CompileStats, schedule, schedulePlan, decideFusion, checkPlan, CHEAP_OPS, FUSION_DEPTH_LIMIT, type FusionPlan, type PlanNode, type ReduceForm, type ScheduleOptions, planMemory, type MemoryPlan, explainPlan,
   type Aff, type Expr, type KernelPlan, type Schedule as KernelSchedule, type Value, type ValueKind, type Operand,
 } from './compile/index.js'
 export { simplify, rewriteWith, rules as simplifyRules, type Rule as RewriteRule, type SimplifyOptions } from './compile/simplify.js'

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check'
 import * as K from '../../src/index.js'
+import { leavesOf, topoSort } from '../../src/graph.js'
 import { make } from '../../src/make.js'
 import type { ElementwiseAttrs } from '../../src/ops/elementwise.js'
 import { opNames, opTable } from '../../src/optable.js'
@@ -185,4 +186,10 @@ export const close = (got: Float64Array, want: Float64Array, tol = 1e-12): boole
     if (!(Math.abs(g - w) <= Math.max(tol * Math.max(Math.abs(g), Math.abs(w), scale), 1e-15))) return false
   }
   return true
+}
+
+/** The bindings restricted to the graph's leaves (binding validation rejects unknown names). */
+export const only = (outs: readonly Tensor[], bind: Record<string, Float64Array>): Record<string, Float64Array> => {
+  const names = leavesOf(topoSort(outs))
+  return Object.fromEntries(Object.entries(bind).filter(([k]) => names.has(k)))
 }

@@ -4,19 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { evaluate } from '../../src/evaluate.js'
 import { compile, type CompileOptions } from '../../src/compile/index.js'
 import type { Tensor } from '../../src/tensor.js'
-import { leavesOf, topoSort } from '../../src/graph.js'
-import { bindingsArb, close, graphArb } from './arbitraries.js'
+import { bindingsArb, close, graphArb, only } from './arbitraries.js'
 
 const runCompiled = (outs: readonly Tensor[], bind: Record<string, Float64Array>, opts: CompileOptions) => {
   const exe = compile(outs, opts)
   if (E.isLeft(exe)) throw new Error(exe.left.message)
   return exe.right.run(bind)
-}
-
-/** The bindings restricted to the graph's leaves (binding validation rejects unknown names). */
-export const only = (outs: readonly Tensor[], bind: Record<string, Float64Array>): Record<string, Float64Array> => {
-  const names = leavesOf(topoSort(outs))
-  return Object.fromEntries(Object.entries(bind).filter(([k]) => names.has(k)))
 }
 
 const agree = (opts: CompileOptions) => (g: { outputs: readonly Tensor[]; description: string }, all: Record<string, Float64Array>) => {

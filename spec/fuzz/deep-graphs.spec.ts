@@ -8,7 +8,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import * as K from '../../src/index.js'
 import { compile, type CompileOptions } from '../../src/compile/index.js'
-import { FUSION_DEPTH_LIMIT, schedule } from '../../src/compile/schedule.js'
+import { FUSION_DEPTH_LIMIT } from '../../src/compile/fusion.js'
+import { schedule } from '../../src/compile/schedule.js'
 import type { Tensor } from '../../src/tensor.js'
 
 /** The depth, for the chain that runs every stage; the other chains are 20,000 ops (the old limits were about 1,500 fused ops and 10,000 with gradients). */

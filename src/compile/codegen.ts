@@ -46,17 +46,6 @@ const monoidOf = (op: OpName): Monoid => {
 }
 
 /**
- * Loop order of a reduction: reduced axes innermost (register accumulator) when the last axis is reduced, else row-major (accumulate in the output).
- * @example
- * import { reduceForm } from './codegen.js'
- * import { schedule } from './schedule.js'
- * import { input, sum } from 'kiln'
- * reduceForm(schedule([sum(input('x', [4, 5]), 0)], { fuse: true }).kernels[0] as never) // 'scatter'
- */
-export const reduceForm = (k: Extract<KernelPlan, { _tag: 'reduce' }>): 'register' | 'scatter' =>
-  k.reduced.length === 0 || k.reduced[k.reduced.length - 1] ? 'register' : 'scatter'
-
-/**
  * Source of a map or reduce kernel.
  * @example
  * import { genLoopKernel } from './codegen.js'
@@ -66,7 +55,7 @@ export const reduceForm = (k: Extract<KernelPlan, { _tag: 'reduce' }>): 'registe
  * genLoopKernel(k as never).loops // 'i0<6'
  */
 export const genLoopKernel = (k: Extract<KernelPlan, { _tag: 'map' | 'reduce' }>): KernelSource => {
-  const form = k._tag === 'reduce' ? reduceForm(k) : 'map'
+  const form = k._tag === 'reduce' ? k.form : 'map'
   const dims = k.shape
   const natural = dims.map((n, v) => ({ v, n, red: k._tag === 'reduce' && form === 'register' && k.reduced[v]! }))
   const ordered = form === 'register' ? [...natural.filter((l) => !l.red), ...natural.filter((l) => l.red)] : natural
@@ -153,7 +142,7 @@ const online = (k: Extract<KernelPlan, { _tag: 'reduce' }>, r: string, out: stri
   const fixed = nonempty || guarded
   return {
     init: 'let acc2 = 0;',
-    step: reduceForm(k) === 'register'
+    step: k.form === 'register'
       ? upd('acc', 'acc2', (v) => `acc = ${v};`, (v) => `acc2 = ${v};`)
       : `{ const a = ${out}[${o}]; const c = ${sum}[${o}]; ${upd('a', 'c', (v) => `${out}[${o}] = ${v};`, (v) => `${sum}[${o}] = ${v};`)} }`,
     store: `${sum}[${o}] = ${fixed ? `${inf('acc')} ? ${patch} : acc2` : 'acc2'};`,

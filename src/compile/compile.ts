@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { kernelHelpers } from '../optable.js'
 import { BindingError, leavesOf, topoSort } from '../graph.js'
-import { kindCheck, optionTableProblem, type OptionTable } from '../options.js'
+import { ArgumentError, kindCheck, optionTableProblem, type OptionTable } from '../options.js'
 import { ShapeError } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { CompileCache, graphConstants, graphKey, makeFunction, retainedBytes } from './cache.js'
@@ -18,7 +18,9 @@ import { intLit } from './literal.js'
 import { planMemory } from './memory.js'
 import { genMatmul } from './matmul.js'
 import { canGenerateCode } from './probe.js'
-import { schedule } from './schedule.js'
+import type { FusionPlan } from './fusion.js'
+import type { Schedule } from './ir.js'
+import { schedule, schedulePlan } from './schedule.js'
 import { simplify } from './simplify.js'
 
 /** Compiler options. */
@@ -42,16 +44,18 @@ const cache = new CompileCache<Artifact>()
  */
 export const clearCompileCache = (): void => cache.clear()
 
-const plan = (outputs: readonly Tensor[], fuse: boolean, simp: boolean) => {
-  const graph = simp ? simplify(outputs) : [...outputs]
-  const sched = schedule(graph, { fuse })
+/** Memory plan and kernel sources of a schedule. */
+const lowered = (sched: Schedule) => {
   const memory = planMemory(sched)
   const sources = sched.kernels.map((k) => (k._tag === 'matmul' ? genMatmul(k) : genLoopKernel(k)))
   return { sched, memory, sources }
 }
 
-const build = (outputs: readonly Tensor[], fuse: boolean, simp: boolean): Artifact => {
-  const { sched, memory, sources } = plan(outputs, fuse, simp)
+const plan = (outputs: readonly Tensor[], fuse: boolean, simp: boolean) =>
+  lowered(schedule(simp ? simplify(outputs) : [...outputs], { fuse }))
+
+/** The artifact of a lowered schedule: one function per distinct kernel source, and the program calling them. */
+const build = ({ sched, memory, sources }: ReturnType<typeof lowered>): Artifact => {
   const names = Object.keys(kernelHelpers)
   const helpers = Object.values(kernelHelpers)
   const made = new Map<string, unknown>()
@@ -128,16 +132,43 @@ export const compile = (outputs: readonly Tensor[], options: CompileOptions = {}
       const p = plan(outputs, fuse, simp)
       return E.right(interpretedExecutable(outputs, p.sched, p.memory, p.sources))
     }
-    if (options.cache === false) return E.right(executable(build(outputs, fuse, simp), leaves))
+    if (options.cache === false) return E.right(executable(build(plan(outputs, fuse, simp)), leaves))
     const key = graphKey(order, outputs, `fuse=${fuse},simplify=${simp}`)
     const consts = graphConstants(order)
     const hit = cache.get(key, consts)
-    const art = hit ?? build(outputs, fuse, simp)
+    const art = hit ?? build(plan(outputs, fuse, simp))
     if (hit === undefined) cache.set(key, art, consts, retainedBytes(art, consts, key))
     return E.right(executable(art, leaves))
   } catch (e) {
     if (e instanceof BindingError) return E.left(compileError('LeafNameClash', e.message))
     if (e instanceof ShapeError) return E.left(compileError('BadShape', e.message))
+    throw e
+  }
+}
+
+/**
+ * Compiles `outputs` with a given fusion plan (`decideFusion`, edited by hand or generated), without
+ * simplifying (the plan names these nodes) or caching: every plan `checkPlan` accepts computes the same
+ * values as the interpreter, so schedules can be explored safely. A plan it refuses is a `BadPlan` error.
+ * @example
+ * import { compilePlan } from './compile.js'
+ * import { decideFusion } from './fusion.js'
+ * import { input, exp, sum } from 'kiln'
+ * const outs = [sum(exp(input('x', [3])))]
+ * const plan = decideFusion(outs, { fuse: true })
+ * const exe = compilePlan(outs, { ...plan, reduceForms: plan.reduceForms.map((f) => ({ ...f, form: 'scatter' as const })) })
+ * exe._tag === 'Right' && exe.right.run({ x: [0, 0, 0] })[0]![0] // 3
+ * compilePlan(outs, { ...plan, materialized: [] })._tag // 'Left'
+ */
+export const compilePlan = (outputs: readonly Tensor[], fusion: FusionPlan): E.Either<CompileError, Executable> => {
+  try {
+    const order = topoSort(outputs)
+    const leaves = leavesOf(order, 'compilePlan')
+    const low = lowered(schedulePlan(outputs, fusion, order))
+    return E.right(canGenerateCode() ? executable(build(low), leaves) : interpretedExecutable(outputs, low.sched, low.memory, low.sources))
+  } catch (e) {
+    if (e instanceof BindingError) return E.left(compileError('LeafNameClash', e.message))
+    if (e instanceof ArgumentError) return E.left(compileError('BadPlan', e.message))
     throw e
   }
 }

@@ -6,8 +6,11 @@
 /** Why a graph did not compile. */
 export interface CompileError {
   readonly _tag: 'CompileError'
-  /** `LeafNameClash`: two leaves share a name; `BadShape`: an op's shape rule failed; `BadOption`: an unknown or ill-typed option. */
-  readonly reason: 'LeafNameClash' | 'BadShape' | 'BadOption'
+  /**
+   * `LeafNameClash`: two leaves share a name; `BadShape`: an op's shape rule failed; `BadOption`: an
+   * unknown or ill-typed option; `BadPlan`: a fusion plan the graph cannot run (`compilePlan`).
+   */
+  readonly reason: 'LeafNameClash' | 'BadShape' | 'BadOption' | 'BadPlan'
   readonly message: string
 }
 

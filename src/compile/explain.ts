@@ -1,10 +1,11 @@
 /**
  * The readable plan: each kernel with the ops it fused, its loop nest, notes on materialization and
- * copies, its generated source, then the buffer plan.
+ * copies, its generated source, then the fusion plan's decisions and the buffer plan.
  * @module
  */
 import { fmt } from '../shape.js'
 import type { KernelSource } from './codegen.js'
+import type { FusionPlan } from './fusion.js'
 import { kernelReads, kernelWrites, type Schedule } from './ir.js'
 import type { MemoryPlan } from './memory.js'
 
@@ -26,6 +27,26 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => number): Map<number, 
 }
 
 /**
+ * The fusion plan's decisions, one line each (the `FusionPlan` the schedule was built from).
+ * @example
+ * import { explainFusion } from './explain.js'
+ * import { decideFusion } from './fusion.js'
+ * import { input, param, matmul, relu } from 'kiln'
+ * const lines = explainFusion(decideFusion([relu(matmul(input('x', [8, 4]), param('w', [4, 3])))], { fuse: true }))
+ * const shown = lines.filter((l) => l.startsWith('  epilogue') || l.startsWith('  tile')).map((l) => l.replace(/ #\d+/g, ''))
+ * shown // ['  epilogue: matmul[8,3] runs in the kernel of relu[8,3]', '  tile: matmul[8,3] 4 x 4']
+ */
+export const explainFusion = (p: FusionPlan): string[] => [
+  'Fusion plan:',
+  ...p.materialized.map((m) => `  buffer: ${m.label} (${m.why})`),
+  ...p.epilogues.map((e) => `  epilogue: ${e.matmul.label} runs in the kernel of ${e.root.label}`),
+  ...p.sideReductions.map((r) => `  side reduction: ${r.reduce.label} in the pass that stores ${r.stored.label}`),
+  ...p.online.map((o) => `  online: ${o.max.label} with ${o.sum.label}${o.guarded ? ' (guarded shift)' : ''}`),
+  ...p.reduceForms.map((f) => `  loop order: ${f.label} ${f.form === 'register' ? 'reduced axes innermost, register accumulator' : 'row-major, accumulating in the output'}`),
+  ...p.tiles.map((t) => `  tile: ${t.label} ${t.rows} x ${t.cols}`),
+]
+
+/**
  * Formats a plan.
  * @example
  * import { explainPlan } from './explain.js'
@@ -43,6 +64,7 @@ export const explainPlan = (s: Schedule, m: MemoryPlan, sources: readonly Kernel
   lines.push(`Executable: ${s.kernels.length} kernels, ${temps} intermediates in ${m.buffers.length} arena buffers (${bytes} bytes)`)
   for (const v of s.values) if (v.kind === 'input') lines.push(`  input  v${v.id} ${v.label}`)
   for (const v of s.values) if (v.kind === 'output') lines.push(`  output v${v.id} ${v.label}`)
+  lines.push('', ...explainFusion(s.plan))
   // grouped once, so explaining a plan of n kernels and values stays linear in n
   const inPlaceAt = groupBy(m.inPlace, (ip) => ip.kernel)
   s.kernels.forEach((k, i) => {

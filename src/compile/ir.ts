@@ -5,6 +5,7 @@
  */
 import type { Shape } from '../shape.js'
 import type { OpAttrs, OpName } from '../ops/def.js'
+import type { FusionPlan, ReduceForm } from './fusion.js'
 
 /**
  * An affine index `c + sum_v k[v] * i_v` over the loop variables of a kernel's iteration space
@@ -110,6 +111,8 @@ export type KernelPlan =
       /** The iteration space: the reduced operand's shape. */
       readonly shape: Shape
       readonly reduced: readonly boolean[]
+      /** Loop order: reduced axes innermost with a register accumulator, or row-major accumulating in the output. */
+      readonly form: ReduceForm
       readonly body: Expr
       readonly outOff: Aff
       /** Also store the reduced operand's elements (a materialized operand computed in the same pass). */
@@ -131,6 +134,8 @@ export type KernelPlan =
       readonly b: Operand
       readonly epilogue: Expr
       readonly outOff: Aff
+      /** The register tile of the micro-kernel (rows x cols of the output per block). */
+      readonly tile: { readonly rows: number; readonly cols: number }
     })
 
 /** The fusion pass result: values and kernels in execution order. */
@@ -139,6 +144,8 @@ export interface Schedule {
   readonly kernels: readonly KernelPlan[]
   /** Value id of each output, in order. */
   readonly outputs: readonly number[]
+  /** The fusion decisions the schedule was built from. */
+  readonly plan: FusionPlan
 }
 
 /**

@@ -35,7 +35,7 @@ const times = (v: string, k: number): string => (k === 0 ? '0' : k === 1 ? v : `
  * const k = schedule([relu(matmul(input('x', [8, 4]), param('w', [4, 8])))], { fuse: true }).kernels[0]!
  * genMatmul(k as never).loops // 'i<8 step 4 > j<8 step 4 > p<4'
  */
-export const genMatmul = (k: MatmulPlan, rows = 4, cols = 4): KernelSource => {
+export const genMatmul = (k: MatmulPlan, rows = k.tile.rows, cols = k.tile.cols): KernelSource => {
   const r = k.shape.length
   const nb = r - 2
   const [n, m] = [k.shape[r - 2]!, k.shape[r - 1]!]

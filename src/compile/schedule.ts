@@ -1,207 +1,82 @@
 /**
- * The fusion pass: decides which nodes get a buffer (materialize) and turns the rest into index
- * arithmetic and inlined expressions, giving a `Schedule` of kernels as plain data.
- *
- * Materialization rule (documented, tested): a node gets a buffer when it is a leaf, a non-uniform
- * constant, an output, a reduction or a matmul (unless fused as another kernel's accumulator), a matmul
- * operand that is not a view of a buffer, the operand of a reshape that would merge axes of a computed
- * value, an expensive value read through an expanding broadcast, or an expensive value with more than
- * one consumer. "Expensive" = more than `CHEAP_OPS` inlined ops, or any transcendental / random op.
- * Finally, a region of inlined ops deeper than `FUSION_DEPTH_LIMIT` is cut by materializing the node at
- * the limit, so no kernel, and no recursion over one, is deeper than that, whatever the graph's depth.
+ * The mechanical half of scheduling: a `FusionPlan` (`fusion.ts`: which nodes get a buffer, epilogues,
+ * side reductions, online pairs, loop orders, tiles) and the graph become a `Schedule`, values and
+ * kernels as plain data, with every unbuffered node turned into index arithmetic and inlined
+ * expressions. No decision is taken here: any plan `checkPlan` accepts is run as it is.
  *
  * Online max+sum (see `online.ts`): `sum(exp(x - max(x, A)), A)` runs in the max's pass over `x`; that
  * sum then no longer counts as a consumer of `exp(x - m)`, so softmax's exp is recomputed by its only other
  * consumer (the division) instead of being stored: two passes per row.
  * @module
  */
+import { ArgumentError } from '../options.js'
 import { leafName, topoSort } from '../graph.js'
-import { opDef } from '../optable.js'
-import { fmt, reducedShape, shapeEq, sizeOf, stridesOf } from '../shape.js'
-import { constValue, isOp, type NodeOf, type OpName, type Tensor } from '../tensor.js'
+import { reducedShape, sizeOf, stridesOf } from '../shape.js'
+import { isOp, type Tensor } from '../tensor.js'
+import {
+  axesOf, decideFusion, describe, isLeafLike, isScalarConst, kindOf, reducedFlags, type FusionPlan, type ScheduleOptions,
+} from './fusion.js'
 import { aff, type Expr, type KernelPlan, type Operand, type Schedule, type Value } from './ir.js'
-import { lowering, viewIsAffine } from './lower.js'
-import { onlinePairs, type OnlinePair } from './online.js'
-
-/** Schedule options. */
-export interface ScheduleOptions {
-  /** Fuse (default). `false` gives one kernel per op: the reference plan fusion is tested against. */
-  readonly fuse: boolean
-}
+import { lowering } from './lower.js'
+import { onlinePair, type OnlinePair } from './online.js'
+import { checkPlan } from './plan-check.js'
 
 /**
- * Inlined ops a multiply-used value may cost before it is materialized instead of recomputed.
- * @example
- * import { CHEAP_OPS } from './schedule.js'
- * CHEAP_OPS // 2
- */
-export const CHEAP_OPS = 2
-
-const isScalarConst = (t: Tensor): boolean => isOp(t, 'constant') && constValue(t) !== undefined
-const kindOf = (t: Tensor) => opDef(t.op).kind
-const isLeafLike = (t: Tensor): boolean => kindOf(t) === 'leaf' && !isScalarConst(t)
-/** Nodes that always get a buffer: leaves, reductions and matmuls (the kinds lowering cannot inline). */
-const intrinsic = (t: Tensor): boolean => isLeafLike(t) || kindOf(t) === 'reduce' || kindOf(t) === 'matmul'
-/** The reduced axes of a reduce-kind node (its record reads them from the attributes). */
-const axesOf = <K extends OpName>(t: NodeOf<K>): readonly number[] => {
-  const def = opDef(t.op)
-  if (def.kind !== 'reduce') throw new Error(`internal: ${t.op} is not a reduction`)
-  return def.axes(t)
-}
-
-/**
- * A short description of a node for plans (leaf names may appear here, never in generated code).
- * @example
- * import { describe } from './schedule.js'
- * import { input } from 'kiln'
- * describe(input('x', [2])) // "input 'x' [2]"
- */
-export const describe = (t: Tensor): string =>
-  leafName(t) !== undefined ? `${t.op} '${leafName(t)}' ${fmt(t.shape)}` : `${t.op}${fmt(t.shape)} #${t.id}`
-
-/**
- * The longest path of inlined nodes a kernel may hold. Deeper fused regions are cut: the node at the
- * limit is materialized (plan note "fusion depth limit") and its consumers start a new region. This bounds
- * the recursion of lowering and emission and the nesting of generated source, whatever the graph's depth,
- * at the cost of one store and load per `FUSION_DEPTH_LIMIT` ops.
- * @example
- * import { FUSION_DEPTH_LIMIT } from './schedule.js'
- * FUSION_DEPTH_LIMIT // 256
- */
-export const FUSION_DEPTH_LIMIT = 256
-
-/**
- * Materializes every node whose inlined region would be deeper than `FUSION_DEPTH_LIMIT`. One pass in
- * topological order: a node's depth is one more than its deepest inlined operand's (buffers and scalar
- * constants are depth 0, as lowering turns them into loads and literals).
- */
-const cutDeepRegions = (order: readonly Tensor[], mat: ReadonlyMap<number, string>, set: (t: Tensor, why: string) => void): void => {
-  const depth = new Map<number, number>()
-  for (const t of order) {
-    if (mat.has(t.id) || isScalarConst(t)) continue
-    let d = 1
-    for (const a of t.args) d = Math.max(d, 1 + (depth.get(a.id) ?? 0))
-    if (d >= FUSION_DEPTH_LIMIT) set(t, `fusion depth limit: ${FUSION_DEPTH_LIMIT} inlined ops in a row`)
-    else depth.set(t.id, d)
-  }
-}
-
-/** Which nodes get buffers, and why. */
-const decide = (order: readonly Tensor[], outputs: readonly Tensor[], fuse: boolean) => {
-  const mat = new Map<number, string>()
-  const uses = new Map<number, number>()
-  const consumers = new Map<number, Tensor[]>()
-  // An online max+sum reads x in the max's pass, so its sum no longer consumes exp(x - m).
-  const online = fuse ? onlinePairs(order) : new Map<number, OnlinePair>()
-  const onlineSums = new Set([...online.values()].map((p) => p.sum.id))
-  for (const t of order)
-    for (const a of onlineSums.has(t.id) ? [] : t.args) {
-      uses.set(a.id, (uses.get(a.id) ?? 0) + 1)
-      const cs = consumers.get(a.id)
-      if (cs === undefined) consumers.set(a.id, [t])
-      else cs.push(t)
-    }
-  const set = (t: Tensor, why: string) => {
-    if (!mat.has(t.id)) mat.set(t.id, why)
-  }
-  for (const o of outputs) set(o, 'output')
-  for (const t of order) {
-    if (isLeafLike(t)) set(t, 'leaf')
-    else if (kindOf(t) === 'reduce') set(t, 'reduction')
-    else if (kindOf(t) === 'matmul') set(t, 'matmul')
-    else if (!fuse && !isScalarConst(t)) set(t, 'unfused plan')
-  }
-  const fusedMatmul = new Map<number, Tensor>()
-  const sideReduce = new Map<number, Tensor>()
-  if (!fuse) return { mat, fusedMatmul, sideReduce, online }
-
-  // Matmul operands must be affine reads of a buffer: follow the views down (a loop: view chains can be long).
-  const operand = (start: Tensor): void => {
-    for (let x = start; ; x = x.args[0]!) {
-      if (mat.has(x.id)) return
-      if (isScalarConst(x)) return set(x, 'matmul operand (constant)')
-      if (kindOf(x) !== 'view') return set(x, 'matmul operand computed by its own kernel')
-      const a = x.args[0]!
-      if (!mat.has(a.id) && !viewIsAffine(x))
-        return set(a, `copy: ${x.op} to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
-    }
-  }
-  for (const t of order) {
-    if (kindOf(t) === 'matmul') t.args.forEach(operand)
-    if (kindOf(t) === 'view' && !viewIsAffine(t)) {
-      const a = t.args[0]!
-      if (!intrinsic(a)) set(a, `copy: ${t.op} ${fmt(a.shape)} -> ${fmt(t.shape)} merges axes of an unmaterialized value`)
-    }
-  }
-
-  cutDeepRegions(order, mat, set)
-
-  // Cost of recomputing a node inline, stopping at buffers; early exit past the limit. The recursion is
-  // bounded: every path of inlined nodes is at most FUSION_DEPTH_LIMIT long (cut above).
-  const cost = (t: Tensor, budget: number): number => {
-    if (mat.has(t.id) || isScalarConst(t)) return 0
-    const def = opDef(t.op)
-    if ((def.kind === 'elementwise' && def.cost === 'transcendental') || def.kind === 'random') return Infinity
-    const own = def.kind === 'view' ? 0 : 1
-    let total = own
-    for (const a of t.args) {
-      if (total > budget) return total
-      total += cost(a, budget - total)
-    }
-    return total
-  }
-  const cheap = (t: Tensor): boolean => cost(t, CHEAP_OPS) <= CHEAP_OPS
-  for (const t of order) {
-    if (isLeafLike(t) || isScalarConst(t)) continue
-    const kind = opDef(t.op).kind
-    if (kind === 'elementwise' || kind === 'view')
-      for (const a of t.args)
-        if (sizeOf(a.shape) < sizeOf(t.shape) && !cheap(a)) set(a, `broadcast to ${fmt(t.shape)}: computed once, not per element`)
-    const n = uses.get(t.id) ?? 0
-    if (n > 1 && !cheap(t)) set(t, `${n} consumers`)
-  }
-
-  // Matmul epilogues: a single-consumer chain of same-shape elementwise ops up to a buffer.
-  for (const m of order) {
-    if (kindOf(m) !== 'matmul' || mat.get(m.id) !== 'matmul' || uses.get(m.id) !== 1) continue
-    let cur = m
-    for (;;) {
-      const c = consumers.get(cur.id)![0]!
-      if (opDef(c.op).kind !== 'elementwise' || !shapeEq(c.shape, m.shape) || !shapeEq(cur.shape, c.shape)) break
-      // A shared epilogue value is materialized so the matmul's consumers read it once.
-      if (!mat.has(c.id) && uses.get(c.id) !== 1) set(c, `matmul epilogue with ${uses.get(c.id)} consumers`)
-      if (mat.has(c.id)) {
-        if (!fusedMatmul.has(c.id)) {
-          fusedMatmul.set(c.id, m)
-          mat.delete(m.id)
-        }
-        break
-      }
-      cur = c
-    }
-  }
-  // A reduction of a materialized elementwise value runs in the pass that computes it (e.g. softmax's
-  // exp and its row sum): the kernel stores the value and accumulates it.
-  for (const r of order) {
-    const x = r.args[0]
-    if (kindOf(r) !== 'reduce' || onlineSums.has(r.id) || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
-    if (fusedMatmul.has(x.id) || sideReduce.has(x.id)) continue
-    sideReduce.set(x.id, r)
-  }
-  return { mat, fusedMatmul, sideReduce, online }
-}
-
-/**
- * Schedules `outputs`: values (leaves, constants, outputs, intermediates) and kernels in order.
+ * Schedules `outputs` with the heuristic plan (`decideFusion`): values (leaves, constants, outputs,
+ * intermediates) and kernels in order.
  * @example
  * import { schedule } from './schedule.js'
  * import { input, add, relu } from 'kiln'
  * const x = input('x', [4])
  * schedule([relu(add(x, 1))], { fuse: true }).kernels.length // 1
+ * schedule([relu(add(x, 1))], { fuse: false }).kernels.length // 2
  */
 export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Schedule => {
   const order = topoSort(outputs)
-  const { mat, fusedMatmul, sideReduce, online } = decide(order, outputs, opts.fuse)
+  // the heuristic plan is valid by construction (a property test checks it), so it is not re-checked here
+  return build(outputs, decideFusion(outputs, opts, order), order)
+}
+
+/** The plan's decisions keyed for lookups while building kernels. */
+const indexPlan = (order: readonly Tensor[], plan: FusionPlan) => {
+  const byId = new Map(order.map((t) => [t.id, t]))
+  const node = (id: number): Tensor => byId.get(id)!
+  const online = new Map<number, OnlinePair>()
+  for (const p of plan.online) online.set(p.max.node, onlinePair(node(p.sum.node))!)
+  return {
+    mat: new Map(plan.materialized.map((m) => [m.node, m.why])),
+    fusedMatmul: new Map(plan.epilogues.map((e) => [e.root.node, node(e.matmul.node)])),
+    sideReduce: new Map(plan.sideReductions.map((r) => [r.stored.node, node(r.reduce.node)])),
+    online,
+    forms: new Map(plan.reduceForms.map((f) => [f.node, f.form])),
+    tiles: new Map(plan.tiles.map((t) => [t.node, { rows: t.rows, cols: t.cols }])),
+  }
+}
+
+/**
+ * Schedules `outputs` with a given plan: the heuristic one, a hand-edited one or a random one. A plan
+ * that `checkPlan` refuses is an `ArgumentError` listing its problems.
+ * @example
+ * import { schedulePlan } from './schedule.js'
+ * import { decideFusion } from './fusion.js'
+ * import { input, exp, sum } from 'kiln'
+ * const outs = [sum(exp(input('x', [4])))]
+ * const plan = decideFusion(outs, { fuse: true })
+ * schedulePlan(outs, plan).kernels.length // 1
+ * // storing exp(x) as well: a side reduction computes the sum in the same pass
+ * const e = plan.materialized.length
+ * const stored = { ...plan, materialized: [...plan.materialized, { node: outs[0]!.args[0]!.id, label: 'exp', why: 'by hand' }] }
+ * schedulePlan(outs, stored).kernels.length === 2 || e // true
+ */
+export const schedulePlan = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Tensor[] = topoSort(outputs)): Schedule => {
+  const problems = checkPlan(outputs, plan, order)
+  if (problems.length > 0) throw new ArgumentError('schedule', 'plan', `not a plan this graph can run: ${problems.join('; ')}`)
+  return build(outputs, plan, order)
+}
+
+/** The kernels of a valid plan. */
+const build = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Tensor[]): Schedule => {
+  const { mat, fusedMatmul, sideReduce, online, forms, tiles } = indexPlan(order, plan)
   const done = new Set<number>()
   const values: Value[] = []
   const valueOf = new Map<number, number>()
@@ -245,7 +120,7 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
     return {
       _tag: 'matmul', id: kernels.length, out: valueOf.get(out.id)!, fused, notes: notesOf(out),
       shape: out.shape, k: a.shape[a.shape.length - 1]!, a: operandOf(a, fused), b: operandOf(b, fused),
-      epilogue: epilogue(rank), outOff: aff.dot(vars(rank), stridesOf(out.shape), rank),
+      epilogue: epilogue(rank), outOff: aff.dot(vars(rank), stridesOf(out.shape), rank), tile: tiles.get(m.id) ?? { rows: 4, cols: 4 },
     }
   }
   for (const t of order) {
@@ -277,7 +152,7 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
       if (pair !== undefined) notes.push(`online max+sum: also computes ${describe(pair.sum)} = sum(exp(x - ${pair.guarded ? 'finite max or 0' : 'max'})) in this pass`)
       kernels.push({
         _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes,
-        op: r.op, shape: x.shape, reduced: x.shape.map((_, d) => axes.includes(d)), body, outOff: aff.dot(vars(rank), kept, rank),
+        op: r.op, shape: x.shape, reduced: reducedFlags(r), form: forms.get(r.id) ?? 'register', body, outOff: aff.dot(vars(rank), kept, rank),
         ...(side ? { store: { value: out, off: aff.dot(vars(rank), stridesOf(x.shape), rank) } } : {}),
         ...(pair === undefined ? {} : { online: { sum: valueOf.get(pair.sum.id)!, guarded: pair.guarded } }),
       })
@@ -296,5 +171,5 @@ export const schedule = (outputs: readonly Tensor[], opts: ScheduleOptions): Sch
       shape: o.shape, body, outOff: aff.dot(vars(rank), stridesOf(o.shape), rank),
     })
   }
-  return { values, kernels, outputs: outVals }
+  return { values, kernels, outputs: outVals, plan }
 }
