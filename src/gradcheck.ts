@@ -3,8 +3,7 @@
  * @module
  */
 import { concat, mul, onesLike, reshape, sum } from './api.js'
-import { evaluate } from './evaluate.js'
-import { leavesOf, topoSort, type Bindings } from './graph.js'
+import { runStep } from './run.js'
 import { vjp } from './grad.js'
 import { ArgumentError, checkOptionKinds, describeValue, type OptionKinds } from './options.js'
 import { uniformAt } from './random/threefry.js'
@@ -89,17 +88,14 @@ export const gradcheck = (
     if (v.length !== sizeOf(x.shape)) throw new RangeError(`gradcheck: input '${names[i]}' has ${v.length} values, shape ${fmt(x.shape)} needs ${sizeOf(x.shape)}`)
     return v
   })
-  const bind = (vs: readonly Float64Array[], extra: Bindings = {}): Bindings =>
-    Object.fromEntries([...leaves.map((_l, i) => [`__gc_${names[i]}`, vs[i]!] as const), ...Object.entries(extra)])
   const cot = input('__gc_cotangent', out.shape)
   const grads = vjp(out, leaves, cot)
-  // evaluate rejects bindings the graph does not use (f may ignore an input; a linear f's gradient ignores x)
-  const run = (outs: readonly Tensor[], b: Bindings): Float64Array[] => {
-    const used = leavesOf(topoSort(outs))
-    return evaluate(outs, Object.fromEntries(Object.entries(b).filter(([k]) => used.has(k))))
-  }
-  const fOf = (vs: readonly Float64Array[]) => run([out], bind(vs))[0]!
   const m = sizeOf(out.shape)
+  // by position, on the interpreter (the runner binds only what each graph reads: f may ignore an input)
+  const noCotangent = new Float64Array(m)
+  const run = (outs: readonly Tensor[], vs: readonly Float64Array[], c = noCotangent): Float64Array[] =>
+    runStep({ inputs: [...leaves, cot], state: [], outputs: outs }, [...vs, c], [])
+  const fOf = (vs: readonly Float64Array[]) => run([out], vs)[0]!
   let worst: GradcheckWorst | undefined
   let worstScore = -1
   let failures = 0
@@ -122,7 +118,7 @@ export const gradcheck = (
     for (let j = 0; j < m; j++) {
       const e = new Float64Array(m)
       e[j] = 1
-      const rows = run(grads, bind(values, { __gc_cotangent: e }))
+      const rows = run(grads, values, e)
       rows.forEach((r, i) => r.forEach((v, k) => (jac[i]![j * r.length + k] = v)))
     }
     values.forEach((v, i) => {
@@ -146,7 +142,7 @@ export const gradcheck = (
       const shifted = (s: number) => values.map((x, i) => x.map((xv, k) => xv + s * eps * us[i]![k]!))
       const [plus, minus] = [fOf(shifted(1)), fOf(shifted(-1))]
       const numeric = v.reduce((acc, vj, j) => acc + (vj * (plus[j]! - minus[j]!)) / (2 * eps), 0)
-      const gs = run(grads, bind(values, { __gc_cotangent: v }))
+      const gs = run(grads, values, v)
       const analytic = gs.reduce((acc, g, i) => acc + g.reduce((s, gv, k) => s + gv * us[i]![k]!, 0), 0)
       record(entry('projection', [p], -1, analytic, numeric))
     }

@@ -4,7 +4,6 @@
  * allocate; heap measurements are too noisy to assert on, so this checks buffer identity instead).
  */
 import { describe, expect, it, vi } from 'vitest'
-import type { Bindings } from '../../src/graph.js'
 import { adam } from '../../src/nn/optim.js'
 import { key } from '../../src/random/key.js'
 import { fit } from '../../src/train/fit.js'
@@ -12,24 +11,25 @@ import { bnDropoutMlp, right, smallFlower } from './helpers.js'
 
 interface Call {
   readonly runner: number
-  readonly bindings: Record<string, Float64Array>
+  readonly inputs: readonly Float64Array[]
+  readonly state: readonly Float64Array[]
   readonly outs: readonly Float64Array[]
 }
 const calls: Call[] = []
 let runners = 0
 
-vi.mock('../../src/train/runner.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/train/runner.js')>()
+vi.mock('../../src/run.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/run.js')>()
   return {
     ...real,
-    runnerFor: (...args: Parameters<typeof real.runnerFor>) => {
-      const inner = real.runnerFor(...args)
+    stepRunner: (...args: Parameters<typeof real.stepRunner>) => {
+      const inner = real.stepRunner(...args)
       const id = runners++
       return {
-        leaves: inner.leaves,
-        runInto: (bindings: Bindings, outs: readonly Float64Array[]) => {
-          calls.push({ runner: id, bindings: { ...(bindings as Record<string, Float64Array>) }, outs: [...outs] })
-          inner.runInto(bindings, outs)
+        reads: inner.reads,
+        run: (inputs: readonly Float64Array[], state: readonly Float64Array[], outs: readonly Float64Array[]) => {
+          calls.push({ runner: id, inputs: [...inputs], state: [...state], outs: [...outs] })
+          inner.run(inputs, state, outs)
         },
       }
     },
@@ -59,13 +59,12 @@ describe('fit: no per-step allocation', () => {
       // The state a step reads is what the previous step wrote (the buffers rotate, nothing is copied).
       const prev = steps[i - 1]!
       const written = new Set(prev.outs.slice(1))
-      const read = Object.entries(c.bindings).filter(([name]) => !['x', 'y', 'step', 'key'].includes(name)).map(([, v]) => v)
+      const read = c.state
       expect(read.length).toBe(width - 1)
       expect(read.every((v) => written.has(v))).toBe(true)
       expect(c.outs.slice(1).some((o) => written.has(o))).toBe(false)
     })
-    expect(new Set(steps.map((c) => c.bindings.x)).size).toBe(2)
-    expect(new Set(steps.map((c) => c.bindings.y)).size).toBe(2)
-    expect(new Set(steps.map((c) => c.bindings.key)).size).toBe(1)
+    // inputs by position: x, y (one buffer per batch size), the step counter and the key (one each)
+    expect([0, 1, 2, 3].map((i) => new Set(steps.map((c) => c.inputs[i])).size)).toEqual([2, 2, 1, 1])
   })
 })

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { evaluate } from '../../src/evaluate.js'
 import { grad } from '../../src/grad.js'
 import { topoSort } from '../../src/graph.js'
 import { loadValues, saveValues } from '../../src/node/index.js'
@@ -12,14 +11,14 @@ import { layers } from '../../src/nn/index.js'
 import { l2Penalty, meanSquaredError } from '../../src/nn/losses.js'
 import { adam, adamw, sgd } from '../../src/nn/optim.js'
 import { sequential } from '../../src/nn/sequential.js'
-import { trainStep } from '../../src/nn/train.js'
+import { runStep } from '../../src/run.js'
 import { chain, clipByGlobalNorm } from '../../src/nn/transform.js'
 import { flattenParams, leafList, type ParamValues, type Tree } from '../../src/nn/tree.js'
 import { foldIn, key } from '../../src/random/key.js'
 import type { Tensor } from '../../src/tensor.js'
 import { fit, type FitOptions } from '../../src/train/fit.js'
 import { objectives } from '../../src/train/objective.js'
-import { buildStep } from '../../src/train/step.js'
+import { fitStep, trainStep } from '../../src/train/step.js'
 import { mergeValues, pickValues, transferValues } from '../../src/train/transfer.js'
 import { expectFitError, maxRelErr, right, sameBits, smallFlower } from './helpers.js'
 
@@ -149,9 +148,9 @@ describe('trainStep with a trainable filter: the graph', () => {
     expect(outs.map((o, i) => o === leaves[i])).toEqual([true, true, true, true, false, false])
     expect(paths(step.leaves.optState)).toEqual(['adam.m.dense4.w', 'adam.m.dense4.b', 'adam.v.dense4.w', 'adam.v.dense4.b'])
     expect(paths(step.init(key(0)).optState)).toEqual(paths(step.leaves.optState))
-    const graph = buildStep(mlp(), [3], 5, objectives.softmaxCrossEntropy, sgd(0.1, { momentum: 0.9 }), {}, (p) => !p.startsWith('dense0.'))
-    expect(graph.optNames).toEqual(['sgd.momentum.dense2.w', 'sgd.momentum.dense2.b', 'sgd.momentum.dense4.w', 'sgd.momentum.dense4.b'])
-    expect(graph.paramNames).toHaveLength(6)
+    const graph = fitStep({ model: mlp(), featureShape: [3], batch: 5, objective: objectives.softmaxCrossEntropy, optimizer: sgd(0.1, { momentum: 0.9 }), trainable: (p) => !p.startsWith('dense0.') })
+    expect(paths(graph.leaves.optState)).toEqual(['sgd.momentum.dense2.w', 'sgd.momentum.dense2.b', 'sgd.momentum.dense4.w', 'sgd.momentum.dense4.b'])
+    expect(graph.state).toHaveLength(6 + 4)
   })
 
   it('the penalty sees the trainable parameters only', () => {
@@ -165,9 +164,10 @@ describe('trainStep with a trainable filter: the graph', () => {
     const frozen = trainStep({ ...config, optimizer: sgd(0.5), trainable: headOnly })
     const v = free.init(key(4))
     const feed = { x: Array.from({ length: 15 }, (_, i) => Math.sin(i)), y: Array.from({ length: 10 }, (_, i) => Math.cos(i)), step: 0 }
-    const a = free.read(evaluate(free.outputs, free.bind(v, feed)))
-    const b = frozen.read(evaluate(frozen.outputs, frozen.bind(frozen.init(key(4)), feed)))
-    expect(a.loss).toBe(b.loss)
+    const [la, ...na] = runStep(free, free.feed(feed), free.pack(v))
+    const [lb, ...nb] = runStep(frozen, frozen.feed(feed), frozen.pack(frozen.init(key(4))))
+    const [a, b] = [free.unpack(na), frozen.unpack(nb)]
+    expect(la![0]).toBe(lb![0])
     expect(sameBits(under(b.params, 'dense4'), under(a.params, 'dense4'))).toBe(true)
     expect(sameBits(pickValues(b.params, ['dense0', 'dense2']), pickValues(v.params, ['dense0', 'dense2']))).toBe(true)
     expect(changed(pickValues(a.params, ['dense0', 'dense2']), pickValues(v.params, ['dense0', 'dense2']))).toBe(true)

@@ -28,7 +28,6 @@ export * from './losses.js'
 export * from './schedules.js'
 export * from './transform.js'
 export * from './optim.js'
-export * from './train.js'
 
 /**
  * Every layer constructor, activation layers under their activation names.

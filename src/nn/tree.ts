@@ -208,14 +208,36 @@ export const shapesOf = (tree: Params): Tree<readonly number[]> => mapParams(tre
 export const bindValues = (tensors: Params, values: ParamValues, who = 'bindValues'): Record<string, Float64Array> => {
   // No prototype: a leaf may be named `__proto__` or `constructor` (graph names are free-form).
   const out = emptyRecord<Float64Array>()
+  zipParams(tensors, values, (t, v, path) => (out[leafNameOf(t, path, who)] = checkedValue(t, v, path, who)), who)
+  return out
+}
+
+/**
+ * The values of `values` in the leaf order of `tensors` (`leafList`), each checked as `bindValues`
+ * checks it: what a graph run by position takes.
+ * @example
+ * import { packValues, param } from 'kiln'
+ * packValues({ w: param('w', [2]), b: param('b', [1]) }, { b: Float64Array.of(3), w: Float64Array.of(1, 2) }) // [Float64Array.of(1, 2), Float64Array.of(3)]
+ * try { packValues({ w: param('w', [2]) }, { w: Float64Array.of(1) }, 'fit') } catch (e) { (e as Error).message } // "fit: the value at 'w' has 1 elements, its shape [2] needs 2"
+ */
+export const packValues = (tensors: Params, values: ParamValues, who = 'packValues'): Float64Array[] => {
+  const out: Float64Array[] = []
   zipParams(tensors, values, (t, v, path) => {
-    if (!(v instanceof Float64Array)) throw new TreeError(path, `${who}: the value at '${path}' must be a Float64Array for shape ${fmt(t.shape)}`)
-    if (v.length !== sizeOf(t.shape)) throw new TreeError(path, `${who}: the value at '${path}' has ${v.length} elements, its shape ${fmt(t.shape)} needs ${sizeOf(t.shape)}`)
-    if (t.op !== 'param' && t.op !== 'input') throw new TreeError(path, `${who}: '${path}' is a ${t.op} node, not a param/input leaf`)
-    out[t.attrs.name] = v
-    return v
+    leafNameOf(t, path, who)
+    out.push(checkedValue(t, v, path, who))
   }, who)
   return out
+}
+
+const checkedValue = (t: Tensor, v: unknown, path: string, who: string): Float64Array => {
+  if (!(v instanceof Float64Array)) throw new TreeError(path, `${who}: the value at '${path}' must be a Float64Array for shape ${fmt(t.shape)}`)
+  if (v.length !== sizeOf(t.shape)) throw new TreeError(path, `${who}: the value at '${path}' has ${v.length} elements, its shape ${fmt(t.shape)} needs ${sizeOf(t.shape)}`)
+  return v
+}
+
+const leafNameOf = (t: Tensor, path: string, who: string): string => {
+  if (t.op !== 'param' && t.op !== 'input') throw new TreeError(path, `${who}: '${path}' is a ${t.op} node, not a param/input leaf`)
+  return t.attrs.name
 }
 
 /**

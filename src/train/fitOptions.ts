@@ -12,7 +12,7 @@ import { closestName, describeValue, kindCheck, optionTableProblem, type OptionT
 import type { Key } from '../random/key.js'
 import type { ProgressReport, ProgressStream } from '../report/progress.js'
 import { ObjectiveName, type Objective } from './objective.js'
-import type { Engine } from './runner.js'
+import type { Engine } from '../run.js'
 import type { Regularization } from './step.js'
 import type { Freeze } from './transfer.js'
 import { fitError, type FitError } from './validate.js'

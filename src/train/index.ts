@@ -6,7 +6,9 @@ export { fit, fitAsync, type FitOptions, type FitAsyncOptions, type FitResult, t
 export { evaluateModel, predict, type Trained, type Evaluation } from './predict.js'
 export { learningCurve, type LearningCurveResult } from './curves.js'
 export { objectives, objectiveOf, ObjectiveName, type Objective } from './objective.js'
-export { runnerFor, type Runner, type Engine } from './runner.js'
-export { buildStep, buildEval, type StepGraph, type EvalGraph, type Regularization } from './step.js'
+export {
+  trainStep, trainableOf, fitStep, evalStep, copyValues,
+  type TrainStep, type TrainStepConfig, type TrainValues, type StepFeed, type FitStepConfig, type EvalStep, type Regularization,
+} from './step.js'
 export { type FitError, type Divergence } from './validate.js'
 export { pickValues, mergeValues, transferValues, frozenBy, type Freeze, type ModelValues } from './transfer.js'

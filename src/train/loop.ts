@@ -8,8 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { featureCount, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
-import { trainableOf } from '../nn/train.js'
-import { bindValues, flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
+import { flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
 import type { OptionTable } from '../options.js'
 import { foldIn } from '../random/key.js'
 import { permutation } from '../random/sample.js'
@@ -18,8 +17,8 @@ import type { FitResult } from './fit.js'
 import { checkFitOptions, checkModelAndData, FIT_OPTIONS, type EpochRecord, type FitOptions } from './fitOptions.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
-import { runnerFor, type Engine, type Runner } from './runner.js'
-import { buildStep, copyValues, leafNames, valuesLike, type StepGraph } from './step.js'
+import { stepRunner, type Engine } from '../run.js'
+import { copyValues, fitStep, trainableOf, type TrainStep } from './step.js'
 import { frozenBy } from './transfer.js'
 import { checkBinary, checkData, checkFreeze, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
 
@@ -32,10 +31,10 @@ export interface FitSetup {
   readonly classes: number | undefined
   readonly params: ParamValues
   readonly state: ParamValues
-  /** The step graphs of full batches and of the remainder batch (when `n % batchSize > 0`). */
-  readonly graphs: { readonly full: StepGraph; readonly rest: StepGraph | undefined }
-  /** The first buffer set: parameters, layer state and optimizer state by graph leaf name. */
-  readonly initialValues: ReadonlyMap<string, Float64Array>
+  /** The training steps of full batches and of the remainder batch (when `n % batchSize > 0`); one state layout. */
+  readonly graphs: { readonly full: TrainStep; readonly rest: TrainStep | undefined }
+  /** The first state: parameters, layer state and optimizer state by position (the steps' `state`). */
+  readonly initialState: readonly Float64Array[]
 }
 
 /**
@@ -85,8 +84,8 @@ export const prepareFit = (model: Layer, train: Dataset, options: FitOptions, ta
 }
 
 interface Graphs {
-  readonly full: StepGraph
-  readonly rest: StepGraph | undefined
+  readonly full: TrainStep
+  readonly rest: TrainStep | undefined
   readonly trainable: ((path: string) => boolean) | undefined
   readonly init: { readonly params: ParamValues; readonly state: ParamValues }
 }
@@ -96,19 +95,25 @@ const stepGraphs = (model: Layer, train: Dataset, options: FitOptions, objective
   const frozen = options.freeze === undefined ? undefined : frozenBy(options.freeze)
   const trainable = frozen === undefined ? undefined : (path: string) => !frozen(path)
   let init: Graphs['init']
-  let full: StepGraph
+  let full: TrainStep
+  const stepOf = (batch: number) =>
+    fitStep({
+      model, featureShape: train.featureShape, batch, objective, optimizer: options.optimizer,
+      ...(options.regularization === undefined ? {} : { regularization: options.regularization }),
+      ...(trainable === undefined ? {} : { trainable }),
+    })
   try {
     const spec = model.spec([options.batchSize, ...train.featureShape])
     const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes) ?? checkFreeze(options.freeze, flattenParams(spec.params).map(([p]) => p))
     if (bad !== undefined) return E.left(bad)
     init = model.init(foldIn(options.key, 0), [options.batchSize, ...train.featureShape])
-    full = buildStep(model, train.featureShape, options.batchSize, objective, options.optimizer, options.regularization ?? {}, trainable)
+    full = stepOf(options.batchSize)
   } catch (e) {
     return E.left(fitError('model', (e as Error).message))
   }
   const remainder = train.n % options.batchSize
   try {
-    const rest = remainder === 0 ? undefined : buildStep(model, train.featureShape, remainder, objective, options.optimizer, options.regularization ?? {}, trainable)
+    const rest = remainder === 0 ? undefined : stepOf(remainder)
     return E.right({ full, rest, trainable, init })
   } catch (e) {
     // Layers such as batchNorm cannot train on a one-row batch: say where that batch comes from.
@@ -116,7 +121,7 @@ const stepGraphs = (model: Layer, train: Dataset, options: FitOptions, objective
   }
 }
 
-/** The starting parameters, state and optimizer state, bound to the step graph's leaf names. */
+/** The starting parameters, layer state and optimizer state, by position in the step's state. */
 const startingValues = (
   model: Layer, train: Dataset, options: FitOptions, objective: Objective, classes: number | undefined, g: Graphs,
 ): E.Either<FitError, FitSetup> => {
@@ -129,16 +134,10 @@ const startingValues = (
     return E.left(fitError('initial', (e as Error).message.replace(/^fit: /, '')))
   }
   try {
-    // Every starting buffer by its leaf name, as the step graph names it: no reliance on key order, and
-    // optimizer slots copied so no two leaves share a buffer (outputs are written into the other buffer set).
-    const leaves = model.leaves([options.batchSize, ...train.featureShape])
+    // Optimizer slots copied so no two leaves share a buffer (outputs are written into the other buffer sets).
     const keep = g.trainable ?? (() => true)
-    const bound = {
-      ...bindValues(leaves.params, params, 'fit params'),
-      ...bindValues(leaves.state, state, 'fit state'),
-      ...bindValues(options.optimizer.stateLeaves(trainableOf(leaves.params, keep)), copyValues(options.optimizer.init(trainableOf(params, keep))), 'fit: optimizer.init'),
-    }
-    return E.right({ model, train, options, objective, classes, params, state, graphs: { full: g.full, rest: g.rest }, initialValues: new Map(Object.entries(bound)) })
+    const initialState = g.full.pack({ params, state, optState: copyValues(options.optimizer.init(trainableOf(params, keep))) })
+    return E.right({ model, train, options, objective, classes, params, state, graphs: { full: g.full, rest: g.rest }, initialState })
   } catch (e) {
     return E.left(fitError('optimizer', `${options.optimizer.name}: ${(e as Error).message.replace(/^fit: /, '')}`))
   }
@@ -153,14 +152,6 @@ const like = (part: 'params' | 'state', template: ParamValues, given: ParamValue
           throw new RangeError(`fit: initial.${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
         return v.slice()
       }, `fit: initial.${part}`)
-
-interface Step {
-  readonly runner: Runner
-  readonly batch: number
-  readonly leafOrder: readonly string[]
-  readonly paramCount: number
-  readonly stateCount: number
-}
 
 type Values = { readonly params: ParamValues; readonly state: ParamValues }
 
@@ -178,52 +169,40 @@ interface Machine {
   readonly beforePrevious: (stepsDone: number) => Values
 }
 
-/** Compiles the step graphs and allocates every buffer of the run once. */
+/** Input positions of a training step: `[x, y, step, key]`. */
+const [X, Y, KEY] = [0, 1, 3] as const
+
+/** Compiles the steps and allocates every buffer of the run once. */
 const machineFor = (s: FitSetup, engine: Engine): Machine => {
   const { train, options } = s
   const f = featureCount(train)
   const B = options.batchSize
-  const makeStep = (g: StepGraph): Step =>
-    ({ runner: runnerFor(g.outputs, engine), batch: g.batch, leafOrder: [...g.paramNames, ...g.stateNames, ...g.optNames], paramCount: g.paramNames.length, stateCount: g.stateNames.length })
-  const full = makeStep(s.graphs.full)
-  const rest = s.graphs.rest && makeStep(s.graphs.rest)
-  const { leafOrder, paramCount, stateCount } = full
-  // Three buffer sets for parameters, layer state and optimizer state, used in turn: a step reads the
-  // current one and writes the next, so the values of the two steps before are still there, without a
-  // copy, when a loss turns out not finite (`beforePrevious`).
-  const start: Float64Array[] = leafOrder.map((n) => {
-    const v = s.initialValues.get(n)
-    if (v === undefined) throw new Error(`fit: the step graph reads '${n}', which has no initial value (internal invariant broken)`)
-    return v
-  })
+  const full = stepRunner(s.graphs.full, engine)
+  const rest = s.graphs.rest && { runner: stepRunner(s.graphs.rest, engine), batch: train.n % B }
+  // Three state sets used in turn: a step reads the current one and writes the next, so the values of the
+  // two steps before are still there, without a copy, when a loss turns out not finite (`beforePrevious`).
+  const start = s.initialState
   const sets = [start, start.map((v) => new Float64Array(v.length)), start.map((v) => new Float64Array(v.length))]
   let at = 0
-  const xs = [new Float64Array(B * f), rest && new Float64Array(rest.batch * f)]
-  const ys = [new Float64Array(B), rest && new Float64Array(rest.batch)]
+  const lossBuf = new Float64Array(1)
+  // Each set's output list and each batch size's inputs, made once: a step allocates nothing.
+  const outputs = sets.map((set) => [lossBuf, ...set])
   const stepBuf = new Float64Array(1)
   const keyBuf = new Float64Array(2)
-  const lossBuf = new Float64Array(1)
-  // Each set's output list, made once: a step allocates nothing.
-  const outputs = sets.map((set) => [lossBuf, ...set])
-  const bindings: Record<string, Float64Array> = {}
-  if (full.runner.leaves.has(leafNames.step)) bindings[leafNames.step] = stepBuf
+  const inputs = [B, rest?.batch ?? 0].map((b) => [new Float64Array(b * f), new Float64Array(b), stepBuf, keyBuf])
   // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
-  const usesKey = full.runner.leaves.has(leafNames.key)
-  if (usesKey) bindings[leafNames.key] = keyBuf
+  const usesKey = full.reads(KEY)
   const dropoutKey = foldIn(options.key, 2)
   const step = (order: ArrayLike<number>, b: number, stepCount: number): number => {
     const start = b * B
     const size = Math.min(B, train.n - start)
     const which = size === B ? 0 : 1
-    const x = xs[which]!
-    const y = ys[which]!
+    const [x, y] = [inputs[which]![X]!, inputs[which]![Y]!]
     for (let r = 0; r < size; r++) {
       const i = order[start + r]!
       x.set(train.x.subarray(i * f, (i + 1) * f), r * f)
       y[r] = train.y[i]!
     }
-    bindings[leafNames.x] = x
-    bindings[leafNames.y] = y
     stepBuf[0] = stepCount
     if (usesKey) {
       const k = foldIn(dropoutKey, stepCount)
@@ -231,13 +210,14 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
       keyBuf[1] = k.k1
     }
     const cur = sets[at]!
-    for (let i = 0; i < leafOrder.length; i++) bindings[leafOrder[i]!] = cur[i]!
     at = (at + 1) % 3
-    ;(which === 0 ? full : rest!).runner.runInto(bindings, outputs[at]!)
+    ;(which === 0 ? full : rest!.runner).run(inputs[which]!, cur, outputs[at]!)
     return lossBuf[0]! * size
   }
-  const valuesOf = (set: readonly Float64Array[]): Values =>
-    ({ params: valuesLike(s.params, set.slice(0, paramCount)), state: valuesLike(s.state, set.slice(paramCount, paramCount + stateCount)) })
+  const valuesOf = (set: readonly Float64Array[]): Values => {
+    const v = s.graphs.full.unpack(set)
+    return { params: v.params, state: v.state }
+  }
   const snapshot = (): Values => valuesOf(sets[at]!)
   // Two sets back is the set after next (mod 3); before the second step, it was never written.
   const beforePrevious = (stepsDone: number): Values => valuesOf(sets[stepsDone >= 2 ? (at + 1) % 3 : 0]!)

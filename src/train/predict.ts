@@ -1,15 +1,16 @@
 /**
  * Evaluation mode: loss and predictions of a trained model on a data set (no dropout; batch norm uses its
- * running averages), run in chunks through one compiled graph per chunk size.
+ * running averages), run in chunks of 512 rows through one evaluation graph per model, feature shape, chunk
+ * size, objective and engine, built and compiled once and kept while the model lives.
  * @module
  */
 import { featureCount, type Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
-import { bindValues, type ParamValues } from '../nn/tree.js'
+import type { ParamValues } from '../nn/tree.js'
 import { argmaxRows } from '../metrics/classification.js'
 import type { Objective } from './objective.js'
-import { runnerFor, type Engine } from './runner.js'
-import { buildEval, leafNames } from './step.js'
+import { stepRunner, type Engine, type StepRunner } from '../run.js'
+import { evalStep, type EvalStep } from './step.js'
 import { checkData } from './validate.js'
 
 /** A model with its trained values: what `fit` returns and `predict` consumes. */
@@ -37,26 +38,37 @@ export interface Evaluation {
 
 const CHUNK = 512
 
-/** The loss and predictions over all rows, one compiled graph per chunk size. */
+/** One compiled evaluation graph per model, feature shape, chunk size, objective and engine. */
+const evaluators = new WeakMap<Layer, Map<string, { readonly graph: EvalStep; readonly runner: StepRunner }>>()
+
+const evaluatorFor = (trained: Trained, batch: number) => {
+  const { model, featureShape, objective, engine } = trained
+  let byShape = evaluators.get(model)
+  if (byShape === undefined) evaluators.set(model, (byShape = new Map()))
+  const key = `${featureShape.join(',')}|${batch}|${objective.name}|${engine}`
+  let hit = byShape.get(key)
+  if (hit === undefined) {
+    const graph = evalStep(model, featureShape, batch, objective)
+    byShape.set(key, (hit = { graph, runner: stepRunner(graph, engine) }))
+  }
+  return hit
+}
+
+/** The loss and predictions over all rows, through the evaluator of each chunk size. */
 const runChunks = (trained: Trained, ds: Dataset, k: number): { loss: number; predictions: Float64Array } => {
-  const { model, featureShape, objective } = trained
-  const f = featureCount({ featureShape })
+  const f = featureCount(trained)
   const chunk = Math.min(CHUNK, ds.n)
   const predictions = new Float64Array(ds.n * k)
+  const lossBuf = new Float64Array(1)
+  let state: readonly Float64Array[] | undefined
   let lossSum = 0
   for (let start = 0; start < ds.n; start += chunk) {
     const b = Math.min(chunk, ds.n - start)
-    const g = buildEval(model, featureShape, b, objective)
-    const { leaves } = g
-    const bindings = {
-      ...bindValues(leaves.params, trained.params, 'evaluateModel params'),
-      ...bindValues(leaves.state, trained.state, 'evaluateModel state'),
-      [leafNames.x]: ds.x.subarray(start * f, (start + b) * f),
-      [leafNames.y]: ds.y.subarray(start, start + b),
-    }
-    const outs = [new Float64Array(1), predictions.subarray(start * k, (start + b) * k)]
-    runnerFor(g.outputs, trained.engine).runInto(bindings, outs)
-    lossSum += outs[0]![0]! * b
+    const { graph, runner } = evaluatorFor(trained, b)
+    state ??= graph.pack(trained)
+    const inputs = [ds.x.subarray(start * f, (start + b) * f), ds.y.subarray(start, start + b)]
+    runner.run(inputs, state, [lossBuf, predictions.subarray(start * k, (start + b) * k)])
+    lossSum += lossBuf[0]! * b
   }
   return { loss: lossSum / ds.n, predictions }
 }

@@ -1,62 +1,184 @@
 /**
- * The training step and the evaluation pass as graphs: forward, loss, gradients and optimizer update in
- * one expression graph, compiled once per batch size. Parameters, optimizer state and layer state are
- * leaves fed each step; their new values are outputs.
+ * One protocol for running a model: a `StepGraph` takes its `inputs` (data, step counter, key) and its
+ * `state` (parameters, layer state, optimizer state) by position and gives its `outputs` (the loss, then
+ * the next state in the order of `state`, or the predictions). Names exist only at the edge: `pack` turns
+ * value trees into state by position, `unpack` turns state back into trees, `feed` turns a named feed into
+ * inputs. A training step is one expression graph: forward pass, loss, gradients and optimizer update;
+ * `fit` runs it, and `evaluateModel` runs the evaluation graph, through one positional runner
+ * (`src/run.ts`).
+ *
+ * Freezing (transfer learning): with a `trainable` filter, the gradient is taken with respect to the
+ * trainable parameter leaves only, so the backward pass stops where nothing trainable lies behind it
+ * (a frozen first layer costs no backward pass at all). A frozen parameter is still a leaf of the graph
+ * (the forward pass reads it) and its next value is that leaf itself: fed back unchanged, bit for bit.
+ * The optimizer (its state, weight decay, gradient clipping) and the penalty see the trainable parameters
+ * only. Layer state (batch-norm running statistics) is updated in every layer, frozen or not: PyTorch's
+ * behaviour for a frozen layer in train mode (Keras instead runs a frozen batch norm in inference mode).
  * @module
  */
 import { add } from '../api.js'
-import type { Key } from '../random/key.js'
+import { grad } from '../grad.js'
+import { topoSort } from '../graph.js'
+import { input } from '../make.js'
 import type { Layer } from '../nn/layer.js'
 import { l1Penalty, l2Penalty } from '../nn/losses.js'
-import type { Optimizer } from '../nn/transform.js'
-import { trainStep } from '../nn/train.js'
-import { leafList, mapParams, unflatten, flattenParams, type ParamValues, type Params } from '../nn/tree.js'
-import { leafName } from '../graph.js'
-import { type Tensor } from '../tensor.js'
-import { input } from '../make.js'
+import { applyUpdates, type Optimizer } from '../nn/transform.js'
+import { flattenParams, leafList, mapParams, packValues, readTree, unflatten, type ParamValues, type Params, type Tree } from '../nn/tree.js'
+import { ArgumentError, checkOptionKinds, type OptionKinds } from '../options.js'
+import type { StepGraph } from '../run.js'
+import type { Key } from '../random/key.js'
+import type { Shape } from '../shape.js'
+import type { Tensor } from '../tensor.js'
 import type { Objective } from './objective.js'
+
+/** What a training step is built from. */
+export interface TrainStepConfig {
+  readonly model: Layer
+  /** Shape of one batch of inputs, `[batch, ...features]` (the input `x`). */
+  readonly inputShape: Shape
+  /** Shape of one batch of targets (the input `y`). */
+  readonly targetShape: Shape
+  /** The data loss of predictions and targets (a scalar). */
+  readonly loss: (pred: Tensor, target: Tensor) => Tensor
+  readonly optimizer: Optimizer
+  /**
+   * A term added to the objective only (e.g. `p => l2Penalty(p, 1e-4)`); the reported loss excludes it.
+   * It receives the trainable parameters only (a frozen weight is not penalized).
+   */
+  readonly penalty?: (params: Params) => Tensor
+  /** Which parameters train, by dotted path (default: all); the others are frozen. */
+  readonly trainable?: (path: string) => boolean
+}
+
+/** The kind of each field of `TrainStepConfig`, checked (unknown keys too) before anything is built. */
+const TRAIN_STEP_KINDS: OptionKinds<TrainStepConfig> = {
+  model: 'object', inputShape: 'array', targetShape: 'array', loss: 'function', optimizer: 'object', penalty: 'function', trainable: 'function',
+}
+
+/** A training step's state as trees (the API edge). */
+export interface TrainValues {
+  readonly params: ParamValues
+  readonly state: ParamValues
+  readonly optState: ParamValues
+}
+
+/** A named feed for one step: data, the 0-based step number and (for dropout) a key. */
+export interface StepFeed {
+  readonly x: Float64Array | readonly number[]
+  readonly y: Float64Array | readonly number[]
+  readonly step: number
+  readonly key?: Key
+}
+
+/**
+ * A training step: inputs `[x, y, step, key]`, state `[...params, ...layer state, ...optimizer state]`
+ * (each group in `flattenParams` order), outputs `[loss, ...next state]`.
+ */
+export interface TrainStep extends StepGraph {
+  /** The state leaves as trees, and the data leaves by name (the API edge). */
+  readonly leaves: { readonly x: Tensor; readonly y: Tensor; readonly step: Tensor; readonly key: Tensor; readonly params: Params; readonly state: Params; readonly optState: Params }
+  /** The objective the gradient is taken of (loss + penalty). */
+  readonly objective: Tensor
+  /** The gradient of the objective for each trainable parameter (frozen ones have none), by path. */
+  readonly grads: Params
+  /** Initial values: model parameters and state from `key`, optimizer state from those. */
+  readonly init: (key: Key) => TrainValues
+  /** State by position from value trees, each checked against its leaf. */
+  readonly pack: (values: TrainValues) => Float64Array[]
+  /** Value trees from state by position (the views given, not copies). */
+  readonly unpack: (state: readonly Float64Array[]) => TrainValues
+  /** Inputs by position from a named feed; a model that draws random numbers needs `feed.key`. */
+  readonly feed: (feed: StepFeed) => Float64Array[]
+}
+
+/**
+ * Builds the training-step graph for a model, loss and optimizer.
+ * @example
+ * import { trainStep, runStep, sequential, dense, adam, meanSquaredError, key } from 'kiln'
+ * const step = trainStep({ model: sequential(dense(1)), inputShape: [4, 2], targetShape: [4, 1], loss: meanSquaredError, optimizer: adam(0.1) })
+ * let state = step.pack(step.init(key(0)))
+ * const feed = { x: [1, 0, 0, 1, 1, 1, 0, 0], y: [1, 2, 3, 0] }
+ * const losses: number[] = []
+ * for (let t = 0; t < 30; t++) {
+ *   const [loss, ...next] = runStep(step, step.feed({ ...feed, step: t }), state)
+ *   losses.push(loss![0]!)
+ *   state = next
+ * }
+ * losses[29]! < losses[0]! / 4 // true
+ * Object.keys(step.unpack(state).params) // ['dense0']
+ * // freezing: only `dense1` is differentiated and updated; `dense0.w` comes back as its own leaf
+ * const head = trainStep({ model: sequential(dense(3), dense(1)), inputShape: [4, 2], targetShape: [4, 1], loss: meanSquaredError, optimizer: adam(0.1), trainable: (p) => p.startsWith('dense1.') })
+ * Object.keys(head.grads) // ['dense1']
+ * head.outputs[1] === head.leaves.params.dense0.w // true
+ */
+export const trainStep = (config: TrainStepConfig): TrainStep => {
+  checkOptionKinds('trainStep', config, TRAIN_STEP_KINDS)
+  for (const k of ['model', 'inputShape', 'targetShape', 'loss', 'optimizer'] as const)
+    if (config[k] === undefined) throw new ArgumentError('trainStep', k, 'missing; it is required')
+  const { model, optimizer } = config
+  const [x, y, step, key] = [input('x', config.inputShape), input('y', config.targetShape), input('step', []), input('key', [2])]
+  const leaves = model.leaves(config.inputShape)
+  const params = leaves.params
+  const keep = config.trainable ?? (() => true)
+  const trained = trainableOf(params, keep)
+  const optState = optimizer.stateLeaves(trained)
+  const out = model.apply(params, x, { training: true, key, state: leaves.state })
+  const loss = config.loss(out.y, y)
+  const objective = config.penalty === undefined ? loss : add(loss, config.penalty(trained))
+  const gList = grad(objective, leafList(trained))
+  const grads = unflatten(flattenParams(trained).map(([path], i) => [path, gList[i]!] as const))
+  const upd = optimizer.update(grads, optState, trained, step)
+  const updated = new Map(flattenParams(applyUpdates(trained, upd.updates)))
+  // A frozen parameter's next value is its own leaf: the step copies it through unchanged.
+  const nextParams = mapParams(params, (p, path) => updated.get(path) ?? p)
+  const groups = [params, leaves.state, optState] as const
+  const sizes = groups.map((g) => leafList(g).length)
+  const outputs = [loss, ...leafList(nextParams), ...leafList(out.state), ...leafList(upd.state)]
+  const readsKey = topoSort(outputs).includes(key)
+  return {
+    inputs: [x, y, step, key],
+    state: groups.flatMap((g) => leafList(g)),
+    outputs,
+    leaves: { x, y, step, key, params, state: leaves.state, optState },
+    objective,
+    grads,
+    init: (k) => {
+      const v = model.init(k, config.inputShape)
+      return { params: v.params, state: v.state, optState: optimizer.init(trainableOf(v.params, keep)) }
+    },
+    pack: (v) => [
+      ...packValues(params, v.params, 'trainStep params'),
+      ...packValues(leaves.state, v.state, 'trainStep state'),
+      ...packValues(optState, v.optState, 'trainStep optimizer state'),
+    ],
+    unpack: (s) => {
+      if (s.length !== sizes[0] + sizes[1] + sizes[2]) throw new ArgumentError('trainStep', 'state', `expected ${sizes[0] + sizes[1] + sizes[2]} arrays, got ${s.length}`)
+      const a = sizes[0]
+      const b = a + sizes[1]
+      return { params: readTree(params, s.slice(0, a)), state: readTree(leaves.state, s.slice(a, b)), optState: readTree(optState, s.slice(b)) }
+    },
+    feed: (f) => {
+      if (f.key === undefined && readsKey) throw new ArgumentError('trainStep', 'key', 'the model draws random numbers (dropout) in training; pass a fresh key in each feed')
+      return [Float64Array.from(f.x), Float64Array.from(f.y), Float64Array.of(f.step), f.key === undefined ? new Float64Array(2) : Float64Array.of(f.key.k0 >>> 0, f.key.k1 >>> 0)]
+    },
+  }
+}
+
+/**
+ * The subtree of the leaves whose dotted path passes `trainable` (what the optimizer sees when some
+ * parameters are frozen); an empty record when none does.
+ * @example
+ * import { trainableOf } from 'kiln'
+ * trainableOf({ dense0: { w: 1, b: 2 }, dense2: { w: 3 } }, (path: string) => !path.startsWith('dense0.')) // { dense2: { w: 3 } }
+ */
+export const trainableOf = <L>(tree: Tree<L>, trainable: (path: string) => boolean): Tree<L> =>
+  unflatten(flattenParams(tree).filter(([path]) => trainable(path)))
 
 /** Regularization added to the training objective only (metrics report the unregularized loss). */
 export interface Regularization {
   readonly l2?: number
   readonly l1?: number
 }
-
-/** The symbolic training step for one batch size, with the order of its outputs. */
-export interface StepGraph {
-  readonly batch: number
-  /** Outputs: `[dataLoss, ...newParams, ...newLayerState, ...newOptState]`, each group in `flattenParams` order. */
-  readonly outputs: readonly Tensor[]
-  readonly paramNames: readonly string[]
-  readonly stateNames: readonly string[]
-  readonly optNames: readonly string[]
-}
-
-/**
- * Leaf names of the data, step counter and key fed to every step (as `trainStep` names them).
- * @example
- * import { leafNames } from './step.js'
- * leafNames.x // 'x'
- */
-export const leafNames = { x: 'x', y: 'y', step: 'step', key: 'key' } as const
-
-const names = (t: Params): string[] =>
-  leafList(t).map((l) => {
-    const name = leafName(l)
-    if (name === undefined) throw new Error(`internal: a model leaf is a ${l.op} node`)
-    return name
-  })
-
-/**
- * The model's symbolic parameters and layer state for a batch of `batch` rows.
- * @example
- * import { sequential, dense, leafList } from 'kiln'
- * import { modelLeaves } from './step.js'
- * const leaves = modelLeaves(sequential(dense(3)), [4], 8)
- * leafList(leaves.params).map((t) => t.shape) // [[4, 3], [3]]
- */
-export const modelLeaves = (model: Layer, featureShape: readonly number[], batch: number) =>
-  model.leaves([batch, ...featureShape])
 
 /** The regularization term of the training objective (none when both lambdas are 0). */
 const penaltyOf = (reg: Regularization): ((p: Params) => Tensor) | undefined => {
@@ -67,106 +189,71 @@ const penaltyOf = (reg: Regularization): ((p: Params) => Tensor) | undefined => 
   return terms.length === 0 ? undefined : (p) => terms.map((t) => t(p)).reduce((a, b) => add(a, b))
 }
 
+/** What `fit` trains with: the objective's loss on labels `[batch]`, the optimizer, regularization and freezing. */
+export interface FitStepConfig {
+  readonly model: Layer
+  readonly featureShape: readonly number[]
+  readonly batch: number
+  readonly objective: Objective
+  readonly optimizer: Optimizer
+  readonly regularization?: Regularization
+  readonly trainable?: (path: string) => boolean
+}
+
 /**
- * The training step graph of `nn`'s `trainStep` for `x: [batch, ...features]` and labels `y: [batch]`, with the
- * objective's loss and the regularization penalty (reported loss excludes the penalty). With `trainable`,
- * only the parameters it accepts are differentiated, updated and penalized (L1/L2 apply to trainable
- * parameters only); the others are frozen leaves copied through, and the optimizer state covers the
- * trainable ones only.
+ * The training step `fit` runs for `x: [batch, ...features]` and labels `y: [batch]` (L1/L2 apply to
+ * trainable parameters only; the reported loss excludes the penalty).
  * @example
- * import { buildStep, sequential, dense, sgd, adam, objectives } from 'kiln'
- * const s = buildStep(sequential(dense(3)), [4], 8, objectives.softmaxCrossEntropy, sgd(0.1), {})
- * s.outputs.length // 1 + 2
- * const head = buildStep(sequential(dense(5), dense(3)), [4], 8, objectives.softmaxCrossEntropy, adam(0.1), {}, (p) => p.startsWith('dense1.'))
- * head.optNames // ['adam.m.dense1.w', 'adam.m.dense1.b', 'adam.v.dense1.w', 'adam.v.dense1.b']
+ * import { fitStep, sequential, dense, adam, objectives } from 'kiln'
+ * const s = fitStep({ model: sequential(dense(3)), featureShape: [4], batch: 8, objective: objectives.softmaxCrossEntropy, optimizer: adam(0.1) })
+ * s.state.length // 6
+ * s.outputs.length // 7
  */
-export const buildStep = (
-  model: Layer,
-  featureShape: readonly number[],
-  batch: number,
-  objective: Objective,
-  optimizer: Optimizer,
-  reg: Regularization,
-  trainable?: (path: string) => boolean,
-): StepGraph => {
-  const penalty = penaltyOf(reg)
-  const step = trainStep({
-    model,
-    inputShape: [batch, ...featureShape],
-    targetShape: [batch],
-    loss: objective.loss,
-    optimizer,
+export const fitStep = (c: FitStepConfig): TrainStep => {
+  const penalty = penaltyOf(c.regularization ?? {})
+  return trainStep({
+    model: c.model,
+    inputShape: [c.batch, ...c.featureShape],
+    targetShape: [c.batch],
+    loss: c.objective.loss,
+    optimizer: c.optimizer,
     ...(penalty === undefined ? {} : { penalty }),
-    ...(trainable === undefined ? {} : { trainable }),
+    ...(c.trainable === undefined ? {} : { trainable: c.trainable }),
   })
+}
+
+/** The evaluation pass: inputs `[x, y]`, state `[...params, ...layer state]`, outputs `[loss, predictions]`. */
+export interface EvalStep extends StepGraph {
+  /** State by position from trained values, each checked against its leaf. */
+  readonly pack: (values: { readonly params: ParamValues; readonly state: ParamValues }) => Float64Array[]
+}
+
+/**
+ * The evaluation graph for `batch` rows (evaluation mode: no dropout, batch norm's running statistics).
+ * @example
+ * import { evalStep, sequential, dense, objectives } from 'kiln'
+ * evalStep(sequential(dense(3)), [4], 8, objectives.softmaxCrossEntropy).outputs[1]!.shape // [8, 3]
+ */
+export const evalStep = (model: Layer, featureShape: readonly number[], batch: number, objective: Objective): EvalStep => {
+  const leaves = model.leaves([batch, ...featureShape])
+  const x = input('x', [batch, ...featureShape])
+  const y = input('y', [batch])
+  const out = model.apply(leaves.params, x, { training: false, state: leaves.state }).y
   return {
-    batch,
-    outputs: step.outputs,
-    paramNames: names(step.leaves.params),
-    stateNames: names(step.leaves.state),
-    optNames: names(step.leaves.optState),
+    inputs: [x, y],
+    state: [...leafList(leaves.params), ...leafList(leaves.state)],
+    outputs: [objective.loss(out, y), objective.predict(out)],
+    pack: (v) => [...packValues(leaves.params, v.params, 'evaluateModel params'), ...packValues(leaves.state, v.state, 'evaluateModel state')],
   }
 }
-
-/** The symbolic evaluation pass: mean loss and predictions (evaluation mode: no dropout, running statistics). */
-export interface EvalGraph {
-  readonly batch: number
-  readonly outputs: readonly [loss: Tensor, predictions: Tensor]
-  /** The model's parameter and state leaves the outputs read (to bind trained values to). */
-  readonly leaves: { readonly params: Params; readonly state: Params }
-}
-
-/**
- * Builds the evaluation graph for `batch` rows.
- * @example
- * import { buildEval, sequential, dense, objectives } from 'kiln'
- * buildEval(sequential(dense(3)), [4], 8, objectives.softmaxCrossEntropy).outputs[1].shape // [8, 3]
- */
-export const buildEval = (model: Layer, featureShape: readonly number[], batch: number, objective: Objective): EvalGraph => {
-  const leaves = modelLeaves(model, featureShape, batch)
-  const x = input(leafNames.x, [batch, ...featureShape])
-  const y = input(leafNames.y, [batch])
-  const out = model.apply(leaves.params, x, { training: false, state: leaves.state }).y
-  return { batch, outputs: [objective.loss(out, y), objective.predict(out)], leaves }
-}
-
-/**
- * The values of a tree in `flattenParams` order, with their leaf names.
- * @example
- * import { namedValues } from './step.js'
- * namedValues({ b: Float64Array.of(2), w: Float64Array.of(1) }, ['p0', 'p1']) // new Map([['p0', Float64Array.of(2)], ['p1', Float64Array.of(1)]])
- */
-export const namedValues = (values: ParamValues, leafNamesInOrder: readonly string[]): Map<string, Float64Array> => {
-  const flat = flattenParams(values).map(([, v]) => v)
-  return new Map(leafNamesInOrder.map((n, i) => [n, flat[i]!]))
-}
-
-/**
- * Rebuilds a value tree from a template tree and values in `flattenParams` order.
- * @example
- * import { valuesLike } from './step.js'
- * valuesLike({ w: Float64Array.of(0, 0) }, [Float64Array.of(1, 2)]) // { w: Float64Array.of(1, 2) }
- */
-export const valuesLike = (template: ParamValues, flat: readonly Float64Array[]): ParamValues =>
-  unflatten(flattenParams(template).map(([p], i) => [p, flat[i]!] as const))
 
 /**
  * Copies every leaf of a value tree (snapshots for early stopping).
  * @example
- * import { copyValues } from './step.js'
+ * import { copyValues } from 'kiln'
  * const v = { w: Float64Array.of(1, 2) }
  * const c = copyValues(v)
  * v.w[0] = 9
  * c // { w: Float64Array.of(1, 2) }
  */
 export const copyValues = (v: ParamValues): ParamValues => mapParams(v, (a) => a.slice())
-
-/**
- * The two uint32 words of a key, as float64 values for the `[2]` key input.
- * @example
- * import { key } from 'kiln'
- * import { keyWords } from './step.js'
- * const k = key(7)
- * keyWords(k) // Float64Array.of(k.k0 >>> 0, k.k1 >>> 0)
- */
-export const keyWords = (k: Key): Float64Array => Float64Array.of(k.k0 >>> 0, k.k1 >>> 0)

@@ -3,9 +3,11 @@ import { evaluate } from '../../src/evaluate.js'
 import { leavesOf, topoSort } from '../../src/graph.js'
 import { key } from '../../src/random/key.js'
 import { input } from '../../src/make.js'
-import { layers, l2Penalty, sequential, softmaxCrossEntropy, trainStep, adam, sgd, meanSquaredError } from '../../src/nn/index.js'
+import { layers, l2Penalty, sequential, softmaxCrossEntropy, adam, sgd, meanSquaredError } from '../../src/nn/index.js'
 import { bindValues, flattenParams } from '../../src/nn/tree.js'
-import { values } from './helpers.js'
+import { runStep, stepRunner } from '../../src/run.js'
+import { trainStep } from '../../src/train/step.js'
+import { values } from '../nn/helpers.js'
 
 // three Gaussian-ish blobs in the plane, 8 points each
 const N = 24
@@ -24,13 +26,14 @@ describe('a full training step is one graph', () => {
     expect(leafNames).toEqual(['x', 'y', 'step', ...paramNames, ...paramNames.flatMap((p) => [`adam.m.${p}`, `adam.v.${p}`])].sort())
     expect(step.outputs).toHaveLength(1 + 4 + 8)
 
-    let v = step.init(key(0))
+    let s = step.pack(step.init(key(0)))
     const losses: number[] = []
     for (let t = 0; t < 20; t++) {
-      const out = step.read(evaluate(step.outputs, step.bind(v, { x: X, y: Y, step: t })))
-      losses.push(out.loss)
-      v = out
+      const [loss, ...next] = runStep(step, step.feed({ x: X, y: Y, step: t }), s)
+      losses.push(loss![0]!)
+      s = next
     }
+    const v = step.unpack(s)
     expect(losses.every(Number.isFinite)).toBe(true)
     expect(losses[19]!).toBeLessThan(0.3 * losses[0]!)
     // mostly monotone: at most a few small upticks
@@ -49,14 +52,21 @@ describe('a full training step is one graph', () => {
       optimizer: adam(0.03),
       penalty: (p) => l2Penalty(p, 1e-3, { excludeBiases: true }),
     })
-    let v = step.init(key(1))
-    expect(() => step.bind(v, { x: X, y: Y, step: 0 })).toThrow(/pass a fresh key/)
+    let s = step.pack(step.init(key(1)))
+    expect(() => step.feed({ x: X, y: Y, step: 0 })).toThrow('trainStep: key: the model draws random numbers (dropout) in training; pass a fresh key in each feed')
+    // the compiled runner and the interpreter agree step by step
+    const compiled = stepRunner(step, 'compiled')
     const losses: number[] = []
     for (let t = 0; t < 20; t++) {
-      const out = step.read(evaluate(step.outputs, step.bind(v, { x: X, y: Y, step: t, key: key(100 + t) })))
-      losses.push(out.loss)
-      v = out
+      const inputs = step.feed({ x: X, y: Y, step: t, key: key(100 + t) })
+      const [loss, ...next] = runStep(step, inputs, s)
+      const outs = step.outputs.map((o) => new Float64Array(o.shape.reduce((a, b) => a * b, 1)))
+      compiled.run(inputs, s, outs)
+      expect(Math.abs(outs[0]![0]! - loss![0]!)).toBeLessThan(1e-12)
+      losses.push(loss![0]!)
+      s = next
     }
+    const v = step.unpack(s)
     expect(losses[19]!).toBeLessThan(0.6 * losses[0]!)
     const mean = Array.from((v.state.batchNorm1 as Record<string, Float64Array>).mean!)
     expect(mean.some((m) => m !== 0)).toBe(true)
@@ -74,10 +84,10 @@ describe('a full training step is one graph', () => {
     const base = { model, inputShape: [4, 1] as const, targetShape: [4, 1] as const, loss: meanSquaredError, optimizer: sgd(0.1) }
     const plain = trainStep(base)
     const pen = trainStep({ ...base, penalty: (p) => l2Penalty(p, 10) })
-    const v = plain.init(key(2))
+    const v = plain.pack(plain.init(key(2)))
     const feed = { x: [1, 2, 3, 4], y: [0, 0, 0, 0], step: 0 }
-    const [a] = evaluate(plain.outputs, plain.bind(v, feed))
-    const [b, obj] = evaluate([pen.outputs[0]!, pen.objective], pen.bind(v, feed))
+    const [a] = runStep(plain, plain.feed(feed), v)
+    const [b, obj] = runStep({ ...pen, outputs: [pen.outputs[0]!, pen.objective] }, pen.feed(feed), v)
     expect(b).toEqual(a)
     expect(obj![0]).toBeGreaterThan(a![0]!)
   })
@@ -86,13 +96,10 @@ describe('a full training step is one graph', () => {
     const step = trainStep({ model: sequential(layers.dense(2)), inputShape: [3, 4], targetShape: [3], loss: softmaxCrossEntropy, optimizer: adam(0.1) })
     const v = step.init(key(0))
     const { dense0: _d, ...noDense } = v.params
-    expect(() => step.bind({ ...v, params: noDense }, { x: new Float64Array(12), y: [0, 1, 0], step: 0 })).toThrow(
-      /trainStep params: missing entry 'dense0'/,
-    )
+    expect(() => step.pack({ ...v, params: noDense })).toThrow(/trainStep params: missing entry 'dense0'/)
     const wrong = { ...v, optState: { adam: { m: { dense0: { w: new Float64Array(8), b: new Float64Array(3) } }, v: (v.optState.adam as Record<string, never>).v } } }
-    expect(() => step.bind(wrong, { x: new Float64Array(12), y: [0, 1, 0], step: 0 })).toThrow(
-      /trainStep optimizer state: the value at 'adam\.m\.dense0\.b' has 3 elements, its shape \[2\] needs 2/,
-    )
+    expect(() => step.pack(wrong)).toThrow(/trainStep optimizer state: the value at 'adam\.m\.dense0\.b' has 3 elements, its shape \[2\] needs 2/)
+    expect(() => step.unpack([new Float64Array(8)])).toThrow('trainStep: state: expected 6 arrays, got 1')
   })
 
   it('a misspelled, missing or wrongly typed config field names itself before anything is built', () => {

@@ -1,0 +1,83 @@
+/**
+ * One protocol for running a graph: a `StepGraph` takes its inputs and state by position and gives its
+ * outputs by position; `fit`, `evaluateModel` and `gradcheck` run every graph through it. It runs
+ * repeatedly: the compiled executable by default, or the reference
+ * interpreter (`engine: 'interpreter'`) for debugging and for checking the compiler on a whole training
+ * run. Leaf names stay inside: the runner binds each input and state leaf the graph reads (a model
+ * without dropout does not read the key) and skips the others, in this one place.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { compile } from './compile/index.js'
+import { evaluate } from './evaluate.js'
+import { leafName, leavesOf, topoSort } from './graph.js'
+import type { Tensor } from './tensor.js'
+
+/** A graph run by position: `inputs` and `state` leaves in, `outputs` out. */
+export interface StepGraph {
+  /** Leaves fed on each run (data, step counter, key). */
+  readonly inputs: readonly Tensor[]
+  /** Leaves carried from run to run (parameters, layer state, optimizer state). */
+  readonly state: readonly Tensor[]
+  /** The loss (and other results), then, for a training step, the next value of each `state` leaf in order. */
+  readonly outputs: readonly Tensor[]
+}
+
+/** Which engine runs training and evaluation graphs. */
+export type Engine = 'compiled' | 'interpreter'
+
+/** Runs one `StepGraph`, writing its outputs into caller-owned buffers; allocates nothing per run. */
+export interface StepRunner {
+  /** True when the graph reads input `i` (positions of `StepGraph.inputs`). */
+  readonly reads: (i: number) => boolean
+  readonly run: (inputs: readonly Float64Array[], state: readonly Float64Array[], outs: readonly Float64Array[]) => void
+}
+
+/**
+ * A runner for `g` on `engine`; a compile error throws (the graphs `fit` builds are checked first).
+ * @example
+ * import { stepRunner, add, mul, input, param } from 'kiln'
+ * const x = input('x', [2])
+ * const w = param('w', [2])
+ * const r = stepRunner({ inputs: [x, input('unused', [1])], state: [w], outputs: [mul(x, w), add(w, 1)] }, 'compiled')
+ * const outs = [new Float64Array(2), new Float64Array(2)]
+ * r.run([Float64Array.of(1, 2), new Float64Array(1)], [Float64Array.of(3, 4)], outs)
+ * outs.map((o) => Array.from(o)) // [[3, 8], [4, 5]]
+ * r.reads(1) // false
+ */
+export const stepRunner = (g: StepGraph, engine: Engine): StepRunner => {
+  const read = leavesOf(topoSort(g.outputs), 'stepRunner')
+  const slot = (t: StepGraph['inputs'][number]): string | undefined => {
+    const name = leafName(t)
+    if (name === undefined) throw new Error(`internal: a step leaf is a ${t.op} node`)
+    return read.get(name) === t ? name : undefined
+  }
+  const inputNames = g.inputs.map(slot)
+  const stateNames = g.state.map(slot)
+  const bindings: Record<string, Float64Array> = Object.create(null) as Record<string, Float64Array>
+  const bind = (inputs: readonly Float64Array[], state: readonly Float64Array[]) => {
+    for (let i = 0; i < inputNames.length; i++) if (inputNames[i] !== undefined) bindings[inputNames[i]!] = inputs[i]!
+    for (let i = 0; i < stateNames.length; i++) if (stateNames[i] !== undefined) bindings[stateNames[i]!] = state[i]!
+    return bindings
+  }
+  const reads = (i: number): boolean => inputNames[i] !== undefined
+  if (engine === 'interpreter')
+    return { reads, run: (inputs, state, outs) => evaluate(g.outputs, bind(inputs, state)).forEach((v, i) => outs[i]!.set(v)) }
+  const exe = compile(g.outputs)
+  if (E.isLeft(exe)) throw new Error(`stepRunner: the step graph did not compile: ${exe.left.message}`)
+  return { reads, run: (inputs, state, outs) => exe.right.runInto(bind(inputs, state), outs) }
+}
+
+/**
+ * Runs `g` once on the interpreter (or `engine`), allocating its outputs: for scripts and tests.
+ * @example
+ * import { runStep, add, input, param } from 'kiln'
+ * const x = input('x', [2])
+ * const w = param('w', [2])
+ * runStep({ inputs: [x], state: [w], outputs: [add(x, w)] }, [Float64Array.of(1, 2)], [Float64Array.of(10, 20)]).map((o) => Array.from(o)) // [[11, 22]]
+ */
+export const runStep = (g: StepGraph, inputs: readonly Float64Array[], state: readonly Float64Array[], engine: Engine = 'interpreter'): Float64Array[] => {
+  const outs = g.outputs.map((o) => new Float64Array(o.shape.reduce((a, b) => a * b, 1)))
+  stepRunner(g, engine).run(inputs, state, outs)
+  return outs
+}
