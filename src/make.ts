@@ -23,7 +23,21 @@ import { intern, isTensor, tensorList, type OpAttrs, type OpName, type Tensor, t
  * make('neg', [x], {}) === make('neg', [x], {}) // true
  * make('neg', [x], {}).shape // [3]
  */
-export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: OpAttrs[K], shapeHint?: Shape): Tensor => {
+export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: OpAttrs[K], shapeHint?: Shape): Tensor =>
+  build(op, args, attrs, shapeHint, true)
+
+/**
+ * Constants of more values than this are not hash-consed: each `constant` call makes its own node, which
+ * the garbage collector can take as soon as it is dropped (an interned node is kept until the current job
+ * ends). Compile-cache keys still name them by content hash, so equal large constants still share compiled
+ * code; common subexpressions over them are not merged.
+ * @example
+ * import { SHARED_CONSTANT_LIMIT } from './make.js'
+ * SHARED_CONSTANT_LIMIT // 65536
+ */
+export const SHARED_CONSTANT_LIMIT = 65_536
+
+const build = <K extends OpName>(op: K, args: readonly Tensor[], attrs: OpAttrs[K], shapeHint: Shape | undefined, share: boolean): Tensor => {
   if (typeof op !== 'string' || !hasOwn(opTable, op)) throw new ArgumentError('make', 'op', `expected an op name, got ${describeValue(op)}`)
   const operands = tensorList(op, 'operands', args)
   const hint = shapeHint === undefined ? undefined : Object.freeze(numberList(op, 'shape', shapeHint, false))
@@ -31,7 +45,7 @@ export const make = <K extends OpName>(op: K, args: readonly Tensor[], attrs: Op
   const def = opDef(op)
   if (def.arity !== -1 && def.arity !== operands.length) throw new Error(`${op}: expected ${def.arity} operands, got ${operands.length}`)
   const shape = Object.freeze([...def.shape(operands.map((a) => a.shape), clean, hint)])
-  return intern(op, operands, clean, shape)
+  return intern(op, operands, clean, shape, share)
 }
 
 const leafName = (op: string, name: unknown): string => {
@@ -60,7 +74,8 @@ export const param = <const S extends Shape>(name: string, shape: S): Tensor<S> 
   make('param', [], { name: leafName('param', name) }, checkShape('param', shape)) as Tensor<S>
 
 /**
- * A constant tensor; `shape` defaults to `[values.length]`. Values are copied. `values` is a
+ * A constant tensor; `shape` defaults to `[values.length]`. Values are copied. Constants of at most
+ * `SHARED_CONSTANT_LIMIT` values are hash-consed (equal data gives the same node); larger ones are not. `values` is a
  * `Float64Array` or a list of primitive numbers (a string or an object is refused, never converted).
  * @example
  * import { constant } from 'kiln'
@@ -77,7 +92,7 @@ export const constant = <const S extends Shape = readonly [number]>(
   checkShape('constant', s)
   if (sizeOf(s) !== data.length)
     throw new ShapeError('constant', [s], `${data.length} values given, the shape holds ${sizeOf(s)}`)
-  return make('constant', [], { values: data }, s) as Tensor<S>
+  return build('constant', [], { values: data }, s, data.length <= SHARED_CONSTANT_LIMIT) as Tensor<S>
 }
 
 /**

@@ -101,20 +101,26 @@ export const tensorList = (op: string, field: string, xs: unknown): readonly Ten
 /**
  * The live node equal to `(op, operands, attrs, shape)`, or a new one: hash-consing and nothing else.
  * The caller (`make`) has checked everything; `attrs` and `shape` must be frozen and are kept as given.
+ * With `share = false` the node is new and not entered in the table: a `WeakRef` keeps its target
+ * alive until the current job ends, so a large constant made and dropped in a loop would otherwise hold
+ * its memory until the event loop turns.
  * @example
  * import { input } from 'kiln'
  * import { intern } from './tensor.js'
  * const x = input('x', [3])
  * intern('neg', [x], {}, [3]) === intern('neg', [x], {}, [3]) // true
+ * intern('neg', [x], {}, [3], false) === intern('neg', [x], {}, [3]) // false
  */
-export const intern = <K extends OpName>(op: K, operands: readonly Tensor[], attrs: OpAttrs[K], shape: Shape): Tensor => {
-  const key = nodeKey(op, attrs, shape, operands.map((a) => a.id))
-  const slot = liveSlot(key, attrs)
-  if (slot.hit !== undefined) return slot.hit
+export const intern = <K extends OpName>(op: K, operands: readonly Tensor[], attrs: OpAttrs[K], shape: Shape, share = true): Tensor => {
+  const key = share ? nodeKey(op, attrs, shape, operands.map((a) => a.id)) : ''
+  const slot = share ? liveSlot(key, attrs) : undefined
+  if (slot?.hit !== undefined) return slot.hit
   // Safe: `NodeOf<K>` is `Node<K>`; TypeScript does not reduce the indexed mapped type for a generic K.
   const node = Object.freeze({ _tag: 'Tensor', id: nextId++, op, args: operands, attrs, shape }) as NodeOf<K>
-  live.set(slot.key, new WeakRef(node))
-  registry.register(node, slot.key)
+  if (slot !== undefined) {
+    live.set(slot.key, new WeakRef(node))
+    registry.register(node, slot.key)
+  }
   nodes.add(node)
   return node
 }

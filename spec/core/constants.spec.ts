@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as K from '../../src/index.js'
 import { attrsKey, hashFloat64, sameValues } from '../../src/hash.js'
+import { SHARED_CONSTANT_LIMIT } from '../../src/make.js'
 
 const quietNaN = new Float64Array(new Uint32Array([1, 0x7ff80000]).buffer)[0]!
 /** n values of 17 significant digits, so each one's decimal text is long. */
@@ -24,7 +25,23 @@ describe('constants are hash-consed by content, with a short key', () => {
   it('a 1M-element constant has a key of a few dozen characters', () => {
     const c = K.constant(sevenths(2 ** 20))
     expect(attrsKey(c.attrs).length).toBeLessThan(60)
-    expect(K.constant(sevenths(2 ** 20))).toBe(c)
+  })
+
+  it('constants up to SHARED_CONSTANT_LIMIT values are shared; larger ones are not interned (nothing keeps them alive)', () => {
+    const small = sevenths(SHARED_CONSTANT_LIMIT)
+    expect(K.constant(small)).toBe(K.constant(small.slice()))
+    const before = K.liveNodeCount()
+    const big = K.constant(sevenths(SHARED_CONSTANT_LIMIT + 1))
+    expect(K.liveNodeCount()).toBe(before)
+    expect(K.constant(sevenths(SHARED_CONSTANT_LIMIT + 1))).not.toBe(big)
+    // graphs over them are still hash-consed above the constant, and compile to the same cached code
+    const x = K.input('bigX', [SHARED_CONSTANT_LIMIT + 1])
+    const y = K.add(x, big)
+    expect(K.add(x, big)).toBe(y)
+    const hits = K.compileStats().cacheHits
+    K.compile([K.add(x, K.constant(sevenths(SHARED_CONSTANT_LIMIT + 1)))])
+    K.compile([K.add(x, K.constant(sevenths(SHARED_CONSTANT_LIMIT + 1)))])
+    expect(K.compileStats().cacheHits - hits).toBe(1)
   })
 
   it('a 30M-element constant builds (its decimal key exceeded the engine string limit)', () => {

@@ -99,7 +99,7 @@ const classCount = (trained: Trained): number => (trained.objective.classificati
  * if (r._tag === 'Left') throw new Error(r.left.message)
  * const { accuracy, labels } = evaluateModel(r.right, test)
  * labels.length // 20
- * accuracy >= 0 && accuracy <= 1 // true
+ * accuracy === labels.filter((l, i) => l === test.y[i]).length / 20 // true
  */
 export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
   const k = classCount(trained)
