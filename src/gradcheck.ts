@@ -3,7 +3,7 @@
  * @module
  */
 import { concat, mul, onesLike, reshape, sum } from './api.js'
-import { runStep } from './run.js'
+import { stepFunction } from './run.js'
 import { vjp } from './grad.js'
 import { ArgumentError, checkOptionKinds, describeValue, type OptionKinds } from './options.js'
 import { uniformAt } from './random/threefry.js'
@@ -93,9 +93,10 @@ export const gradcheck = (
   const m = sizeOf(out.shape)
   // by position, on the interpreter (the runner binds only what each graph reads: f may ignore an input)
   const noCotangent = new Float64Array(m)
-  const run = (outs: readonly Tensor[], vs: readonly Float64Array[], c = noCotangent): Float64Array[] =>
-    runStep({ inputs: [...leaves, cot], state: [], outputs: outs }, [...vs, c], [])
-  const fOf = (vs: readonly Float64Array[]) => run([out], vs)[0]!
+  const fStep = stepFunction({ inputs: [...leaves, cot], state: [], outputs: [out] }, 'interpreter')
+  const gStep = stepFunction({ inputs: [...leaves, cot], state: [], outputs: grads }, 'interpreter')
+  const fOf = (vs: readonly Float64Array[]) => fStep([...vs, noCotangent], [])[0]!
+  const gradsAt = (vs: readonly Float64Array[], c: Float64Array) => gStep([...vs, c], [])
   let worst: GradcheckWorst | undefined
   let worstScore = -1
   let failures = 0
@@ -118,7 +119,7 @@ export const gradcheck = (
     for (let j = 0; j < m; j++) {
       const e = new Float64Array(m)
       e[j] = 1
-      const rows = run(grads, values, e)
+      const rows = gradsAt(values, e)
       rows.forEach((r, i) => r.forEach((v, k) => (jac[i]![j * r.length + k] = v)))
     }
     values.forEach((v, i) => {
@@ -142,7 +143,7 @@ export const gradcheck = (
       const shifted = (s: number) => values.map((x, i) => x.map((xv, k) => xv + s * eps * us[i]![k]!))
       const [plus, minus] = [fOf(shifted(1)), fOf(shifted(-1))]
       const numeric = v.reduce((acc, vj, j) => acc + (vj * (plus[j]! - minus[j]!)) / (2 * eps), 0)
-      const gs = run(grads, values, v)
+      const gs = gradsAt(values, v)
       const analytic = gs.reduce((acc, g, i) => acc + g.reduce((s, gv, k) => s + gv * us[i]![k]!, 0), 0)
       record(entry('projection', [p], -1, analytic, numeric))
     }

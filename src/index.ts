@@ -12,7 +12,7 @@ export { input, param, constant, scalar, uniformTensor, lift, keyTensor, SHARED_
 export * from './api.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
 export { evaluate, evaluateE } from './evaluate.js'
-export { stepRunner, runStep, type StepGraph, type StepRunner, type Engine } from './run.js'
+export { stepRunner, runStep, stepFunction, type StepGraph, type StepRunner, type Engine } from './run.js'
 export { grad, vjp, hvp, jvp } from './grad.js'
 export { show } from './show.js'
 export { gradcheck, gradgradcheck, project, type GradcheckInput, type GradcheckOptions, type GradcheckReport, type GradcheckWorst } from './gradcheck.js'

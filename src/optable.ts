@@ -7,7 +7,7 @@ import { binaryOps, compareOps, unaryOps, whereOp } from './ops/elementwise.js'
 import { constantOp, inputOp, paramOp, uniformOp } from './ops/leaves.js'
 import { concatOp, oneHotOp, padOp } from './ops/select.js'
 import { matmulOp, maxOp, sumOp } from './ops/structure.js'
-import type { NodeOf, Tensor } from './tensor.js'
+import type { NodeOf } from './tensor.js'
 import { broadcastToOp, reshapeOp, sliceOp, stopGradientOp, transposeOp } from './ops/views.js'
 
 /**
@@ -85,5 +85,4 @@ export const kernelHelpers: Helpers = (() => {
  * import { input, exp } from 'kiln'
  * Array.from(evaluateNode(exp(input('x', [1])), [Float64Array.of(0)])) // [1]
  */
-export const evaluateNode = (t: Tensor, args: readonly Float64Array[]): Float64Array => evaluateAs(t, args)
-const evaluateAs = <K extends OpName>(t: NodeOf<K>, args: readonly Float64Array[]): Float64Array => opDef(t.op).evaluate(args, t)
+export const evaluateNode = <K extends OpName>(t: NodeOf<K>, args: readonly Float64Array[]): Float64Array => opDef(t.op).evaluate(args, t)

@@ -11,6 +11,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { compile } from './compile/index.js'
 import { evaluate } from './evaluate.js'
 import { leafName, leavesOf, topoSort } from './graph.js'
+import { sizeOf } from './shape.js'
 import type { Tensor } from './tensor.js'
 
 /** A graph run by position: `inputs` and `state` leaves in, `outputs` out. */
@@ -76,8 +77,24 @@ export const stepRunner = (g: StepGraph, engine: Engine): StepRunner => {
  * const w = param('w', [2])
  * runStep({ inputs: [x], state: [w], outputs: [add(x, w)] }, [Float64Array.of(1, 2)], [Float64Array.of(10, 20)]).map((o) => Array.from(o)) // [[11, 22]]
  */
-export const runStep = (g: StepGraph, inputs: readonly Float64Array[], state: readonly Float64Array[], engine: Engine = 'interpreter'): Float64Array[] => {
-  const outs = g.outputs.map((o) => new Float64Array(o.shape.reduce((a, b) => a * b, 1)))
-  stepRunner(g, engine).run(inputs, state, outs)
-  return outs
+export const runStep = (g: StepGraph, inputs: readonly Float64Array[], state: readonly Float64Array[], engine: Engine = 'interpreter'): Float64Array[] =>
+  stepFunction(g, engine)(inputs, state)
+
+/**
+ * `g` as a function of its inputs and state returning fresh outputs, its runner built once: for code
+ * that runs one graph many times and keeps each result (gradient checking, scripts).
+ * @example
+ * import { stepFunction, mul, input } from 'kiln'
+ * const x = input('x', [2])
+ * const square = stepFunction({ inputs: [x], state: [], outputs: [mul(x, x)] }, 'interpreter')
+ * Array.from(square([Float64Array.of(3, 4)], [])[0]!) // [9, 16]
+ */
+export const stepFunction = (g: StepGraph, engine: Engine): ((inputs: readonly Float64Array[], state: readonly Float64Array[]) => Float64Array[]) => {
+  const runner = stepRunner(g, engine)
+  const sizes = g.outputs.map((o) => sizeOf(o.shape))
+  return (inputs, state) => {
+    const outs = sizes.map((n) => new Float64Array(n))
+    runner.run(inputs, state, outs)
+    return outs
+  }
 }

@@ -14,8 +14,7 @@ const infixOf = (t: Tensor): string | undefined => {
 }
 
 /** The attributes as text: the record's `showAttrs`, else `name=value` pairs. */
-const attrText = (t: Tensor): string => attrTextAs(t)
-const attrTextAs = <K extends OpName>(t: NodeOf<K>): string => {
+const attrText = <K extends OpName>(t: NodeOf<K>): string => {
   const custom = opDef(t.op).showAttrs
   if (custom !== undefined) return custom(t)
   return Object.entries(t.attrs)

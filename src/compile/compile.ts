@@ -44,6 +44,10 @@ const cache = new CompileCache<Artifact>()
  */
 export const clearCompileCache = (): void => cache.clear()
 
+/** The scope every kernel function is made in: the records' helpers, by name. */
+const HELPER_NAMES = Object.keys(kernelHelpers)
+const HELPERS = Object.values(kernelHelpers)
+
 /** Memory plan and kernel sources of a schedule. */
 const lowered = (sched: Schedule) => {
   const memory = planMemory(sched)
@@ -56,13 +60,11 @@ const plan = (outputs: readonly Tensor[], fuse: boolean, simp: boolean) =>
 
 /** The artifact of a lowered schedule: one function per distinct kernel source, and the program calling them. */
 const build = ({ sched, memory, sources }: ReturnType<typeof lowered>): Artifact => {
-  const names = Object.keys(kernelHelpers)
-  const helpers = Object.values(kernelHelpers)
   const made = new Map<string, unknown>()
   const fns = sources.map((src) => {
     const text = canonicalSource(src)
     let f = made.get(text)
-    if (f === undefined) made.set(text, (f = makeFunction(names, `return ${text}`)(...helpers)))
+    if (f === undefined) made.set(text, (f = makeFunction(HELPER_NAMES, `return ${text}`)(...HELPERS)))
     return f
   })
   const calls = sources.map((src) => src.params.map((v) => `s[${intLit(v)}]`).join(', '))

@@ -77,8 +77,13 @@ export const CHEAP_OPS = 2
  */
 export const FUSION_DEPTH_LIMIT = 256
 
-/** The default register tile of a matmul kernel. */
-const TILE = { rows: 4, cols: 4 } as const
+/**
+ * The register tile of a matmul kernel when the plan names none: 4 x 4, 16 accumulators in registers.
+ * @example
+ * import { DEFAULT_TILE } from './fusion.js'
+ * DEFAULT_TILE // { rows: 4, cols: 4 }
+ */
+export const DEFAULT_TILE = { rows: 4, cols: 4 } as const
 
 /**
  * A scalar constant (one value, or all values equal): lowering writes it as a literal.
@@ -92,11 +97,11 @@ export const isScalarConst = (t: Tensor): boolean => isOp(t, 'constant') && cons
 /**
  * The kind of a node's op.
  * @example
- * import { kindOf } from './fusion.js'
+ * import { opKind } from './fusion.js'
  * import { input, transpose } from 'kiln'
- * kindOf(transpose(input('x', [2, 3]))) // 'view'
+ * opKind(transpose(input('x', [2, 3]))) // 'view'
  */
-export const kindOf = (t: Tensor) => opDef(t.op).kind
+export const opKind = (t: Tensor) => opDef(t.op).kind
 /**
  * A leaf with a buffer of its own: an input, a param or a non-uniform constant.
  * @example
@@ -105,7 +110,7 @@ export const kindOf = (t: Tensor) => opDef(t.op).kind
  * isLeafLike(input('x', [2])) // true
  * isLeafLike(scalar(1)) // false
  */
-export const isLeafLike = (t: Tensor): boolean => kindOf(t) === 'leaf' && !isScalarConst(t)
+export const isLeafLike = (t: Tensor): boolean => opKind(t) === 'leaf' && !isScalarConst(t)
 /**
  * Nodes that always get a buffer: leaves, reductions and matmuls (the kinds lowering cannot inline).
  * @example
@@ -114,7 +119,7 @@ export const isLeafLike = (t: Tensor): boolean => kindOf(t) === 'leaf' && !isSca
  * intrinsic(sum(input('x', [2]))) // true
  * intrinsic(exp(input('x', [2]))) // false
  */
-export const intrinsic = (t: Tensor): boolean => isLeafLike(t) || kindOf(t) === 'reduce' || kindOf(t) === 'matmul'
+export const intrinsic = (t: Tensor): boolean => isLeafLike(t) || opKind(t) === 'reduce' || opKind(t) === 'matmul'
 
 /**
  * The reduced axes of a reduce-kind node (its record reads them from the attributes).
@@ -123,8 +128,7 @@ export const intrinsic = (t: Tensor): boolean => isLeafLike(t) || kindOf(t) === 
  * import { sum, input } from 'kiln'
  * axesOf(sum(input('x', [2, 3]), 1)) // [1]
  */
-export const axesOf = (t: Tensor): readonly number[] => axesAs(t)
-const axesAs = <K extends OpName>(t: NodeOf<K>): readonly number[] => {
+export const axesOf = <K extends OpName>(t: NodeOf<K>): readonly number[] => {
   const def = opDef(t.op)
   if (def.kind !== 'reduce') throw new Error(`internal: ${t.op} is not a reduction`)
   return def.axes(t)
@@ -194,14 +198,14 @@ const operandBuffers = (order: readonly Tensor[], mat: ReadonlyMap<number, strin
     for (let x = start; ; x = x.args[0]!) {
       if (mat.has(x.id)) return
       if (isScalarConst(x)) return set(x, 'matmul operand (constant)')
-      if (kindOf(x) !== 'view') return set(x, 'matmul operand computed by its own kernel')
+      if (opKind(x) !== 'view') return set(x, 'matmul operand computed by its own kernel')
       const a = x.args[0]!
       if (!mat.has(a.id) && !viewIsAffine(x)) return set(a, `copy: ${x.op} to ${fmt(x.shape)} merges axes of a strided view (matmul operand)`)
     }
   }
   for (const t of order) {
-    if (kindOf(t) === 'matmul') t.args.forEach(operand)
-    if (kindOf(t) === 'view' && !viewIsAffine(t)) {
+    if (opKind(t) === 'matmul') t.args.forEach(operand)
+    if (opKind(t) === 'view' && !viewIsAffine(t)) {
       const a = t.args[0]!
       if (!intrinsic(a)) set(a, `copy: ${t.op} ${fmt(a.shape)} -> ${fmt(t.shape)} merges axes of an unmaterialized value`)
     }
@@ -249,7 +253,7 @@ const sharedBuffers = (order: readonly Tensor[], mat: ReadonlyMap<number, string
   const cheap = (t: Tensor): boolean => cost(t, CHEAP_OPS) <= CHEAP_OPS
   for (const t of order) {
     if (isLeafLike(t) || isScalarConst(t)) continue
-    const kind = kindOf(t)
+    const kind = opKind(t)
     if (kind === 'elementwise' || kind === 'view')
       for (const a of t.args)
         if (sizeOf(a.shape) < sizeOf(t.shape) && !cheap(a)) set(a, `broadcast to ${fmt(t.shape)}: computed once, not per element`)
@@ -277,7 +281,7 @@ export const epilogueRoot = (
   if (uses.get(m.id) !== 1) return undefined
   for (let cur = m; ;) {
     const c = consumers.get(cur.id)![0]!
-    if (kindOf(c) !== 'elementwise' || !shapeEq(c.shape, m.shape) || !shapeEq(cur.shape, c.shape)) return undefined
+    if (opKind(c) !== 'elementwise' || !shapeEq(c.shape, m.shape) || !shapeEq(cur.shape, c.shape)) return undefined
     if (!mat.has(c.id) && uses.get(c.id) !== 1) share?.(c)
     if (mat.has(c.id)) return c
     cur = c
@@ -304,8 +308,8 @@ export const decideFusion = (outputs: readonly Tensor[], opts: ScheduleOptions, 
   for (const o of outputs) set(o, 'output')
   for (const t of order) {
     if (isLeafLike(t)) set(t, 'leaf')
-    else if (kindOf(t) === 'reduce') set(t, 'reduction')
-    else if (kindOf(t) === 'matmul') set(t, 'matmul')
+    else if (opKind(t) === 'reduce') set(t, 'reduction')
+    else if (opKind(t) === 'matmul') set(t, 'matmul')
     else if (!opts.fuse && !isScalarConst(t)) set(t, 'unfused plan')
   }
   const epilogues: { matmul: Tensor; root: Tensor }[] = []
@@ -316,7 +320,7 @@ export const decideFusion = (outputs: readonly Tensor[], opts: ScheduleOptions, 
     sharedBuffers(order, mat, uses, set)
     const roots = new Set<number>()
     for (const m of order) {
-      if (kindOf(m) !== 'matmul' || mat.get(m.id) !== 'matmul') continue
+      if (opKind(m) !== 'matmul' || mat.get(m.id) !== 'matmul') continue
       const root = epilogueRoot(m, mat, uses, consumers, (c) => set(c, `matmul epilogue with ${uses.get(c.id)} consumers`))
       if (root === undefined || roots.has(root.id)) continue
       roots.add(root.id)
@@ -327,7 +331,7 @@ export const decideFusion = (outputs: readonly Tensor[], opts: ScheduleOptions, 
     const stored = new Set<number>()
     for (const r of order) {
       const x = r.args[0]
-      if (kindOf(r) !== 'reduce' || onlineSums.has(r.id) || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
+      if (opKind(r) !== 'reduce' || onlineSums.has(r.id) || x === undefined || !mat.has(x.id) || intrinsic(x) || isScalarConst(x)) continue
       if (roots.has(x.id) || stored.has(x.id)) continue
       stored.add(x.id)
       sides.push({ reduce: r, stored: x })
@@ -338,8 +342,8 @@ export const decideFusion = (outputs: readonly Tensor[], opts: ScheduleOptions, 
     epilogues: epilogues.map((e) => ({ matmul: planNode(e.matmul), root: planNode(e.root) })),
     sideReductions: sides.map((s) => ({ reduce: planNode(s.reduce), stored: planNode(s.stored) })),
     online: [...online.values()].map((p) => ({ max: planNode(p.max), sum: planNode(p.sum), guarded: p.guarded })),
-    reduceForms: order.flatMap((t) => (kindOf(t) === 'reduce' ? [{ ...planNode(t), form: defaultReduceForm(reducedFlags(t)) }] : [])),
-    tiles: order.flatMap((t) => (kindOf(t) === 'matmul' ? [{ ...planNode(t), ...TILE }] : [])),
+    reduceForms: order.flatMap((t) => (opKind(t) === 'reduce' ? [{ ...planNode(t), form: defaultReduceForm(reducedFlags(t)) }] : [])),
+    tiles: order.flatMap((t) => (opKind(t) === 'matmul' ? [{ ...planNode(t), ...DEFAULT_TILE }] : [])),
   }
 }
 
@@ -350,4 +354,7 @@ export const decideFusion = (outputs: readonly Tensor[], opts: ScheduleOptions, 
  * import { max, input } from 'kiln'
  * reducedFlags(max(input('x', [2, 3, 4]), [0, 2])) // [true, false, true]
  */
-export const reducedFlags = (r: Tensor): boolean[] => r.args[0]!.shape.map((_, d) => axesOf(r).includes(d))
+export const reducedFlags = (r: Tensor): boolean[] => {
+  const axes = axesOf(r)
+  return r.args[0]!.shape.map((_, d) => axes.includes(d))
+}

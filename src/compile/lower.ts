@@ -56,8 +56,7 @@ export const lowering = (ctx: LowerCtx) => {
   }
 
   /** The node's own computation at `idx` (its operands are read, possibly inlined). */
-  const compute = (t: Tensor, idx: readonly Aff[]): Expr => computeAs(t, idx)
-  const computeAs = <K extends OpName>(t: NodeOf<K>, idx: readonly Aff[]): Expr => {
+  const compute = <K extends OpName>(t: NodeOf<K>, idx: readonly Aff[]): Expr => {
     const def = opDef(t.op)
     switch (def.kind) {
       case 'elementwise':
@@ -72,13 +71,10 @@ export const lowering = (ctx: LowerCtx) => {
       }
       case 'view': {
         if (sizeOf(t.shape) === 0) return { _tag: 'lit', v: 0 }
-        const x = t.args[0]!
-        const src = ctx.valueOf(x)
-        // Over a buffer a row-major view is free: the same flat index.
-        if (def.rowMajor && src !== undefined) return { _tag: 'load', value: src, off: aff.dot(idx, stridesOf(t.shape), ctx.rank) }
-        const at = def.index(idx, t, ctx.rank)
-        if (at === undefined) throw new Error(`internal: ${t.op} #${t.id} needs its operand materialized`)
-        return read(x, at)
+        const src = ctx.valueOf(t.args[0]!)
+        const step = viewStep(t, idx, ctx.rank, src !== undefined)
+        if (step === undefined) throw new Error(`internal: ${t.op} #${t.id} needs its operand materialized`)
+        return step._tag === 'flat' ? { _tag: 'load', value: src!, off: step.off } : read(step.operand, step.idx)
       }
       case 'select':
         note(t.op)
@@ -103,6 +99,33 @@ const opCall = <K extends OpName>(t: NodeOf<K>, args: readonly Expr[]): Expr => 
   return { _tag: 'op', call, args }
 }
 
+/** Where reading a view at an index leads: a flat offset into its buffered operand, or its operand at an index. */
+export type ViewStep =
+  | { readonly _tag: 'flat'; readonly off: Aff }
+  | { readonly _tag: 'operand'; readonly operand: Tensor; readonly idx: readonly Aff[] }
+
+/**
+ * One step of reading view `t` at `idx` (`buffered`: its operand has a buffer): a row-major view over a
+ * buffer reads its own flat index there, any other view maps the index through its record; undefined for
+ * a node that is not a view, or a view whose map is not affine. Lowering and the online pattern test share it.
+ * @example
+ * import { viewStep } from './lower.js'
+ * import { aff } from './ir.js'
+ * import { input, reshape, transpose } from 'kiln'
+ * const idx = [aff.axis(2, 0), aff.axis(2, 1)]
+ * viewStep(reshape(input('x', [6]), [2, 3]), idx, 2, true) // { _tag: 'flat', off: { c: 0, k: [3, 1] } }
+ * const s = viewStep(transpose(input('y', [3, 2])), idx, 2, false)
+ * s?._tag === 'operand' && s.idx.map(aff.show) // ['i1', 'i0']
+ */
+export const viewStep = <K extends OpName>(t: NodeOf<K>, idx: readonly Aff[], rank: number, buffered: boolean): ViewStep | undefined => {
+  const def = opDef(t.op)
+  if (def.kind !== 'view') return undefined
+  // Over a buffer a row-major view is free: the same flat index.
+  if (def.rowMajor && buffered) return { _tag: 'flat', off: aff.dot(idx, stridesOf(t.shape), rank) }
+  const at = def.index(idx, t, rank)
+  return at === undefined ? undefined : { _tag: 'operand', operand: t.args[0]!, idx: at }
+}
+
 /**
  * True when reading `t` at any index is an affine read of its operand (always, but for a reshape that
  * merges axes): otherwise its operand must be stored first.
@@ -112,8 +135,7 @@ const opCall = <K extends OpName>(t: NodeOf<K>, args: readonly Expr[]): Expr => 
  * viewIsAffine(reshape(input('x', [6]), [2, 3])) // true
  * viewIsAffine(reshape(transpose(input('x', [2, 3])), [6])) // false
  */
-export const viewIsAffine = (t: Tensor): boolean => viewAffine(t)
-const viewAffine = <K extends OpName>(t: NodeOf<K>): boolean => {
+export const viewIsAffine = <K extends OpName>(t: NodeOf<K>): boolean => {
   const def = opDef(t.op)
   if (def.kind !== 'view') return false
   const rank = t.shape.length

@@ -7,10 +7,10 @@
  * shifted by 0, so an all -Infinity row sums to 0 instead of NaN); the pair then says `guarded`.
  * @module
  */
-import { opDef } from '../optable.js'
 import { reducedShape, shapeEq, sizeOf, stridesOf } from '../shape.js'
-import { constValue, isOp, type NodeOf, type OpName, type Tensor } from '../tensor.js'
+import { constValue, isOp, type Tensor } from '../tensor.js'
 import { aff, type Aff } from './ir.js'
+import { viewStep } from './lower.js'
 
 /** A max reduction and the sum of `exp(x - max)` over the same axes that runs in its pass. */
 export interface OnlinePair {
@@ -53,31 +53,21 @@ const sameAxes = (a: readonly number[], b: readonly number[]): boolean => {
 
 /**
  * The flat offset into `m`'s buffer that reading `b` at `idx` comes to, following the views between them
- * by their records' index maps (a row-major view directly over `m` reads its own flat index); undefined
- * when the path holds anything but views, or a view whose map is not affine. Never throws: this is a
- * pattern test, not lowering.
+ * as lowering does (`viewStep`); undefined when the path holds anything but views, or a view whose map is
+ * not affine. Never throws: this is a pattern test, not lowering.
  */
 const flatReadOf = (b: Tensor, m: Tensor, idx: readonly Aff[], rank: number): Aff | undefined => {
   let t = b
   let at = idx
   for (let hops = 0; hops <= MAX_VIEWS; hops++) {
     if (t === m) return aff.dot(at, stridesOf(m.shape), rank)
-    const next = viewStep(t, at, m, rank)
-    if (next === undefined) return undefined
-    if (next.flat !== undefined) return next.flat
-    ;[t, at] = [next.operand, next.idx]
+    if (sizeOf(t.shape) === 0) return undefined
+    const step = viewStep(t, at, rank, t.args[0] === m)
+    if (step === undefined) return undefined
+    if (step._tag === 'flat') return step.off
+    ;[t, at] = [step.operand, step.idx]
   }
   return undefined
-}
-
-/** One view of the path: its operand and the operand index, or the flat offset of a row-major view over `m`. */
-const viewStep = <K extends OpName>(t: NodeOf<K>, idx: readonly Aff[], m: Tensor, rank: number) => {
-  const def = opDef(t.op)
-  if (def.kind !== 'view' || sizeOf(t.shape) === 0) return undefined
-  const x = t.args[0]!
-  if (def.rowMajor && x === m) return { operand: x, idx, flat: aff.dot(idx, stridesOf(t.shape), rank) }
-  const at = def.index(idx, t, rank)
-  return at === undefined ? undefined : { operand: x, idx: at, flat: undefined }
 }
 
 /**

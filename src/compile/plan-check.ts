@@ -8,7 +8,7 @@
 import { topoSort } from '../graph.js'
 import type { Tensor } from '../tensor.js'
 import {
-  epilogueRoot, FUSION_DEPTH_LIMIT, inlinedDepths, intrinsic, isLeafLike, isScalarConst, kindOf, usesOf, type FusionPlan,
+  epilogueRoot, FUSION_DEPTH_LIMIT, inlinedDepths, intrinsic, isLeafLike, isScalarConst, opKind, usesOf, type FusionPlan,
 } from './fusion.js'
 import { viewIsAffine } from './lower.js'
 import { onlinePair } from './online.js'
@@ -17,30 +17,28 @@ import { onlinePair } from './online.js'
 const operandReadable = (start: Tensor, mat: ReadonlySet<number>): boolean => {
   for (let x = start; ; x = x.args[0]!) {
     if (mat.has(x.id)) return true
-    if (isScalarConst(x) || kindOf(x) !== 'view') return false
+    if (isScalarConst(x) || opKind(x) !== 'view') return false
     if (!viewIsAffine(x) && !mat.has(x.args[0]!.id)) return false
   }
 }
 
 /** Problems with buffers: required ones missing, unknown nodes, inlined regions too deep. */
-const bufferProblems = (order: readonly Tensor[], outputs: readonly Tensor[], plan: FusionPlan, mat: ReadonlySet<number>, out: string[]): void => {
-  const ids = new Set(order.map((t) => t.id))
+const bufferProblems = (order: readonly Tensor[], byId: ReadonlyMap<number, Tensor>, outputs: readonly Tensor[], plan: FusionPlan, mat: ReadonlySet<number>, out: string[]): void => {
   const fused = new Set(plan.epilogues.map((e) => e.matmul.node))
-  for (const m of plan.materialized) if (!ids.has(m.node)) out.push(`${m.label}: not a node of this graph`)
+  for (const m of plan.materialized) if (!byId.has(m.node)) out.push(`${m.label}: not a node of this graph`)
   for (const o of outputs) if (!mat.has(o.id)) out.push(`output #${o.id} (${o.op}): has no buffer`)
   for (const t of order) {
-    const needs = isLeafLike(t) || kindOf(t) === 'reduce' || (kindOf(t) === 'matmul' && !fused.has(t.id))
-    if (needs && !mat.has(t.id)) out.push(`${t.op} #${t.id}: a ${kindOf(t)} node needs a buffer`)
-    if (kindOf(t) === 'matmul' && fused.has(t.id) && mat.has(t.id)) out.push(`matmul #${t.id}: runs as an epilogue, so it has no buffer of its own`)
-    if (kindOf(t) === 'matmul') for (const a of t.args) if (!operandReadable(a, mat)) out.push(`matmul #${t.id}: operand #${a.id} (${a.op}) is not a view of a buffer`)
-    if (kindOf(t) === 'view' && !viewIsAffine(t) && !mat.has(t.args[0]!.id) && !mat.has(t.id)) out.push(`${t.op} #${t.id}: not affine, so its operand #${t.args[0]!.id} needs a buffer`)
+    const needs = isLeafLike(t) || opKind(t) === 'reduce' || (opKind(t) === 'matmul' && !fused.has(t.id))
+    if (needs && !mat.has(t.id)) out.push(`${t.op} #${t.id}: a ${opKind(t)} node needs a buffer`)
+    if (opKind(t) === 'matmul' && fused.has(t.id) && mat.has(t.id)) out.push(`matmul #${t.id}: runs as an epilogue, so it has no buffer of its own`)
+    if (opKind(t) === 'matmul') for (const a of t.args) if (!operandReadable(a, mat)) out.push(`matmul #${t.id}: operand #${a.id} (${a.op}) is not a view of a buffer`)
+    if (opKind(t) === 'view' && !viewIsAffine(t) && !mat.has(t.args[0]!.id) && !mat.has(t.id)) out.push(`${t.op} #${t.id}: not affine, so its operand #${t.args[0]!.id} needs a buffer`)
   }
   inlinedDepths(order, mat, (t) => out.push(`${t.op} #${t.id}: inlined region deeper than ${FUSION_DEPTH_LIMIT} ops`))
 }
 
 /** Problems with epilogues, side reductions and online pairs. */
-const fusionProblems = (order: readonly Tensor[], plan: FusionPlan, mat: ReadonlySet<number>, out: string[]): void => {
-  const byId = new Map(order.map((t) => [t.id, t]))
+const fusionProblems = (order: readonly Tensor[], byId: ReadonlyMap<number, Tensor>, plan: FusionPlan, mat: ReadonlySet<number>, out: string[]): void => {
   const onlineSums = new Set<number>()
   const maxes = new Set<number>()
   for (const p of plan.online) {
@@ -57,7 +55,7 @@ const fusionProblems = (order: readonly Tensor[], plan: FusionPlan, mat: Readonl
   const roots = new Set<number>()
   for (const e of plan.epilogues) {
     const m = byId.get(e.matmul.node)
-    const root = m === undefined || kindOf(m) !== 'matmul' ? undefined : epilogueRoot(m, mat, uses, consumers)
+    const root = m === undefined || opKind(m) !== 'matmul' ? undefined : epilogueRoot(m, mat, uses, consumers)
     if (root === undefined || root.id !== e.root.node) out.push(`epilogue ${e.matmul.label} -> ${e.root.label}: not a single-consumer chain of same-shape elementwise ops ending at the first buffer`)
     else if (roots.has(root.id)) out.push(`epilogue root ${e.root.label}: takes one matmul only`)
     else roots.add(root.id)
@@ -66,7 +64,7 @@ const fusionProblems = (order: readonly Tensor[], plan: FusionPlan, mat: Readonl
   for (const s of plan.sideReductions) {
     const r = byId.get(s.reduce.node)
     const x = r?.args[0]
-    const ok = r !== undefined && x !== undefined && kindOf(r) === 'reduce' && x.id === s.stored.node && mat.has(x.id) && !intrinsic(x) && !isScalarConst(x)
+    const ok = r !== undefined && x !== undefined && opKind(r) === 'reduce' && x.id === s.stored.node && mat.has(x.id) && !intrinsic(x) && !isScalarConst(x)
     if (!ok) out.push(`side reduction ${s.reduce.label}: its operand ${s.stored.label} must be a stored computed value`)
     else if (onlineSums.has(r.id)) out.push(`side reduction ${s.reduce.label}: already computed online`)
     else if (roots.has(x.id) || stored.has(x.id)) out.push(`side reduction ${s.reduce.label}: ${s.stored.label} is already computed by another kernel`)
@@ -75,16 +73,15 @@ const fusionProblems = (order: readonly Tensor[], plan: FusionPlan, mat: Readonl
 }
 
 /** Problems with loop orders and tiles. */
-const loopProblems = (order: readonly Tensor[], plan: FusionPlan, out: string[]): void => {
-  const byId = new Map(order.map((t) => [t.id, t]))
+const loopProblems = (byId: ReadonlyMap<number, Tensor>, plan: FusionPlan, out: string[]): void => {
   for (const f of plan.reduceForms) {
     const t = byId.get(f.node)
-    if (t === undefined || kindOf(t) !== 'reduce') out.push(`loop order of ${f.label}: not a reduction of this graph`)
+    if (t === undefined || opKind(t) !== 'reduce') out.push(`loop order of ${f.label}: not a reduction of this graph`)
     if (f.form !== 'register' && f.form !== 'scatter') out.push(`loop order of ${f.label}: expected 'register' or 'scatter', got ${String(f.form)}`)
   }
   for (const tile of plan.tiles) {
     const t = byId.get(tile.node)
-    if (t === undefined || kindOf(t) !== 'matmul') out.push(`tile of ${tile.label}: not a matmul of this graph`)
+    if (t === undefined || opKind(t) !== 'matmul') out.push(`tile of ${tile.label}: not a matmul of this graph`)
     const ok = (n: number) => Number.isInteger(n) && n >= 1 && n <= 4
     if (!ok(tile.rows) || !ok(tile.cols)) out.push(`tile of ${tile.label}: rows and cols must be integers in 1..4, got ${tile.rows} x ${tile.cols}`)
   }
@@ -103,9 +100,10 @@ const loopProblems = (order: readonly Tensor[], plan: FusionPlan, out: string[])
  */
 export const checkPlan = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Tensor[] = topoSort(outputs)): string[] => {
   const mat = new Set(plan.materialized.map((m) => m.node))
+  const byId = new Map(order.map((t) => [t.id, t]))
   const out: string[] = []
-  bufferProblems(order, outputs, plan, mat, out)
-  fusionProblems(order, plan, mat, out)
-  loopProblems(order, plan, out)
+  bufferProblems(order, byId, outputs, plan, mat, out)
+  fusionProblems(order, byId, plan, mat, out)
+  loopProblems(byId, plan, out)
   return out
 }

@@ -14,7 +14,7 @@ import { leafName, topoSort } from '../graph.js'
 import { reducedShape, sizeOf, stridesOf } from '../shape.js'
 import { isOp, type Tensor } from '../tensor.js'
 import {
-  axesOf, decideFusion, describe, isLeafLike, isScalarConst, kindOf, reducedFlags, type FusionPlan, type ScheduleOptions,
+  axesOf, decideFusion, defaultReduceForm, DEFAULT_TILE, describe, isLeafLike, isScalarConst, opKind, reducedFlags, type FusionPlan, type ScheduleOptions,
 } from './fusion.js'
 import { aff, type Expr, type KernelPlan, type Operand, type Schedule, type Value } from './ir.js'
 import { lowering } from './lower.js'
@@ -120,7 +120,7 @@ const build = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Ten
     return {
       _tag: 'matmul', id: kernels.length, out: valueOf.get(out.id)!, fused, notes: notesOf(out),
       shape: out.shape, k: a.shape[a.shape.length - 1]!, a: operandOf(a, fused), b: operandOf(b, fused),
-      epilogue: epilogue(rank), outOff: aff.dot(vars(rank), stridesOf(out.shape), rank), tile: tiles.get(m.id) ?? { rows: 4, cols: 4 },
+      epilogue: epilogue(rank), outOff: aff.dot(vars(rank), stridesOf(out.shape), rank), tile: tiles.get(m.id) ?? DEFAULT_TILE,
     }
   }
   for (const t of order) {
@@ -129,13 +129,13 @@ const build = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Ten
     if (values[out]!.kind === 'const') continue
     const fused: string[] = []
     const m = fusedMatmul.get(t.id)
-    if (kindOf(t) === 'matmul') {
+    if (opKind(t) === 'matmul') {
       fused.push('matmul')
       kernels.push(matmulKernel(t, t, fused, () => ({ _tag: 'acc' })))
     } else if (m !== undefined) {
       fused.push('matmul')
       kernels.push(matmulKernel(m, t, fused, (rank) => session(rank, fused, m).compute(t, vars(rank))))
-    } else if (kindOf(t) === 'reduce' || sideReduce.has(t.id)) {
+    } else if (opKind(t) === 'reduce' || sideReduce.has(t.id)) {
       const r = sideReduce.get(t.id) ?? t
       if (done.has(r.id)) continue
       done.add(r.id)
@@ -144,6 +144,7 @@ const build = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Ten
       const x = r.args[0]!
       const rank = x.shape.length
       const axes = axesOf(r)
+      const reduced = reducedFlags(r)
       const kept = stridesOf(reducedShape(x.shape, axes, true)).map((s, d) => (axes.includes(d) ? 0 : s))
       fused.push(...(pair === undefined ? [r.op] : ['max', 'sum', 'exp', 'sub']))
       const side = r !== t
@@ -152,7 +153,7 @@ const build = (outputs: readonly Tensor[], plan: FusionPlan, order: readonly Ten
       if (pair !== undefined) notes.push(`online max+sum: also computes ${describe(pair.sum)} = sum(exp(x - ${pair.guarded ? 'finite max or 0' : 'max'})) in this pass`)
       kernels.push({
         _tag: 'reduce', id: kernels.length, out: valueOf.get(r.id)!, fused, notes,
-        op: r.op, shape: x.shape, reduced: reducedFlags(r), form: forms.get(r.id) ?? 'register', body, outOff: aff.dot(vars(rank), kept, rank),
+        op: r.op, shape: x.shape, reduced, form: forms.get(r.id) ?? defaultReduceForm(reduced), body, outOff: aff.dot(vars(rank), kept, rank),
         ...(side ? { store: { value: out, off: aff.dot(vars(rank), stridesOf(x.shape), rank) } } : {}),
         ...(pair === undefined ? {} : { online: { sum: valueOf.get(pair.sum.id)!, guarded: pair.guarded } }),
       })

@@ -9,7 +9,7 @@ import { lit } from '../compile/literal.js'
 import { broadcastShapes, type Shape } from '../shape.js'
 import type { NodeOf, Tensor } from '../tensor.js'
 import type { AttrSchema, Builders, Cost, Domain, ElementwiseDef, Empty, Helpers, OpAttrs, OpName } from './def.js'
-import { erf } from './erf.js'
+import { erf, TWO_OVER_SQRT_PI } from './erf.js'
 import { mapBroadcast } from './ref.js'
 
 /** Unary maps without attributes: `neg(x)`, `exp(x)`, ... (the public API derives its unary ops from these). */
@@ -103,8 +103,6 @@ const unary = <N extends OpName>(meta: Meta<N>, s: UnarySpec<N>): ElementwiseDef
   ...(s.helpers === undefined ? {} : { helpers: s.helpers }),
   ...(s.domain === undefined ? {} : { domain: s.domain }),
 })
-
-const TWO_OVER_SQRT_PI = 1.1283791670955126
 
 /**
  * Unary records.

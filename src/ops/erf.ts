@@ -2,8 +2,9 @@
  * The error function in float64, for the `erf` op's scalar kernel and its reference evaluation
  * (JavaScript has no `Math.erf`).
  *
- * `erf` is one self-contained function: every constant is a literal in its body and it calls only
- * `Math.exp` and `Math.floor`, so its source text can be pasted into generated kernel code as a helper.
+ * Kernels receive `erf` as a function value (the op record's helper `kErf`), so it is the same
+ * function the reference interpreter runs; it calls only `Math.exp`, `Math.floor` and the two exact
+ * product helpers below.
  *
  * Accuracy, measured against mpmath (spec/ops/erf-values.json and a 90,000-point random sample):
  * at most 1 ulp from the correctly rounded value over the whole float64 range. Every sampled point
@@ -12,6 +13,23 @@
  * those below 2^-1000 (the rescaled result is rounded twice).
  * @module
  */
+
+/**
+ * `2 / sqrt(pi)`, erf's slope at 0 (to the nearest double).
+ * @example
+ * import { TWO_OVER_SQRT_PI } from './erf.js'
+ * TWO_OVER_SQRT_PI === 2 / Math.sqrt(Math.PI) // true
+ */
+export const TWO_OVER_SQRT_PI = 1.1283791670955126
+
+/** The high half of `v` in Veltkamp's split (factor 2^27 + 1): `v - hi(v)` is exact, and so are products of halves. */
+const hi = (v: number): number => {
+  const s = 134217729 * v
+  return s - (s - v)
+}
+
+/** The exact rounding error of the product `p = a * b` (Dekker), from the split halves of `a` and `b`. */
+const prodErr = (ah: number, al: number, bh: number, bl: number, p: number): number => ah * bh - p + ah * bl + al * bh + al * bl
 
 /**
  * The error function `erf(x) = 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt`, to within 1 ulp
@@ -53,15 +71,11 @@ export function erf(x: number): number {
     if (x === 0) return x // -0 + 0 would be +0 below
     const scaled = a < 9.332636185032189e-302
     const s = scaled ? x * 1.8446744073709552e19 : x
-    const ch = 1.1283791670955126
-    const sc = 134217729 * ch
-    const chh = sc - (sc - ch)
-    const chl = ch - chh
-    const ss = 134217729 * s
-    const sh = ss - (ss - s)
-    const sl = s - sh
+    const ch = TWO_OVER_SQRT_PI
+    const chh = hi(ch)
+    const sh = hi(s)
     const p = s * ch
-    const pe = sh * chh - p + sh * chl + sl * chh + sl * chl
+    const pe = prodErr(sh, s - sh, chh, ch - chh, p)
     const y = p + (pe + s * 1.533545961316588e-17 - p * ((x * x) / 3))
     return scaled ? y * 5.421010862427522e-20 : y
   }
@@ -70,8 +84,7 @@ export function erf(x: number): number {
   // (Dekker's product; the same split is used for every exact product below).
   // Rounding x^2 alone costs about 2^-53 relative in z, which exp(-z) turns into an error of z
   // times that: several ulps once z is large.
-  const sx = 134217729 * a
-  const ah = sx - (sx - a)
+  const ah = hi(a)
   const al = a - ah
   const zh = a * a
   const zl = ah * ah - zh + 2 * ah * al + al * al
@@ -95,18 +108,15 @@ export function erf(x: number): number {
     const tail = 115.5 * (z3 * z3) * h
 
     // Horner in double-double: p = 83160 + z(-27720 + z(8316 + z(-1980 + z(385 - 63 z)))), p = ph + pl.
-    const sz = 134217729 * zh
-    const zhh = sz - (sz - zh)
+    const zhh = hi(zh)
     const zhl = zh - zhh
     let ph = -63
     let pl = 0
     for (let i = 0; i < 5; i++) {
       const coef = i === 0 ? 385 : i === 1 ? -1980 : i === 2 ? 8316 : i === 3 ? -27720 : 83160
       const m = ph * zh
-      const sp = 134217729 * ph
-      const phh = sp - (sp - ph)
-      const phl = ph - phh
-      const me = phh * zhh - m + phh * zhl + phl * zhh + phl * zhl // m's exact rounding error
+      const phh = hi(ph)
+      const me = prodErr(phh, ph - phh, zhh, zhl, m) // m's exact rounding error
       const lo = me + ph * zl + pl * zh
       const s = coef + m // two-sum: s + e = coef + m exactly
       const bv = s - coef
@@ -127,21 +137,15 @@ export function erf(x: number): number {
     // erf = (k x) p with k = (2/sqrt(pi)) / 83160 as a double-double (a double alone is 0.5 ulp off);
     // both products are formed exactly so that only the final addition rounds at full weight.
     const kh0 = 1.3568773053096591e-5
-    const sk = 134217729 * kh0
-    const khh = sk - (sk - kh0)
-    const khl = kh0 - khh
+    const khh = hi(kh0)
     const xh = x < 0 ? -ah : ah
     const xl = x < 0 ? -al : al
     const kh = x * kh0
-    const kl = xh * khh - kh + xh * khl + xl * khh + xl * khl + x * 4.140328328050364e-22
+    const kl = prodErr(xh, xl, khh, kh0 - khh, kh) + x * 4.140328328050364e-22
     const yh = kh * ph
-    const sk2 = 134217729 * kh
-    const k2h = sk2 - (sk2 - kh)
-    const k2l = kh - k2h
-    const sp = 134217729 * ph
-    const p2h = sp - (sp - ph)
-    const p2l = ph - p2h
-    const ye = k2h * p2h - yh + k2h * p2l + k2l * p2h + k2l * p2l
+    const k2h = hi(kh)
+    const p2h = hi(ph)
+    const ye = prodErr(k2h, kh - k2h, p2h, ph - p2h, yh)
     return yh + (ye + kh * pl + kl * ph)
   }
 

@@ -11,6 +11,7 @@ import type { Layer } from '../nn/layer.js'
 import { flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
 import type { OptionTable } from '../options.js'
 import { foldIn } from '../random/key.js'
+import { sizeOf } from '../shape.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
 import type { FitResult } from './fit.js'
@@ -178,7 +179,7 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   const f = featureCount(train)
   const B = options.batchSize
   const full = stepRunner(s.graphs.full, engine)
-  const rest = s.graphs.rest && { runner: stepRunner(s.graphs.rest, engine), batch: train.n % B }
+  const rest = s.graphs.rest && stepRunner(s.graphs.rest, engine)
   // Three state sets used in turn: a step reads the current one and writes the next, so the values of the
   // two steps before are still there, without a copy, when a loss turns out not finite (`beforePrevious`).
   const start = s.initialState
@@ -189,7 +190,8 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   const outputs = sets.map((set) => [lossBuf, ...set])
   const stepBuf = new Float64Array(1)
   const keyBuf = new Float64Array(2)
-  const inputs = [B, rest?.batch ?? 0].map((b) => [new Float64Array(b * f), new Float64Array(b), stepBuf, keyBuf])
+  // x and y buffers sized by each step's own data leaves
+  const inputs = [s.graphs.full, s.graphs.rest].map((g) => (g === undefined ? [] : [new Float64Array(sizeOf(g.leaves.x.shape)), new Float64Array(sizeOf(g.leaves.y.shape)), stepBuf, keyBuf]))
   // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
   const usesKey = full.reads(KEY)
   const dropoutKey = foldIn(options.key, 2)
@@ -211,7 +213,7 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
     }
     const cur = sets[at]!
     at = (at + 1) % 3
-    ;(which === 0 ? full : rest!.runner).run(inputs[which]!, cur, outputs[at]!)
+    ;(which === 0 ? full : rest!).run(inputs[which]!, cur, outputs[at]!)
     return lossBuf[0]! * size
   }
   const valuesOf = (set: readonly Float64Array[]): Values => {

@@ -134,7 +134,8 @@ export const trainStep = (config: TrainStepConfig): TrainStep => {
   const groups = [params, leaves.state, optState] as const
   const sizes = groups.map((g) => leafList(g).length)
   const outputs = [loss, ...leafList(nextParams), ...leafList(out.state), ...leafList(upd.state)]
-  const readsKey = topoSort(outputs).includes(key)
+  // whether the graph reads the key, found on the first feed without one (fit never asks)
+  let readsKey: boolean | undefined
   return {
     inputs: [x, y, step, key],
     state: groups.flatMap((g) => leafList(g)),
@@ -158,7 +159,7 @@ export const trainStep = (config: TrainStepConfig): TrainStep => {
       return { params: readTree(params, s.slice(0, a)), state: readTree(leaves.state, s.slice(a, b)), optState: readTree(optState, s.slice(b)) }
     },
     feed: (f) => {
-      if (f.key === undefined && readsKey) throw new ArgumentError('trainStep', 'key', 'the model draws random numbers (dropout) in training; pass a fresh key in each feed')
+      if (f.key === undefined && (readsKey ??= topoSort(outputs).includes(key))) throw new ArgumentError('trainStep', 'key', 'the model draws random numbers (dropout) in training; pass a fresh key in each feed')
       return [Float64Array.from(f.x), Float64Array.from(f.y), Float64Array.of(f.step), f.key === undefined ? new Float64Array(2) : Float64Array.of(f.key.k0 >>> 0, f.key.k1 >>> 0)]
     },
   }
