@@ -13,9 +13,11 @@ export const ENTRY = fileURLToPath(new URL('../examples/browser/digits.ts', impo
 /**
  * The gzipped-size budget of the root entry in a minified training bundle: 60,000 until 0.3.0 (57,559
  * measured), raised to 62,000 by issue 10 (60,229 measured: the float64 `erf` kernel helper, the op
- * records' compiler fields and the fusion plan as a value).
+ * records' compiler fields and the fusion plan as a value), raised to 65,000 by issue 11 (63,011 measured: every
+ * layer records its config, `fit` checkpoints and resumes, and `predict` applies a model's preprocessing; the
+ * model-file and safetensors code is not in a training bundle unless the page saves or loads models).
  */
-export const BUDGET_GZIP_BYTES = 62_000
+export const BUDGET_GZIP_BYTES = 65_000
 
 export interface Bundle {
   readonly code: string

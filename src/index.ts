@@ -44,3 +44,14 @@ export {
   trainDevTestSplit, kFold, bootstrap, batches, flower, moons, spirals, xor,
 } from './data/index.js'
 export * from './io/params-file.js'
+export {
+  type SafetensorsDtype, type Conversion, SAFETENSORS_DTYPE_BYTES, type SafetensorsError, safetensorsError, SAFETENSORS_MAX_HEADER_BYTES, type TensorEntry,
+  type StoredTensor, type Safetensors, type SafetensorsReadOptions, safetensorsLayout, encodeSafetensors, f64Bytes, decodeSafetensors,
+} from './io/safetensors.js'
+export { type TorchStateDictError, torchStateDictError, TORCH_LAYERS, fromTorchStateDict, toTorchStateDict } from './io/torch.js'
+export {
+  type ModelFileOptions, type ModelToSave, type ModelFileParts, type DecodeModelOptions, modelFileParts, checkpointFileParts, encodeModel, encodeCheckpoint,
+  decodeModel, decodeCheckpoint, type LoadModelOptions, type SavedModel, type ModelFileError, modelFileError, modelFromSafetensors,
+  checkpointFromSafetensors, oldFormatProblem, MODEL_READ_OPTIONS, MODEL_WRITE_OPTIONS,
+} from './io/model-file.js'
+export { KILN_VERSION } from './version.js'

@@ -42,7 +42,7 @@ const fitValid = { epochs: 1, batchSize: 8, optimizer: K.adam(0.01), key: K.key(
 const fitKinds: Record<string, readonly Kind[]> = {
   epochs: ['number'], batchSize: ['number'], optimizer: ['object'], loss: ['string', 'object'], key: ['object'], dev: ['object'],
   regularization: ['object'], earlyStopping: ['object'], shuffle: ['boolean'], onEpochEnd: ['function'], progress: ['boolean', 'function', 'object'],
-  initial: ['object'], freeze: ['array', 'function'], engine: ['string'], stopOnNonFinite: ['boolean'],
+  initial: ['object'], freeze: ['array', 'function'], engine: ['string'], stopOnNonFinite: ['boolean'], checkpoint: ['object'], resume: ['object'],
 }
 const x = K.input('x', [2])
 const probs = K.constant([0.3, 0.6], [2])
@@ -55,6 +55,10 @@ const dir = mkdtempSync(join(tmpdir(), 'kiln-options-fuzz-'))
 const csvPath = join(dir, 'a.csv')
 writeFileSync(csvPath, '1,0\n2,1\n')
 const savedPath = join(dir, 'never-written.json')
+const model: K.Trained = { model: K.dense(1), featureShape: [1], objective: K.objectives.meanSquaredError, classes: [], params: { w: Float64Array.of(1), b: Float64Array.of(0) }, state: {}, engine: 'compiled' }
+const modelBytes = K.unwrap(K.encodeModel(model))
+let saves = 0
+const modelPath = (n: number) => join(dir, `fuzz-model-${n}.safetensors`)
 
 const NUMBERS = (...names: string[]) => Object.fromEntries(names.map((n) => [n, ['number'] as const]))
 
@@ -103,6 +107,13 @@ const TABLE: readonly Entry[] = [
   { name: 'idxDataset', valid: {}, run: (o) => K.idxDataset({ type: 'ubyte', dims: [1, 1], data: Float64Array.of(1) } as K.IdxArray, { type: 'ubyte', dims: [1], data: Float64Array.of(0) } as K.IdxArray, o as K.IdxDatasetOptions) },
   { name: 'encodeValues', valid: {}, run: (o) => K.encodeValues(saved, o as never) },
   { name: 'decodeValues', valid: {}, run: (o) => K.decodeValues(K.encodeValues(saved), '<text>', o as never) },
+  { name: 'decodeSafetensors', valid: {}, run: (o) => K.decodeSafetensors(K.encodeSafetensors([]), '<bytes>', o as never) },
+  { name: 'encodeModel', valid: {}, kinds: { notes: ['object'], savedAt: ['string'] }, run: (o) => K.encodeModel(model, o as never) },
+  { name: 'decodeModel', valid: {}, run: (o) => K.decodeModel(modelBytes, '<bytes>', o as never) },
+  { name: 'loadSafetensors', valid: {}, run: (o) => N.loadSafetensors(join(dir, 'none.safetensors'), o as never) },
+  { name: 'loadModel', valid: {}, run: (o) => N.loadModel(join(dir, 'none.safetensors'), o as never) },
+  // A fresh path per run: the valid run's file must not count as written by a refused one.
+  { name: 'saveModel', valid: {}, kinds: { notes: ['object'], savedAt: ['string'] }, run: (o) => N.saveModel(modelPath(++saves), model, o as never), ran: () => (existsSync(modelPath(saves)) ? 1 : 0) },
   { name: 'readBytes', valid: {}, run: (o) => N.readBytes(csvPath, o as N.ReadOptions) },
   { name: 'readText', valid: {}, run: (o) => N.readText(csvPath, o as N.ReadOptions) },
   { name: 'readCsv', valid: {}, run: (o) => N.readCsv(csvPath, o as K.CsvOptions) },

@@ -96,7 +96,7 @@ const encodeRecord = (tree: ParamValues, out: string[], size: { bytes: number },
  * @example
  * import { encodeValues } from 'kiln'
  * encodeValues({ params: { w: Float64Array.of(1, NaN) }, state: {} }) // '{"format":"kiln-values","version":1,"params":{"w":{"values":[1,"NaN"]}},"state":{}}'
- * try { encodeValues({ params: { w: new Float64Array(100) }, state: {} }, { maxTextBytes: 100 }) } catch (e) { (e as Error).message } // 'encodeValues: values: 100 parameters need more than 100 bytes of JSON (maxTextBytes); save a model this large in a binary format (the safetensors support planned for model files; not available yet)'
+ * try { encodeValues({ params: { w: new Float64Array(100) }, state: {} }, { maxTextBytes: 100 }) } catch (e) { (e as Error).message } // 'encodeValues: values: 100 parameters need more than 100 bytes of JSON (maxTextBytes); save a model this large in a binary format (a model file: saveModel or encodeModel)'
  */
 export const encodeValues = (v: SavedValues, options: ValuesTextOptions = {}): string => {
   const bad = optionsProblem('encodeValues', options, TEXT_KEYS) ?? textLimitProblem('encodeValues', options.maxTextBytes)

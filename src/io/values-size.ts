@@ -17,13 +17,13 @@ import { ArgumentError, describeValue } from '../options.js'
 export const MAX_VALUES_TEXT_BYTES = 2 ** 28 - 4
 
 /** What the too-large messages suggest instead. */
-const BINARY = 'save a model this large in a binary format (the safetensors support planned for model files; not available yet)'
+const BINARY = 'save a model this large in a binary format (a model file: saveModel or encodeModel)'
 
 /**
  * The message for a text past the limit `max`: `what` is the subject and verb ("the file is 9 bytes,").
  * @example
  * import { tooLong } from './values-size.js'
- * tooLong('20 parameters need', 10) // '20 parameters need more than 10 bytes of JSON (maxTextBytes); save a model this large in a binary format (the safetensors support planned for model files; not available yet)'
+ * tooLong('20 parameters need', 10) // '20 parameters need more than 10 bytes of JSON (maxTextBytes); save a model this large in a binary format (a model file: saveModel or encodeModel)'
  */
 export const tooLong = (what: string, max: number): string =>
   `${what} more than ${max} bytes of JSON (${max === MAX_VALUES_TEXT_BYTES ? 'MAX_VALUES_TEXT_BYTES, the most a values file holds' : 'maxTextBytes'}); ${BINARY}`

@@ -13,7 +13,7 @@ import { fmt, inferDims, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { activationFn, type ActivationName } from './activations.js'
 import { glorotUniform, zeros, type Initializer } from './init.js'
-import { defineLayer, leafOf, variable, type Layer } from './layer.js'
+import { configured, defineLayer, leafOf, variable, type Layer } from './layer.js'
 import type { InputOf, ShapeFn } from './shapes.js'
 
 /** A size per spatial axis: one number for both, or `[height, width]`. */
@@ -181,7 +181,7 @@ export const conv2d = <const F extends number, const O extends Conv2dOptions = {
   const act = activationFn(o.activation ?? 'linear', 'conv2d')
   const useBias = o.bias ?? true
   const kernelShape = (c: number): Shape => [k[0], k[1], c, filters]
-  return defineLayer<Conv2dShape<F, KeepsSize<O>>>(
+  const layer = defineLayer<Conv2dShape<F, KeepsSize<O>>>(
     'conv2d',
     (s) => {
       const [b, , , c] = rank4('conv2d', s)
@@ -201,6 +201,7 @@ export const conv2d = <const F extends number, const O extends Conv2dOptions = {
       return { y: act(reshape(zb, [b, g.out[0], g.out[1], filters])), state: ctx.state }
     },
   )
+  return configured(layer, 'conv2d', [filters, kernelSize, options])
 }
 
 /** Options of the pooling layers. */
@@ -216,7 +217,7 @@ const pool = (who: 'maxPool2d' | 'avgPool2d', size: Size2, options: Pool2dOption
   const k = pairOf(who, 'size', size)
   const st = pairOf(who, 'stride', options.stride ?? k)
   const reduce = (t: Tensor, axes: readonly number[]): Tensor => (who === 'maxPool2d' ? max(t, axes) : mean(t, axes))
-  return defineLayer<Pool2dShape>(
+  const layer = defineLayer<Pool2dShape>(
     who,
     (s) => {
       const [b, , , c] = rank4(who, s)
@@ -232,6 +233,7 @@ const pool = (who: 'maxPool2d' | 'avgPool2d', size: Size2, options: Pool2dOption
       return { y: reduce(stacked, [3]), state: ctx.state }
     },
   )
+  return configured(layer, who, [size, options])
 }
 
 /**
@@ -262,7 +264,7 @@ export const avgPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2
  * globalAvgPool2d().apply({}, input('x', [2, 4, 4, 3])).y.shape // [2, 3]
  */
 export const globalAvgPool2d = (): Layer<GlobalPool2dShape> =>
-  defineLayer<GlobalPool2dShape>(
+  configured(defineLayer<GlobalPool2dShape>(
     'globalAvgPool2d',
     (s) => {
       const [b, , , c] = rank4('globalAvgPool2d', s)
@@ -272,7 +274,7 @@ export const globalAvgPool2d = (): Layer<GlobalPool2dShape> =>
       rank4('globalAvgPool2d', x.shape)
       return { y: mean(x, [1, 2]), state: ctx.state }
     },
-  )
+  ), 'globalAvgPool2d', [])
 
 const resolve = (who: string, s: Shape, target: Shape): Shape => {
   if (s.length < 1) throw new ShapeError(who, [s], 'needs a batch axis')
@@ -296,9 +298,10 @@ export const reshapeLayer = <const T extends Shape>(shape: T): Layer<ReshapeShap
   const dims = numberList('reshape', 'shape', shape, false)
   if (!dims.every((d) => Number.isInteger(d) && d >= -1) || dims.filter((d) => d === -1).length > 1)
     throw new RangeError(`reshape: dims must be integers >= 0 with at most one -1 (inferred), got ${fmt(dims)}`)
-  return defineLayer<ReshapeShape<T>>(
+  const layer = defineLayer<ReshapeShape<T>>(
     'reshape',
     (s) => ({ params: {}, state: {}, outputShape: resolve('reshape', s, shape) }),
     (_p, x, ctx) => ({ y: reshape(x, resolve('reshape', x.shape, shape)), state: ctx.state }),
   )
+  return configured(layer, 'reshape', [dims])
 }

@@ -8,14 +8,13 @@
  * @module
  */
 import * as init from './init.js'
-import * as C from './conv.js'
-import * as L from './layers.js'
-import { sequential } from './sequential.js'
 
 export * from './tree.js'
 export * from './init.js'
 export * from './activations.js'
 export * from './layer.js'
+export * from './config.js'
+export { layerFromConfig, builtInLayerNames, registryOf, type LayerRegistry } from './rebuild.js'
 export { dense, dropout, batchNorm, activation, type DenseOptions, type BatchNormOptions } from './layers.js'
 export { sequential } from './sequential.js'
 export { summary, summaryRows, type SummaryRow } from './summary.js'
@@ -28,37 +27,7 @@ export * from './losses.js'
 export * from './schedules.js'
 export * from './transform.js'
 export * from './optim.js'
-
-/**
- * Every layer constructor, activation layers under their activation names.
- * @example
- * import { layers, sequential, key } from 'kiln'
- * const net = sequential(layers.dense(8), layers.relu(), layers.dropout(0.1), layers.dense(2), layers.logSoftmax())
- * net.init(key(0), [4, 3]).outputShape // [4, 2]
- */
-export const layers = {
-  dense: L.dense,
-  activation: L.activation,
-  sigmoid: L.sigmoidLayer,
-  tanh: L.tanhLayer,
-  relu: L.reluLayer,
-  leakyRelu: L.leakyReluLayer,
-  elu: L.eluLayer,
-  softplus: L.softplusLayer,
-  gelu: L.geluLayer,
-  softmax: L.softmaxLayer,
-  logSoftmax: L.logSoftmaxLayer,
-  linear: L.linearLayer,
-  dropout: L.dropout,
-  batchNorm: L.batchNorm,
-  flatten: L.flattenLayer,
-  reshape: C.reshapeLayer,
-  conv2d: C.conv2d,
-  maxPool2d: C.maxPool2d,
-  avgPool2d: C.avgPool2d,
-  globalAvgPool2d: C.globalAvgPool2d,
-  sequential,
-} as const
+export { layers } from './catalog.js'
 
 /**
  * The initializers under short names (`initializers.uniform(-1, 1)`).

@@ -6,6 +6,7 @@
 import { normal as sampleNormal, truncatedNormal as sampleTruncated, uniform as sampleUniform } from '../random/sample.js'
 import type { Key } from '../random/key.js'
 import { fmt, sizeOf, type Shape } from '../shape.js'
+import { namedInitializer } from './config.js'
 
 /** Fan-in and fan-out of a weight: the number of inputs feeding one output and outputs fed by one input. */
 export interface Fans {
@@ -44,10 +45,10 @@ const fansFor = (who: string, shape: Shape, fans: Fans | undefined): Fans => {
 }
 
 /** All zeros. @example import { zeros, key } from 'kiln'; zeros(key(0), [2]) // Float64Array.of(0, 0) */
-export const zeros: Initializer = (_key, shape) => fill(shape, 0)
+export const zeros: Initializer = namedInitializer('zeros', [], (_key, shape) => fill(shape, 0))
 
 /** All ones. @example import { ones, key } from 'kiln'; ones(key(0), [2]) // Float64Array.of(1, 1) */
-export const ones: Initializer = (_key, shape) => fill(shape, 1)
+export const ones: Initializer = namedInitializer('ones', [], (_key, shape) => fill(shape, 1))
 
 /**
  * Every element `v`.
@@ -57,7 +58,7 @@ export const ones: Initializer = (_key, shape) => fill(shape, 1)
  */
 export const constantInit = (v: number): Initializer => {
   if (!Number.isFinite(v)) throw new RangeError(`constantInit: value must be finite, got ${v}`)
-  return (_key, shape) => fill(shape, v)
+  return namedInitializer('constant', [v], (_key, shape) => fill(shape, v))
 }
 
 /**
@@ -68,7 +69,7 @@ export const constantInit = (v: number): Initializer => {
  */
 export const uniformInit = (lo: number, hi: number): Initializer => {
   if (!(lo < hi)) throw new RangeError(`uniformInit: need lo < hi, got ${lo}, ${hi}`)
-  return (key, shape) => sampleUniform(key, sizeOf(shape), lo, hi)
+  return namedInitializer('uniform', [lo, hi], (key, shape) => sampleUniform(key, sizeOf(shape), lo, hi))
 }
 
 /**
@@ -79,7 +80,7 @@ export const uniformInit = (lo: number, hi: number): Initializer => {
  */
 export const normalInit = (std: number): Initializer => {
   checkPositive('normalInit', 'std', std)
-  return (key, shape) => sampleNormal(key, sizeOf(shape), 0, std)
+  return namedInitializer('normal', [std], (key, shape) => sampleNormal(key, sizeOf(shape), 0, std))
 }
 
 /**
@@ -90,17 +91,18 @@ export const normalInit = (std: number): Initializer => {
  */
 export const truncatedNormalInit = (std: number): Initializer => {
   checkPositive('truncatedNormalInit', 'std', std)
-  return (key, shape) => sampleTruncated(key, sizeOf(shape), 0, std)
+  return namedInitializer('truncatedNormal', [std], (key, shape) => sampleTruncated(key, sizeOf(shape), 0, std))
 }
 
 /** Uniform on `[-limit, limit)` with `limit = sqrt(3 * scale / n)`, variance `scale / n`. */
-const scaledUniform = (who: string, scale: number, n: (f: Fans) => number): Initializer => (key, shape, fans) => {
-  const limit = Math.sqrt((3 * scale) / n(fansFor(who, shape, fans)))
-  return sampleUniform(key, sizeOf(shape), -limit, limit)
-}
+const scaledUniform = (who: string, scale: number, n: (f: Fans) => number): Initializer =>
+  namedInitializer(who, [], (key, shape, fans) => {
+    const limit = Math.sqrt((3 * scale) / n(fansFor(who, shape, fans)))
+    return sampleUniform(key, sizeOf(shape), -limit, limit)
+  })
 /** Normal with variance `scale / n` (not truncated, as PyTorch's `xavier_normal_` / `kaiming_normal_`). */
-const scaledNormal = (who: string, scale: number, n: (f: Fans) => number): Initializer => (key, shape, fans) =>
-  sampleNormal(key, sizeOf(shape), 0, Math.sqrt(scale / n(fansFor(who, shape, fans))))
+const scaledNormal = (who: string, scale: number, n: (f: Fans) => number): Initializer =>
+  namedInitializer(who, [], (key, shape, fans) => sampleNormal(key, sizeOf(shape), 0, Math.sqrt(scale / n(fansFor(who, shape, fans)))))
 
 const avg = (f: Fans): number => (f.fanIn + f.fanOut) / 2
 const fanIn = (f: Fans): number => f.fanIn

@@ -16,6 +16,7 @@ import { fmt, ShapeError, shapeEq, type Shape } from '../shape.js'
 import { type Tensor } from '../tensor.js'
 import { keyTensor, uniformTensor } from '../make.js'
 import type { Fans, Initializer } from './init.js'
+import { toConfigValue, type LayerConfig } from './config.js'
 import type { AnyShape, ApplyShape, ShapeFn } from './shapes.js'
 import { flattenParams, inputLeaves, isSubtree, mapParams, paramLeaves, TreeError, type ParamValues, type Params, type Tree } from './tree.js'
 
@@ -86,6 +87,8 @@ export interface Layer<F extends ShapeFn = AnyShape> {
   readonly apply: <S extends Shape>(params: Params, x: Tensor<S>, ctx?: ApplyContext) => Applied<ApplyShape<F, S>>
   /** The layers a container (`sequential`) applies in order, for `summary`; absent for plain layers. */
   readonly children?: readonly Layer[]
+  /** The constructor and arguments that made this layer, as data (see `./config.js`); absent for custom layers. */
+  readonly config?: LayerConfig
   /** Never set at run time: it only records `F` for `sequential` to read. */
   readonly __shape?: F
 }
@@ -155,3 +158,28 @@ export const splitKeyTensor = (k: Key | Tensor, n: number): Tensor[] => {
   const words = mul(uniformTensor(keyTensor(k), [2 * n]), 4294967296)
   return Array.from({ length: n }, (_, i) => slice(words, [2 * i], [2]))
 }
+
+/**
+ * Records how `layer` was made: the constructor `type` and its arguments (trailing `undefined` ones
+ * dropped), so a model file can rebuild it (`layerFromConfig`). Every built-in layer does this; a custom
+ * layer constructor may too, under the name it is registered with in `loadModel`'s `layers` option.
+ * @example
+ * import { configured, defineLayer, mul } from 'kiln'
+ * const scale = (k: number) => configured(defineLayer('scale', (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: mul(x, k), state: ctx.state })), 'scale', [k])
+ * scale(3).config // { type: 'scale', args: [3] }
+ */
+export const configured = <F extends ShapeFn>(layer: Layer<F>, type: string, args: readonly unknown[], layers?: readonly LayerConfig[]): Layer<F> => {
+  let n = args.length
+  while (n > 0 && args[n - 1] === undefined) n--
+  const config: LayerConfig = { type, args: args.slice(0, n).map((a) => toConfigValue(a, type)), ...(layers === undefined ? {} : { layers }) }
+  return { ...layer, config }
+}
+
+/**
+ * The config of any layer: its own, or (a custom layer without one) its name with no arguments.
+ * @example
+ * import { configOf, dense, defineLayer } from 'kiln'
+ * configOf(dense(3)) // { type: 'dense', args: [3, {}] }
+ * configOf(defineLayer('mine', (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: x, state: ctx.state }))) // { type: 'mine', args: [] }
+ */
+export const configOf = (layer: Layer): LayerConfig => layer.config ?? { type: layer.name, args: [] }

@@ -10,7 +10,7 @@ import { type Tensor } from '../tensor.js'
 import { keyTensor, uniformTensor } from '../make.js'
 import { activationFn, elu as eluFn, eluAlpha, gelu as geluFn, geluApproximation, type ActivationName, type GeluApproximation } from './activations.js'
 import { glorotUniform, ones, zeros, type Initializer } from './init.js'
-import { defineLayer, leafOf, variable, type Layer } from './layer.js'
+import { configured, defineLayer, leafOf, variable, type Layer } from './layer.js'
 import type { DenseShape, FlattenShape, SameShape } from './shapes.js'
 
 const lastDim = (who: string, s: Shape): number => {
@@ -47,7 +47,7 @@ export const dense = <const U extends number>(units: U, options: DenseOptions = 
   if (!Number.isInteger(requireNumber('dense', 'units', units)) || units < 1) throw new RangeError(`dense: units must be a positive integer, got ${units}`)
   const act = activationFn(options.activation ?? 'linear', 'dense')
   const useBias = options.bias ?? true
-  return defineLayer<DenseShape<U>>(
+  const layer = defineLayer<DenseShape<U>>(
     'dense',
     (s) => {
       const n = lastDim('dense', s)
@@ -64,6 +64,7 @@ export const dense = <const U extends number>(units: U, options: DenseOptions = 
       return { y: act(useBias ? add(z, leafOf(p, 'b', 'dense', [units])) : z), state: ctx.state }
     },
   )
+  return configured(layer, 'dense', [units, options])
 }
 
 const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape> =>
@@ -75,7 +76,7 @@ const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape> =
  * import { activation, input } from 'kiln'
  * activation('tanh').apply({}, input('x', [2])).y.op // 'tanh'
  */
-export const activation = (name: ActivationName): Layer<SameShape> => elementwise(name, activationFn(name, 'activation'))
+export const activation = (name: ActivationName): Layer<SameShape> => configured(elementwise(name, activationFn(name, 'activation')), 'activation', [name])
 
 /** Logistic sigmoid layer. @example import { layers, input } from 'kiln'; layers.sigmoid().apply({}, input('x', [2])).y.op // 'sigmoid' */
 export const sigmoidLayer = (): Layer<SameShape> => activation('sigmoid')
@@ -86,12 +87,12 @@ export const reluLayer = (): Layer<SameShape> => activation('relu')
 /** Leaky ReLU layer `max(x, alpha x)`. @example import { layers, input } from 'kiln'; layers.leakyRelu(0.1).apply({}, input('x', [2])).y.op // 'leakyRelu' */
 export const leakyReluLayer = (alpha = 0.01): Layer<SameShape> => {
   const a = leakyReluAlpha(alpha)
-  return elementwise('leakyRelu', (x) => leakyRelu(x, a))
+  return configured(elementwise('leakyRelu', (x) => leakyRelu(x, a)), 'leakyRelu', [alpha])
 }
 /** ELU layer. @example import { layers, input } from 'kiln'; layers.elu(1).apply({}, input('x', [2])).y.op // 'where' */
 export const eluLayer = (alpha = 1): Layer<SameShape> => {
   const a = eluAlpha(alpha)
-  return elementwise('elu', (x) => eluFn(x, a))
+  return configured(elementwise('elu', (x) => eluFn(x, a)), 'elu', [alpha])
 }
 /** Softplus layer. @example import { layers, input } from 'kiln'; layers.softplus().apply({}, input('x', [2])).y.op // 'softplus' */
 export const softplusLayer = (): Layer<SameShape> => activation('softplus')
@@ -104,7 +105,7 @@ export const softplusLayer = (): Layer<SameShape> => activation('softplus')
  */
 export const geluLayer = (approximate: GeluApproximation = 'tanh'): Layer<SameShape> => {
   const mode = geluApproximation(approximate)
-  return elementwise('gelu', (x) => geluFn(x, mode))
+  return configured(elementwise('gelu', (x) => geluFn(x, mode)), 'gelu', [mode])
 }
 /** Softmax over the last axis. @example import { layers, input } from 'kiln'; layers.softmax().apply({}, input('x', [2, 3])).y.op // 'div' */
 export const softmaxLayer = (): Layer<SameShape> => activation('softmax')
@@ -125,7 +126,7 @@ export const linearLayer = (): Layer<SameShape> => activation('linear')
  */
 export const dropout = (rate: number): Layer<SameShape> => {
   if (!(requireNumber('dropout', 'rate', rate) >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${rate}`)
-  return defineLayer<SameShape>(
+  const layer = defineLayer<SameShape>(
     'dropout',
     (s) => ({ params: {}, state: {}, outputShape: s }),
     (_p, x, ctx) => {
@@ -135,6 +136,7 @@ export const dropout = (rate: number): Layer<SameShape> => {
       return { y: mul(mul(x, keep), 1 / (1 - rate)), state: ctx.state }
     },
   )
+  return configured(layer, 'dropout', [rate])
 }
 
 /** Options of `batchNorm`. */
@@ -166,7 +168,7 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
   const eps = options.eps === undefined ? 1e-5 : requireNumber('batchNorm', 'eps', options.eps)
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`batchNorm: momentum must be in [0, 1], got ${momentum}`)
   if (!(eps > 0)) throw new RangeError(`batchNorm: eps must be > 0, got ${eps}`)
-  return defineLayer<SameShape>(
+  const layer = defineLayer<SameShape>(
     'batchNorm',
     (s) => {
       const c = lastDim('batchNorm', s)
@@ -191,6 +193,7 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
       return { y: norm(mu, v), state: { mean: run(rMean, mu), var: run(rVar, mul(v, n / (n - 1))) } }
     },
   )
+  return configured(layer, 'batchNorm', [options])
 }
 
 /**
@@ -204,9 +207,10 @@ export const flattenLayer = (): Layer<FlattenShape> => {
     if (s.length < 1) throw new ShapeError(who, [s], 'needs a batch axis')
     return [s[0]!, sizeOf(s.slice(1))]
   }
-  return defineLayer<FlattenShape>(
+  const layer = defineLayer<FlattenShape>(
     'flatten',
     (s) => ({ params: {}, state: {}, outputShape: out('flatten', s) }),
     (_p, x, ctx) => ({ y: reshape(x, out('flatten', x.shape)), state: ctx.state }),
   )
+  return configured(layer, 'flatten', [])
 }

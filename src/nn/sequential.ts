@@ -5,7 +5,7 @@
  */
 import { fmt, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import { defineLayer, splitKeyTensor, type Layer, type Var } from './layer.js'
+import { configOf, configured, defineLayer, splitKeyTensor, type Layer, type Var } from './layer.js'
 import type { AnyShape, SequentialShape, ShapeFn } from './shapes.js'
 import { isSubtree, TreeError, type Params, type Tree } from './tree.js'
 
@@ -73,5 +73,5 @@ export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<Se
       return { y, state }
     },
   )
-  return { ...layer, children: layers }
+  return { ...configured(layer, 'sequential', [], layers.map(configOf)), children: layers }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { lstatSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 
@@ -115,4 +115,64 @@ export const writeFileAtomic = (path: string, data: string | Uint8Array): void =
     throw e
   }
   cleanOrphans(path)
+}
+
+/**
+ * Writes `path` atomically by streaming: opens a fresh temporary file in the same folder, lets
+ * `write(fd)` write it piece by piece (`fs.writeSync`), flushes it to disk (`fsync`) and renames it
+ * over `path`. Nothing is held in memory but what `write` holds, so a large file needs no second
+ * copy. Any error (from `write` too) removes the temporary file, leaves `path` as it was, and is
+ * thrown. After the rename, removes orphaned temporary files of the same target (see `cleanOrphans`).
+ * @example
+ * import { writeFileAtomicWith } from './atomic.js'
+ * import { mkdtempSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'kiln-atomic-'))
+ * writeFileAtomicWith(join(dir, 'a.txt'), (fd) => { writeSync(fd, 'ab'); writeSync(fd, 'c') })
+ * readFileSync(join(dir, 'a.txt'), 'utf8') // 'abc'
+ * try { writeFileAtomicWith(join(dir, 'a.txt'), (fd) => { writeSync(fd, 'x'); throw new Error('disk full') }) } catch (e) { (e as Error).message } // 'disk full'
+ * readFileSync(join(dir, 'a.txt'), 'utf8') // 'abc'
+ * readdirSync(dir) // ['a.txt']
+ * rmSync(dir, { recursive: true })
+ */
+export const writeFileAtomicWith = (path: string, write: (fd: number) => void): void => {
+  const tmp = join(dirname(path), tempName(basename(path)))
+  let fd: number | undefined
+  try {
+    fd = openSync(tmp, 'wx')
+    write(fd)
+    fsyncSync(fd)
+    closeSync(fd)
+    fd = undefined
+    renameSync(tmp, path)
+  } catch (e) {
+    try {
+      if (fd !== undefined) closeSync(fd)
+    } catch {
+      // the write's error is the one to report; the descriptor is gone either way
+    }
+    rmSync(tmp, { force: true })
+    throw e
+  }
+  cleanOrphans(path)
+}
+
+/**
+ * Writes all of `bytes` to `fd` at its current position: `fs.writeSync` may write less than asked, and
+ * takes at most 2 GiB per call, so this loops in chunks of at most 1 GiB.
+ * @example
+ * import { writeAll } from './atomic.js'
+ * import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'kiln-atomic-'))
+ * const fd = openSync(join(dir, 'b.bin'), 'w')
+ * writeAll(fd, Uint8Array.of(1, 2, 3))
+ * closeSync(fd)
+ * Array.from(readFileSync(join(dir, 'b.bin'))) // [1, 2, 3]
+ * rmSync(dir, { recursive: true })
+ */
+export const writeAll = (fd: number, bytes: Uint8Array): void => {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(bytes.length - at, 2 ** 30))
 }

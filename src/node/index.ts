@@ -11,3 +11,8 @@ export {
 } from './data.js'
 export { saveValues, loadValues, type LoadValuesOptions } from './values.js'
 export { writeSvg } from './svg.js'
+export { saveSafetensors, loadSafetensors, type LoadSafetensorsOptions, SAFETENSORS_MAX_FILE_BYTES } from './safetensors.js'
+export { readH5Dataset, type ReadH5Options } from './hdf5.js'
+export { loadKerasWeights, type KerasWeights } from './keras.js'
+export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, type LoadModelFileOptions } from './model.js'
+export { fit, fitAsync, type CheckpointFile, type FileFitOptions } from './fit.js'

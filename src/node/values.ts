@@ -63,7 +63,7 @@ export const loadValues = (path: string, options: LoadValuesOptions = {}): E.Eit
   const bad = optionsProblem('loadValues', options, LOAD_KEYS)
   if (bad !== undefined) return E.left(valuesFileError(path, bad.message))
   const { maxFileBytes = MAX_VALUES_TEXT_BYTES, ...text } = options
-  const hint = 'a values file holds JSON, so a model this large needs a binary format (the safetensors support planned for model files; not available yet)'
+  const hint = 'a values file holds JSON, so a model this large needs a binary format (a model file: saveModel or encodeModel)'
   const bytes = readRaw(path, { maxFileBytes }, { who: 'loadValues', hint })
   if (E.isLeft(bytes)) return E.left(valuesFileError(path, bytes.left._tag === 'OptionsError' ? bytes.left.message : `loadValues: ${bytes.left.message}`))
   return decodeValues(bytes.right, path, text)

@@ -11,16 +11,28 @@ import type { Layer } from '../nn/layer.js'
 import { FIT_ASYNC_OPTIONS, type EpochRecord, type FitAsyncOptions, type FitOptions } from './fitOptions.js'
 import { prepareFit, trainLoop, type YieldPoint } from './loop.js'
 import type { Trained } from './predict.js'
+import type { Checkpoint } from './checkpoint.js'
+import type { ParamValues } from '../nn/tree.js'
 import { fitError, type FitError } from './validate.js'
 
-export type { EpochRecord, EarlyStopping, FitOptions, FitAsyncOptions } from './fitOptions.js'
+export type { EpochRecord, EarlyStopping, FitOptions, FitAsyncOptions, CheckpointOptions } from './fitOptions.js'
 
-/** The result of `fit`: the trained model and its history. */
-export interface FitResult extends Trained {
+/** A trained model and its history (also what a run stopped by a non-finite loss has trained). */
+export interface FitSummary extends Trained {
   readonly history: readonly EpochRecord[]
   /** The epoch whose parameters were returned (the best one when restoring). */
   readonly bestEpoch: number
   readonly stoppedEarly: boolean
+}
+
+/**
+ * The result of `fit`: the trained model, its history, and the state of the run (`training`: the
+ * optimizer state, the step and epoch counts, the last values), so it is a `Checkpoint`: save it with
+ * `saveCheckpoint`, or pass it as `resume` to train on.
+ */
+export interface FitResult extends FitSummary, Checkpoint {
+  /** The exponential moving average of the parameters, when `emaParams` is in the optimizer chain. */
+  readonly ema?: ParamValues
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ProgressReport, ProgressStream } from '../report/progress.js'
 import { ObjectiveName, type Objective } from './objective.js'
 import type { Engine } from '../run.js'
 import type { Regularization } from './step.js'
+import type { Checkpoint } from './checkpoint.js'
 import type { Freeze } from './transfer.js'
 import { fitError, type FitError } from './validate.js'
 
@@ -32,6 +33,17 @@ export interface EarlyStopping {
   readonly minDelta?: number
   /** Return the parameters of the best epoch (default true). */
   readonly restoreBest?: boolean
+}
+
+/**
+ * Where `fit` sends checkpoints: `save` receives one (a copy, the caller's to keep) after every
+ * `every`-th epoch (default 1), after the last epoch and when training stops early or by `onEpochEnd`.
+ * A `Left` (or a throw) from `save` stops training with a `Left` on `checkpoint`. In Node, `kiln/node`'s
+ * `fit` takes `{ path, every }` and writes files atomically.
+ */
+export interface CheckpointOptions {
+  readonly every?: number
+  readonly save: (checkpoint: Checkpoint) => void | { readonly _tag: 'Left'; readonly left: { readonly message: string } } | { readonly _tag: 'Right' }
 }
 
 /** Options of `fit`. */
@@ -83,6 +95,15 @@ export interface FitOptions {
    * training whatever the loss (the result may then hold NaN parameters).
    */
   readonly stopOnNonFinite?: boolean
+  /** Write a checkpoint at the end of epochs (see {@link CheckpointOptions}). */
+  readonly checkpoint?: CheckpointOptions
+  /**
+   * Continue the run a checkpoint (or a `FitResult`) comes from: `epochs` is the total to reach, and the
+   * result is bit-identical to an uninterrupted run of that length with the same options (history
+   * `seconds` aside). The model, feature shape, objective, key, batchSize, shuffle, row count and
+   * optimizer must be the checkpoint's (else a `Left` on `resume` naming the difference); `initial` must be absent.
+   */
+  readonly resume?: Checkpoint
 }
 
 /** Options of `fitAsync`: those of `fit`, plus cancellation and how often to yield to the event loop. */
@@ -158,6 +179,14 @@ const FIT_CHECKS: { readonly [K in keyof FitOptions]-?: ValueCheck | OptionTable
   freeze: (v) => when(Array.isArray(v) || typeof v === 'function', 'an array of parameter paths or a function (path) => boolean', v),
   engine: isEnum(ENGINES),
   stopOnNonFinite: boolean,
+  checkpoint: {
+    checks: {
+      every: (v) => when(typeof v === 'number' && Number.isInteger(v) && v >= 1, 'a positive integer (epochs between checkpoints)', v),
+      save: (v) => when(typeof v === 'function', 'a function receiving each checkpoint', v),
+    } satisfies { readonly [K in keyof CheckpointOptions]-?: ValueCheck },
+    required: { save: 'a function receiving each checkpoint (or, with kiln/node\'s fit, a path)' },
+  },
+  resume: (v) => when(isObject(v) && isObject(v.training) && isObject(v.model) && typeof v.training.epoch === 'number', 'a Checkpoint (from loadCheckpoint, a checkpoint save, or a FitResult)', v),
 }
 
 const REQUIRED: { readonly [K in keyof FitOptions]?: string } = {

@@ -2,8 +2,9 @@
  * Training, evaluation mode and learning curves.
  * @module
  */
-export { fit, fitAsync, type FitOptions, type FitAsyncOptions, type FitResult, type EpochRecord, type EarlyStopping } from './fit.js'
-export { evaluateModel, predict, type Trained, type Evaluation } from './predict.js'
+export { fit, fitAsync, type FitOptions, type FitAsyncOptions, type FitResult, type FitSummary, type EpochRecord, type EarlyStopping, type CheckpointOptions } from './fit.js'
+export { type Checkpoint, type TrainingState } from './checkpoint.js'
+export { evaluateModel, predict, type Trained, type Evaluation, type Preprocess } from './predict.js'
 export { learningCurve, type LearningCurveResult } from './curves.js'
 export { objectives, objectiveOf, ObjectiveName, type Objective } from './objective.js'
 export {

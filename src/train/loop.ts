@@ -14,12 +14,13 @@ import { foldIn } from '../random/key.js'
 import { sizeOf } from '../shape.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
-import type { FitResult } from './fit.js'
+import type { FitResult, FitSummary } from './fit.js'
 import { checkFitOptions, checkModelAndData, FIT_OPTIONS, type EpochRecord, type FitOptions } from './fitOptions.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
 import { stepRunner, type Engine } from '../run.js'
-import { copyValues, fitStep, trainableOf, type TrainStep } from './step.js'
+import { copyValues, fitStep, trainableOf, type TrainStep, type TrainValues } from './step.js'
+import { keyWords, resumeProblem, type TrainingState } from './checkpoint.js'
 import { frozenBy } from './transfer.js'
 import { checkBinary, checkData, checkFreeze, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
 
@@ -78,6 +79,8 @@ export const prepareFit = (model: Layer, train: Dataset, options: FitOptions, ta
     checkData(train, 'train', objective, classes) ??
     (options.dev === undefined ? undefined : checkData(options.dev, 'dev', objective, classes))
   if (problem !== undefined) return E.left(problem)
+  const stale = options.resume === undefined ? undefined : resumeProblem(options.resume, model, train, options)
+  if (stale !== undefined) return E.left(stale)
   if (options.dev !== undefined && featureCount(options.dev) !== featureCount(train))
     return E.left(fitError('dev', `the dev set has ${featureCount(options.dev)} features per row, the training set ${featureCount(train)}`))
   const graphs = stepGraphs(model, train, options, objective, classes)
@@ -128,31 +131,42 @@ const startingValues = (
 ): E.Either<FitError, FitSetup> => {
   let params: ParamValues
   let state: ParamValues
+  const { resume } = options
+  const from = resume === undefined ? 'initial' : 'resume'
+  const given = resume === undefined ? options.initial : resume.training.values
   try {
-    params = like('params', g.init.params, options.initial?.params)
-    state = like('state', g.init.state, options.initial?.state)
+    params = like(`${from}.params`, g.init.params, given?.params)
+    state = like(`${from}.state`, g.init.state, given?.state)
   } catch (e) {
-    return E.left(fitError('initial', (e as Error).message.replace(/^fit: /, '')))
+    return E.left(fitError(from, (e as Error).message.replace(/^fit: /, '')))
   }
+  const keep = g.trainable ?? (() => true)
+  let optState: ParamValues
   try {
     // Optimizer slots copied so no two leaves share a buffer (outputs are written into the other buffer sets).
-    const keep = g.trainable ?? (() => true)
-    const initialState = g.full.pack({ params, state, optState: copyValues(options.optimizer.init(trainableOf(params, keep))) })
-    return E.right({ model, train, options, objective, classes, params, state, graphs: { full: g.full, rest: g.rest }, initialState })
+    optState = copyValues(resume === undefined ? options.optimizer.init(trainableOf(params, keep)) : resume.training.optState)
   } catch (e) {
     return E.left(fitError('optimizer', `${options.optimizer.name}: ${(e as Error).message.replace(/^fit: /, '')}`))
+  }
+  try {
+    const initialState = g.full.pack({ params, state, optState })
+    return E.right({ model, train, options, objective, classes, params, state, graphs: { full: g.full, rest: g.rest }, initialState })
+  } catch (e) {
+    const field = resume === undefined ? 'optimizer' : 'resume'
+    const what = resume === undefined ? `${options.optimizer.name}: ` : "resume: the checkpoint's optimizer state does not fit this model and optimizer: "
+    return E.left(fitError(field, `${what}${(e as Error).message.replace(/^fit: /, '')}`))
   }
 }
 
 /** A copy of the caller's initial values in the model's own key order; a missing, extra or wrongly sized entry throws. */
-const like = (part: 'params' | 'state', template: ParamValues, given: ParamValues | undefined): ParamValues =>
+const like = (part: string, template: ParamValues, given: ParamValues | undefined): ParamValues =>
   given === undefined
     ? copyValues(template)
     : zipParams(template, given, (t, v, path) => {
         if (!(v instanceof Float64Array) || v.length !== t.length)
-          throw new RangeError(`fit: initial.${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
+          throw new RangeError(`fit: ${part} '${path}' has ${v instanceof Float64Array ? `${v.length} values` : 'no Float64Array'}, the model needs ${t.length}`)
         return v.slice()
-      }, `fit: initial.${part}`)
+      }, `fit: ${part}`)
 
 type Values = { readonly params: ParamValues; readonly state: ParamValues }
 
@@ -163,6 +177,8 @@ interface Machine {
   readonly step: (order: ArrayLike<number>, b: number, stepCount: number) => number
   /** The current parameters and state (views of the live buffers: copy before the next step to keep them). */
   readonly snapshot: () => Values
+  /** The current parameters, state and optimizer state (views, as `snapshot`). */
+  readonly current: () => TrainValues
   /**
    * The values the previous step started from, after `stepsDone` steps (the starting values while
    * fewer than two ran): after a step whose loss is not finite, the last values whose loss was finite.
@@ -221,9 +237,10 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
     return { params: v.params, state: v.state }
   }
   const snapshot = (): Values => valuesOf(sets[at]!)
+  const current = (): TrainValues => s.graphs.full.unpack(sets[at]!)
   // Two sets back is the set after next (mod 3); before the second step, it was never written.
   const beforePrevious = (stepsDone: number): Values => valuesOf(sets[stepsDone >= 2 ? (at + 1) % 3 : 0]!)
-  return { batches: Math.ceil(train.n / B), step, snapshot, beforePrevious }
+  return { batches: Math.ceil(train.n / B), step, snapshot, current, beforePrevious }
 }
 
 /** The reporter of a `progress` option: a progress bar on a stream (the console for `true`), or a callback. */
@@ -237,7 +254,8 @@ const reporterFor = (progress: FitOptions['progress'], metricName: string): Prog
 interface RunState {
   readonly history: EpochRecord[]
   best: { loss: number; epoch: number; values: Values }
-  stoppedEarly: boolean
+  /** Early stopping's patience ran out: the run is over, whatever `epochs` says. */
+  patienceOut: boolean
   stepCount: number
 }
 
@@ -274,11 +292,11 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
   const engine = options.engine ?? 'compiled'
   const m = machineFor(s, engine)
   const { batches } = m
-  const p: RunState = { history: [], best: { loss: Infinity, epoch: 0, values: copySnapshot(m.snapshot()) }, stoppedEarly: false, stepCount: 0 }
+  const p = startState(s, m)
   const stop = options.stopOnNonFinite !== false
   const devMetric = (r: EpochRecord | undefined) =>
     r === undefined || options.dev === undefined ? {} : { devMetric: s.objective.classification ? r.devAccuracy : r.devLoss }
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+  for (let epoch = p.history.length + 1; epoch <= options.epochs && !p.patienceOut; epoch++) {
     const t0 = Date.now()
     const order = options.shuffle === false ? Int32Array.from({ length: train.n }, (_, i) => i) : permutation(foldIn(foldIn(options.key, 1), epoch), train.n)
     let lossSum = 0
@@ -298,12 +316,77 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
     const record = epochRecord(s, engine, m.snapshot, epoch, lossSum, t0)
     p.history.push(record)
     bar?.update({ epoch, epochs: options.epochs, batch: batches, batches, loss: record.trainLoss, ...devMetric(record) })
-    if (endOfEpoch(s, m, p, record)) break
+    const ends = endOfEpoch(s, m, p, record)
+    const saved = saveCheckpoint(s, engine, m, p, ends || epoch === options.epochs)
+    if (saved !== undefined) return E.left(saved)
+    if (ends) break
     yield { epoch, epochs: options.epochs, batch: batches, batches }
   }
+  return E.right(resultOf(s, engine, m, p))
+}
+
+/** The run's state at the start: fresh, or the checkpoint's when resuming. */
+const startState = (s: FitSetup, m: Machine): RunState => {
+  const t = s.options.resume?.training
+  if (t === undefined) return { history: [], best: { loss: Infinity, epoch: 0, values: copySnapshot(m.snapshot()) }, patienceOut: false, stepCount: 0 }
+  // Without saved best values (no early stopping when the checkpoint was written) the best epoch keeps the starting values, as a fresh run does.
+  const values = t.best.values === undefined ? copySnapshot(m.snapshot()) : copySnapshot(t.best.values)
+  return { history: t.history.slice(), best: { loss: t.best.loss, epoch: t.best.epoch, values }, patienceOut: t.patienceOut, stepCount: t.step }
+}
+
+/** The state of the run after its last finished epoch (copies: the live buffers move on). */
+const trainingState = (s: FitSetup, m: Machine, p: RunState): TrainingState => {
+  const { options } = s
+  const now = m.current()
+  return {
+    epoch: p.history.length,
+    step: p.stepCount,
+    key: keyWords(options.key),
+    batchSize: options.batchSize,
+    shuffle: options.shuffle !== false,
+    rows: s.train.n,
+    optimizer: options.optimizer.name,
+    values: { params: copyValues(now.params), state: copyValues(now.state) },
+    optState: copyValues(now.optState),
+    best: { loss: p.best.loss, epoch: p.best.epoch, ...(options.earlyStopping === undefined ? {} : { values: p.best.values }) },
+    history: p.history.slice(),
+    patienceOut: p.patienceOut,
+  }
+}
+
+/** The result: the best epoch's values when early stopping restores them, else the last ones; and the run's state. */
+const resultOf = (s: FitSetup, engine: Engine, m: Machine, p: RunState): FitResult => {
+  const { options } = s
+  const training = trainingState(s, m, p)
   const restore = options.earlyStopping !== undefined && (options.earlyStopping.restoreBest ?? true) && p.best.epoch > 0
-  const final = restore ? p.best.values : m.snapshot()
-  return E.right({ ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.stoppedEarly })
+  const final = restore ? p.best.values : training.values
+  const ema = emaOf(training.optState)
+  return {
+    ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.patienceOut && p.history.length < options.epochs, training,
+    ...(ema === undefined ? {} : { ema }),
+  }
+}
+
+/** The parameters averaged by `emaParams` (its slot `ema.params`), when the optimizer keeps them. */
+const emaOf = (optState: ParamValues): ParamValues | undefined => {
+  const ema = optState['ema']
+  const params = ema === undefined || ema instanceof Float64Array ? undefined : ema['params']
+  return params === undefined || params instanceof Float64Array ? undefined : params
+}
+
+/** Hands a checkpoint to `options.checkpoint.save` when one is due; a failed save is the run's `Left`. */
+const saveCheckpoint = (s: FitSetup, engine: Engine, m: Machine, p: RunState, last: boolean): FitError | undefined => {
+  const c = s.options.checkpoint
+  if (c === undefined || !(last || p.history.length % (c.every ?? 1) === 0)) return undefined
+  const epoch = p.history.length
+  let why: string | undefined
+  try {
+    const r = c.save(resultOf(s, engine, m, p))
+    if (r !== undefined && r._tag === 'Left') why = r.left.message
+  } catch (e) {
+    why = (e as Error).message
+  }
+  return why === undefined ? undefined : fitError('checkpoint', `checkpoint: saving the checkpoint of epoch ${epoch} failed, so training stopped (an earlier checkpoint is left as it was): ${why}`)
 }
 
 /**
@@ -314,7 +397,7 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
 const diverged = (s: FitSetup, engine: Engine, m: Machine, p: RunState, at: { epoch: number; batch: number; batches: number; loss: number }): FitError => {
   const step = p.stepCount - 1
   const kept = Math.max(step - 1, 0)
-  const partial: FitResult = { ...trainedAt(s, engine, m.beforePrevious(p.stepCount)), history: p.history.slice(), bestEpoch: p.history.length, stoppedEarly: true }
+  const partial: FitSummary = { ...trainedAt(s, engine, m.beforePrevious(p.stepCount)), history: p.history.slice(), bestEpoch: p.history.length, stoppedEarly: true }
   const message =
     `the training loss became ${at.loss} at epoch ${at.epoch}, batch ${at.batch} of ${at.batches} (after ${step} update(s)), so training stopped; ` +
     `diverged.partial holds the parameters after ${kept} update(s), the last with a finite loss, and the history so far. ` +
@@ -341,13 +424,10 @@ const endOfEpoch = (s: FitSetup, m: Machine, p: RunState, record: EpochRecord): 
   const monitored = options.dev === undefined ? record.trainLoss : record.devLoss
   if (monitored < p.best.loss - (options.earlyStopping?.minDelta ?? 0))
     p.best = { loss: monitored, epoch, values: options.earlyStopping ? copySnapshot(m.snapshot()) : p.best.values }
-  if (options.onEpochEnd?.(record, p.history.slice()) === 'stop') return true
-  if (options.earlyStopping !== undefined && epoch - p.best.epoch >= options.earlyStopping.patience) {
-    // Running out of patience on the last epoch cuts nothing short.
-    p.stoppedEarly = epoch < options.epochs
-    return true
-  }
-  return false
+  // Running out of patience on the last epoch cuts nothing short (`resultOf` says so), but it still ends the run.
+  if (options.earlyStopping !== undefined && epoch - p.best.epoch >= options.earlyStopping.patience) p.patienceOut = true
+  // Called even when patience ran out, and before any checkpoint of this epoch, which records both.
+  return options.onEpochEnd?.(record, p.history.slice()) === 'stop' || p.patienceOut
 }
 
 const trainedAt = (s: FitSetup, engine: Engine, v: Values): Trained => ({

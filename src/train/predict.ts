@@ -5,6 +5,7 @@
  * @module
  */
 import { featureCount, type Dataset } from '../data/dataset.js'
+import { minMaxScale, standardize, type MinMax, type Standardizer } from '../data/preprocess.js'
 import type { Layer } from '../nn/layer.js'
 import type { ParamValues } from '../nn/tree.js'
 import { argmaxRows } from '../metrics/classification.js'
@@ -22,7 +23,19 @@ export interface Trained {
   readonly params: ParamValues
   readonly state: ParamValues
   readonly engine: Engine
+  /**
+   * The preprocessing fitted on the training set (a `Standardizer` or `MinMax`): when present, `predict`
+   * and `evaluateModel` apply it to the rows they are given, so they take raw rows. A model file keeps it.
+   */
+  readonly preprocess?: Preprocess
 }
+
+/** A fitted feature transformation a model applies to raw rows. */
+export type Preprocess = Standardizer | MinMax
+
+/** The rows as the model sees them: through the model's preprocessing when it has one. */
+const prepared = (trained: Trained, ds: Dataset): Dataset =>
+  trained.preprocess === undefined ? ds : trained.preprocess._tag === 'Standardizer' ? standardize(trained.preprocess)(ds) : minMaxScale(trained.preprocess)(ds)
 
 /** Loss and predictions over a data set. */
 export interface Evaluation {
@@ -78,9 +91,12 @@ const runChunks = (trained: Trained, ds: Dataset, k: number): { loss: number; pr
  * a non-finite feature, or (when `labels`) a non-finite label or one outside the class range, which
  * would otherwise give NaN predictions or a silently wrong loss.
  */
-const checkRows = (who: string, trained: Trained, ds: Dataset, k: number, labels: boolean): void => {
+const checkWidth = (who: string, trained: Trained, ds: Dataset): void => {
   const f = featureCount(trained)
   if (ds.x.length !== ds.n * f) throw new RangeError(`${who}: the data set has ${ds.x.length} feature values, expected ${ds.n} x ${f}`)
+}
+
+const checkRows = (who: string, trained: Trained, ds: Dataset, k: number, labels: boolean): void => {
   if (ds.n === 0) return
   const probe = labels ? ds : { ...ds, y: new Float64Array(ds.n) }
   const bad = checkData(probe, 'evaluated', trained.objective, trained.objective.classification ? k : undefined)
@@ -101,8 +117,10 @@ const classCount = (trained: Trained): number => (trained.objective.classificati
  * labels.length // 20
  * accuracy === labels.filter((l, i) => l === test.y[i]).length / 20 // true
  */
-export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
+export const evaluateModel = (trained: Trained, raw: Dataset): Evaluation => {
   const k = classCount(trained)
+  checkWidth('evaluateModel', trained, raw)
+  const ds = prepared(trained, raw)
   checkRows('evaluateModel', trained, ds, k, true)
   const { loss, predictions } = runChunks(trained, ds, k)
   const classification = trained.objective.classification
@@ -122,8 +140,10 @@ export const evaluateModel = (trained: Trained, ds: Dataset): Evaluation => {
  * if (r._tag === 'Left') throw new Error(r.left.message)
  * predict(r.right, test).length // 20 * 2
  */
-export const predict = (trained: Trained, ds: Dataset): Float64Array => {
+export const predict = (trained: Trained, raw: Dataset): Float64Array => {
   const k = classCount(trained)
+  checkWidth('predict', trained, raw)
+  const ds = prepared(trained, raw)
   checkRows('predict', trained, ds, k, false)
   return runChunks(trained, { ...ds, y: new Float64Array(ds.n) }, k).predictions
 }

@@ -5,7 +5,7 @@
  */
 import { featureCount, type Dataset } from '../data/dataset.js'
 import { fmt, sizeOf } from '../shape.js'
-import type { FitResult } from './fit.js'
+import type { FitSummary } from './fit.js'
 import type { Objective } from './objective.js'
 import { frozenBy, unknownPrefixes, type Freeze } from './transfer.js'
 
@@ -33,7 +33,7 @@ export interface Divergence {
    * step started from, so `step - 1` updates of training, or the starting values when the first loss was
    * not finite), the history of the finished epochs, and `stoppedEarly: true`.
    */
-  readonly partial: FitResult
+  readonly partial: FitSummary
 }
 
 /**
