@@ -52,6 +52,6 @@ export { type TorchStateDictError, torchStateDictError, TORCH_LAYERS, fromTorchS
 export {
   type ModelFileOptions, type ModelToSave, type ModelFileParts, type DecodeModelOptions, modelFileParts, checkpointFileParts, encodeModel, encodeCheckpoint,
   decodeModel, decodeCheckpoint, type LoadModelOptions, type SavedModel, type ModelFileError, modelFileError, modelFromSafetensors,
-  checkpointFromSafetensors, oldFormatProblem, MODEL_READ_OPTIONS, MODEL_WRITE_OPTIONS,
+  checkpointFromSafetensors, oldFormatProblem, varShapes, partsToWrite, MODEL_READ_OPTIONS, MODEL_WRITE_OPTIONS,
 } from './io/model-file.js'
 export { KILN_VERSION } from './version.js'

@@ -143,7 +143,7 @@ describe('model files', () => {
   it('refuse to save values that do not fit the model, naming the tensor', () => {
     const m = trained(sequential(dense(3)))
     const short = encodeModel({ ...m, params: { dense0: { w: new Float64Array(2), b: new Float64Array(3) } } })
-    expect(leftOf(short)?.message).toMatch(/params\.dense0\.w.*has 2 values, the model's shape \[4, 3\] needs 12/)
+    expect(leftOf(short)?.message).toMatch(/params\.dense0\.w.*has 2 values, the model's shape \[4,3\] needs 12/)
     expect(leftOf(encodeModel({ ...m, params: { dense0: { b: new Float64Array(3) } } }))?.field).toBe('params.dense0.w')
   })
 

@@ -140,6 +140,16 @@ describe('fromTorchStateDict and toTorchStateDict', () => {
     expect(dict[0]).toEqual(['0.weight', { shape: [2, 1, 1, 2], values: Float64Array.of(1, 3, 2, 4) }])
   })
 
+  it('imports copies into null-prototype trees, as every tree read from a file', () => {
+    const values = mlp().init(key(1), [1, 4])
+    const dict = new Map(toTorchStateDict(mlp(), [4], values))
+    const { params } = unwrapE(fromTorchStateDict(mlp(), [4], dict))
+    expect(Object.getPrototypeOf(params)).toBeNull()
+    const b = (params.dense0 as ParamValues).b as Float64Array
+    expect(b).not.toBe(dict.get('0.bias')!.values)
+    same(params, values.params)
+  })
+
   const dict = () => new Map(toTorchStateDict(mlp(), [4], mlp().init(key(0), [1, 4])))
   const left = (r: E.Either<{ key: string; message: string }, unknown>) => {
     if (E.isRight(r)) throw new Error('expected a Left')

@@ -311,6 +311,18 @@ describe('loadKerasWeights', () => {
       .toContain("Keras layer 'lstm' has weights lstm/kernel:0, lstm/recurrent_kernel:0, lstm/bias:0, which no Kiln layer takes")
   })
 
+  it('refuses a BatchNormalization without gamma (scale=False), naming what to change', async () => {
+    const path = await writeH5('no-gamma.h5', (f) => {
+      f.create_attribute('layer_names', ['batch_normalization'])
+      const g = f.create_group('batch_normalization')
+      g.create_attribute('weight_names', ['batch_normalization/beta:0', 'batch_normalization/moving_mean:0', 'batch_normalization/moving_variance:0'])
+      const w = g.create_group('batch_normalization')
+      for (const name of ['beta:0', 'moving_mean:0', 'moving_variance:0']) w.create_dataset({ name, data: new Float32Array(2), shape: [2] })
+    })
+    expect(left(await loadKerasWeights(path, sequential(batchNorm()), [2])).message)
+      .toBe(`${path}: Keras layer 'batch_normalization' has no gamma (built with scale=False); Kiln's batchNorm always has gamma and beta`)
+  })
+
   it("reads a nested model's group (several layers' weights under one layer name) and float64 weights", async () => {
     const k0 = Float64Array.from({ length: 8 }, (_, i) => i / 8 - 0.5)
     const k1 = Float64Array.of(1, -1)

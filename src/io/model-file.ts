@@ -9,19 +9,19 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ConfigValue } from '../nn/config.js'
-import { configOf, type Var } from '../nn/layer.js'
-import { flattenParams, type ParamValues, type Tree } from '../nn/tree.js'
+import { configOf } from '../nn/layer.js'
+import { flattenParams, type ParamValues } from '../nn/tree.js'
 import { ArgumentError, describeValue, kindCheck, optionTableProblem, type OptionTable } from '../options.js'
-import { sizeOf } from '../shape.js'
+import { fmt, sizeOf, type Shape } from '../shape.js'
 import type { Checkpoint } from '../train/checkpoint.js'
 import type { EpochRecord } from '../train/fitOptions.js'
-import type { Trained } from '../train/predict.js'
+import type { Preprocess, Trained } from '../train/predict.js'
 import { KILN_VERSION } from '../version.js'
-import { checkpointFromSafetensors, modelFileError, modelFromSafetensors, oldFormatProblem, type LoadModelOptions, type ModelFileError, type SavedModel } from './model-read.js'
-import { MODEL_FILE_VERSION, toNum, type ModelHeader } from './model-header.js'
+import { checkpointFromSafetensors, modelFileError, modelFromSafetensors, oldFormatProblem, varShapes, type LoadModelOptions, type ModelFileError, type SavedModel } from './model-read.js'
+import { MODEL_FILE_VERSION, PREPROCESS_TENSORS, TENSOR_GROUPS, toNum, type ModelHeader } from './model-header.js'
 import { decodeSafetensors, encodeSafetensors, SAFETENSORS_READ_OPTIONS, type SafetensorsReadOptions, type TensorEntry } from './safetensors.js'
 
-export { type LoadModelOptions, type SavedModel, type ModelFileError, modelFileError, modelFromSafetensors, checkpointFromSafetensors, oldFormatProblem } from './model-read.js'
+export { type LoadModelOptions, type SavedModel, type ModelFileError, modelFileError, modelFromSafetensors, checkpointFromSafetensors, oldFormatProblem, varShapes } from './model-read.js'
 
 /** Options of `encodeModel` / `saveModel`. */
 export interface ModelFileOptions {
@@ -66,34 +66,43 @@ export interface ModelFileParts {
 const historyJson = (h: readonly EpochRecord[]) =>
   h.map((r) => ({ epoch: r.epoch, trainLoss: toNum(r.trainLoss), devLoss: toNum(r.devLoss), devAccuracy: toNum(r.devAccuracy), seconds: toNum(r.seconds) }))
 
-/** `group.path` tensors of a tree whose shapes come from the model (`shapes`), or flat when none is given. */
-const treeTensors = (group: string, tree: ParamValues, shapes: ReadonlyMap<string, readonly number[]> | undefined, who: string): [string, TensorEntry][] =>
-  flattenParams(tree).map(([path, values]) => {
-    if (!(values instanceof Float64Array)) throw new ArgumentError(who, `${group}.${path}`, `expected a Float64Array, got ${describeValue(values)}`)
-    const shape = shapes === undefined ? [values.length] : shapes.get(path)
-    if (shape === undefined) throw new ArgumentError(who, `${group}.${path}`, `the model has no ${group === 'params' ? 'parameter' : 'state'} '${path}'; it has ${[...shapes!.keys()].join(', ') || 'none'}`)
-    if (sizeOf(shape) !== values.length) throw new ArgumentError(who, `${group}.${path}`, `has ${values.length} values, the model's shape [${shape.join(', ')}] needs ${sizeOf(shape)}`)
-    return [`${group}.${path}`, { shape, values }]
+/** The `group.path` tensors of the model's values: exactly the variables the model declares, with its shapes. */
+const modelTensors = (who: string, group: string, tree: ParamValues, shapes: ReadonlyMap<string, Shape>): [string, TensorEntry][] => {
+  const values = new Map(flattenParams(tree))
+  const extra = [...values.keys()].find((p) => !shapes.has(p))
+  if (extra !== undefined) throw new ArgumentError(who, `${group}.${extra}`, `the model has no such ${group === 'params' ? 'parameter' : 'state'}; it has ${[...shapes.keys()].join(', ') || 'none'}`)
+  return [...shapes].map(([path, shape]) => {
+    const v = values.get(path)
+    if (v === undefined) throw new ArgumentError(who, `${group}.${path}`, `missing: the model has it with shape ${fmt(shape)}`)
+    if (!(v instanceof Float64Array)) throw new ArgumentError(who, `${group}.${path}`, `expected a Float64Array, got ${describeValue(v)}`)
+    if (sizeOf(shape) !== v.length) throw new ArgumentError(who, `${group}.${path}`, `has ${v.length} values, the model's shape ${fmt(shape)} needs ${sizeOf(shape)}`)
+    return [`${group}.${path}`, { shape, values: v }]
+  })
+}
+
+/** The `group.path` tensors of values the model does not shape (optimizer state, a run's values), flat. */
+const flatTensors = (who: string, group: string, tree: ParamValues): [string, TensorEntry][] =>
+  flattenParams(tree).map(([path, v]) => {
+    if (!(v instanceof Float64Array)) throw new ArgumentError(who, `${group}.${path}`, `expected a Float64Array, got ${describeValue(v)}`)
+    return [`${group}.${path}`, { shape: [v.length], values: v }]
   })
 
-const preprocessTensors = (m: Trained): [string, TensorEntry][] => {
-  const p = m.preprocess
+const preprocessKind = (p: Preprocess): keyof typeof PREPROCESS_TENSORS => (p._tag === 'Standardizer' ? 'standardize' : 'minMax')
+
+const preprocessTensors = (p: Preprocess | undefined): [string, TensorEntry][] => {
   if (p === undefined) return []
-  const pairs: [string, Float64Array][] = p._tag === 'Standardizer' ? [['mean', p.mean], ['std', p.std]] : [['min', p.min], ['range', p.range]]
-  return pairs.map(([k, v]) => [`preprocess.${k}`, { shape: [v.length], values: v }])
+  const values = p._tag === 'Standardizer' ? [p.mean, p.std] : [p.min, p.range]
+  return PREPROCESS_TENSORS[preprocessKind(p)].map((k, i) => [`${TENSOR_GROUPS.preprocess}.${k}`, { shape: [values[i]!.length], values: values[i]! }])
 }
 
 /** The model's own tensors (params, state, preprocessing) and its header. */
 const modelParts = (who: string, m: ModelToSave, options: ModelFileOptions): { tensors: [string, TensorEntry][]; header: ModelHeader } => {
   const spec = m.model.spec([1, ...m.featureShape])
-  const shapes = (tree: Tree<Var>) => new Map(flattenParams(tree).map(([p, v]) => [p, v.shape]))
   const tensors = [
-    ...treeTensors('params', m.params, shapes(spec.params), who),
-    ...treeTensors('state', m.state, shapes(spec.state), who),
-    ...preprocessTensors(m),
+    ...modelTensors(who, TENSOR_GROUPS.params, m.params, varShapes(spec.params)),
+    ...modelTensors(who, TENSOR_GROUPS.state, m.state, varShapes(spec.state)),
+    ...preprocessTensors(m.preprocess),
   ]
-  const missing = [...shapes(spec.params).keys()].find((p) => !tensors.some(([n]) => n === `params.${p}`))
-  if (missing !== undefined) throw new ArgumentError(who, `params.${missing}`, 'missing: the model has this parameter but the values do not')
   const header: ModelHeader = {
     format: 'kiln-model',
     version: MODEL_FILE_VERSION,
@@ -101,7 +110,7 @@ const modelParts = (who: string, m: ModelToSave, options: ModelFileOptions): { t
     featureShape: [...m.featureShape],
     objective: m.objective.name,
     classes: [...m.classes],
-    preprocess: m.preprocess === undefined ? null : m.preprocess._tag === 'Standardizer' ? 'standardize' : 'minMax',
+    preprocess: m.preprocess === undefined ? null : preprocessKind(m.preprocess),
     finite: true,
     kilnVersion: KILN_VERSION,
     savedAt: options.savedAt ?? new Date().toISOString(),
@@ -145,10 +154,11 @@ export const checkpointFileParts = (c: Checkpoint & { readonly history?: readonl
   const { tensors, header } = modelParts('saveCheckpoint', c, options)
   const tr = c.training
   const valuesAreModel = tr.values.params === c.params && tr.values.state === c.state
+  const who = 'saveCheckpoint'
   const extra = [
-    ...treeTensors('training.opt', tr.optState, undefined, 'saveCheckpoint'),
-    ...(valuesAreModel ? [] : [...treeTensors('training.values.params', tr.values.params, undefined, 'saveCheckpoint'), ...treeTensors('training.values.state', tr.values.state, undefined, 'saveCheckpoint')]),
-    ...(tr.best.values === undefined ? [] : [...treeTensors('training.best.params', tr.best.values.params, undefined, 'saveCheckpoint'), ...treeTensors('training.best.state', tr.best.values.state, undefined, 'saveCheckpoint')]),
+    ...flatTensors(who, TENSOR_GROUPS.opt, tr.optState),
+    ...(valuesAreModel ? [] : [...flatTensors(who, TENSOR_GROUPS.lastParams, tr.values.params), ...flatTensors(who, TENSOR_GROUPS.lastState, tr.values.state)]),
+    ...(tr.best.values === undefined ? [] : [...flatTensors(who, TENSOR_GROUPS.bestParams, tr.best.values.params), ...flatTensors(who, TENSOR_GROUPS.bestState, tr.best.values.state)]),
   ]
   const training = {
     epoch: tr.epoch, step: tr.step, key: [tr.key[0], tr.key[1]] as [number, number], batchSize: tr.batchSize, shuffle: tr.shuffle, rows: tr.rows,
@@ -158,17 +168,30 @@ export const checkpointFileParts = (c: Checkpoint & { readonly history?: readonl
   return finish([...tensors, ...extra], { ...header, training })
 }
 
-const encodeWith = (who: string, options: unknown, parts: () => ModelFileParts): E.Either<ModelFileError, Uint8Array> => {
+/**
+ * The parts a writer writes (`parts()` builds them), or a `Left` naming the option or the value that
+ * is wrong; shared by the byte encoders here and the file writers of `kiln/node`.
+ * @example
+ * import { partsToWrite, modelFileParts, fit, sequential, dense, adam, key, flower } from 'kiln'
+ * const r = fit(sequential(dense(2)), flower(key(1), 40), { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) })
+ * if (r._tag === 'Left') throw new Error(r.left.message)
+ * partsToWrite('saveModel', 'm.safetensors', { note: 1 }, () => modelFileParts(r.right))._tag // 'Left'
+ * const bad = partsToWrite('saveModel', 'm.safetensors', {}, () => modelFileParts({ ...r.right, params: {} }))
+ * bad._tag === 'Left' && bad.left.message // 'saveModel: m.safetensors: params.dense0.w: missing: the model has it with shape [2,2]'
+ */
+export const partsToWrite = (who: string, path: string, options: unknown, parts: () => ModelFileParts): E.Either<ModelFileError, ModelFileParts> => {
   const bad = optionTableProblem(who, options, MODEL_WRITE_OPTIONS)
-  if (bad !== undefined) return E.left(modelFileError('<bytes>', bad.field, bad.message))
+  if (bad !== undefined) return E.left(modelFileError(path, bad.field, bad.message))
   try {
-    const p = parts()
-    return E.right(encodeSafetensors(p.tensors, p.metadata))
+    return E.right(parts())
   } catch (e) {
     const field = e instanceof ArgumentError ? e.field : 'model'
-    return E.left(modelFileError('<bytes>', field, `${who}: ${(e as Error).message.replace(/^[a-zA-Z]+: /, '')}`))
+    return E.left(modelFileError(path, field, `${who}: ${path}: ${(e as Error).message.replace(/^[a-zA-Z]+: /, '')}`))
   }
 }
+
+const encodeWith = (who: string, options: unknown, parts: () => ModelFileParts): E.Either<ModelFileError, Uint8Array> =>
+  E.map((p: ModelFileParts) => encodeSafetensors(p.tensors, p.metadata))(partsToWrite(who, '<bytes>', options, parts))
 
 /**
  * A trained model as the bytes of a model file (a safetensors file), for a browser to download or

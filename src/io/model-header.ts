@@ -17,6 +17,31 @@ import { ConfigValueCodec, LayerConfigCodec } from '../nn/config.js'
 export const MODEL_FILE_VERSION = 1
 
 /**
+ * The tensor groups of a model file: tensor names are `<group>.<dotted path>` (`params.dense0.w`).
+ * @example
+ * import { TENSOR_GROUPS } from './model-header.js'
+ * TENSOR_GROUPS.opt // 'training.opt'
+ */
+export const TENSOR_GROUPS = {
+  params: 'params',
+  state: 'state',
+  preprocess: 'preprocess',
+  opt: 'training.opt',
+  lastParams: 'training.values.params',
+  lastState: 'training.values.state',
+  bestParams: 'training.best.params',
+  bestState: 'training.best.state',
+} as const
+
+/**
+ * The `preprocess.` tensors of each preprocessing kind, in the order of the fields they fill.
+ * @example
+ * import { PREPROCESS_TENSORS } from './model-header.js'
+ * PREPROCESS_TENSORS.standardize // ['mean', 'std']
+ */
+export const PREPROCESS_TENSORS = { standardize: ['mean', 'std'], minMax: ['min', 'range'] } as const
+
+/**
  * A number, or the string that stands for a non-finite one.
  * @example
  * import { Num } from './model-header.js'

@@ -12,14 +12,14 @@ import type { ConfigValue } from '../nn/config.js'
 import type { Layer, Var } from '../nn/layer.js'
 import { layerFromConfig, type LayerRegistry } from '../nn/rebuild.js'
 import { flattenParams, unflatten, type ParamValues, type Tree } from '../nn/tree.js'
-import { describeValue, hasOwn } from '../options.js'
+import { describeValue, hasOwn, ownValue } from '../options.js'
 import type { Engine } from '../run.js'
 import { fmt, shapeEq, sizeOf, type Shape } from '../shape.js'
 import type { Checkpoint, TrainingState } from '../train/checkpoint.js'
 import type { EpochRecord } from '../train/fitOptions.js'
 import { objectives, type Objective } from '../train/objective.js'
 import type { Preprocess, Trained } from '../train/predict.js'
-import { fromNum, MODEL_FILE_VERSION, ModelHeader, type EpochRecordJson } from './model-header.js'
+import { fromNum, MODEL_FILE_VERSION, ModelHeader, PREPROCESS_TENSORS, TENSOR_GROUPS, type EpochRecordJson } from './model-header.js'
 import type { Safetensors, StoredTensor } from './safetensors.js'
 
 /** Why a model or checkpoint file could not be read or written: the path, the field and a message naming both. */
@@ -99,7 +99,8 @@ const headerOf = (who: string, st: Safetensors, path: string): E.Either<ModelFil
   } catch (e) {
     return fail(who, path, 'header', `the kiln header is not JSON: ${(e as Error).message}`)
   }
-  const version = typeof raw === 'object' && raw !== null && hasOwn(raw, 'version') ? (raw as { readonly version: unknown }).version : undefined
+  const own = typeof raw === 'object' && raw !== null ? ownValue(raw, 'version') : undefined
+  const version = own?.ok === true ? own.value : undefined
   if (version !== MODEL_FILE_VERSION)
     return fail(who, path, 'version', `unknown model file version ${describeValue(version)}; this Kiln reads version ${MODEL_FILE_VERSION} (a newer Kiln wrote this file? update Kiln)`)
   const h = ModelHeader.decode(raw)
@@ -138,7 +139,7 @@ const groupTree = (who: string, path: string, st: Safetensors, group: string, ex
   }
 }
 
-const KNOWN_GROUPS = ['params.', 'state.', 'preprocess.', 'training.opt.', 'training.values.params.', 'training.values.state.', 'training.best.params.', 'training.best.state.']
+const KNOWN_GROUPS = Object.values(TENSOR_GROUPS).map((g) => `${g}.`)
 
 /** The first tensor that no group claims, or a non-finite value in a file that promised finite ones. */
 const strayOrNonFinite = (who: string, path: string, st: Safetensors, finite: boolean): E.Either<ModelFileError, void> => {
@@ -154,12 +155,12 @@ const strayOrNonFinite = (who: string, path: string, st: Safetensors, finite: bo
 
 const preprocessOf = (who: string, path: string, st: Safetensors, kind: ModelHeader['preprocess'], features: number): E.Either<ModelFileError, Preprocess | undefined> => {
   if (kind === null) return E.right(undefined)
-  const names = kind === 'standardize' ? (['mean', 'std'] as const) : (['min', 'range'] as const)
   const got: StoredTensor[] = []
-  for (const n of names) {
-    const v = st.tensors.get(`preprocess.${n}`)
-    if (v === undefined) return fail(who, path, `preprocess.${n}`, `missing; the header says the model ${kind === 'standardize' ? 'standardizes' : 'min-max scales'} its input`)
-    if (v.values.length !== features) return fail(who, path, `preprocess.${n}`, `has ${v.values.length} values, the model has ${features} features`)
+  for (const n of PREPROCESS_TENSORS[kind]) {
+    const name = `${TENSOR_GROUPS.preprocess}.${n}`
+    const v = st.tensors.get(name)
+    if (v === undefined) return fail(who, path, name, `missing; the header says the model ${kind === 'standardize' ? 'standardizes' : 'min-max scales'} its input`)
+    if (v.values.length !== features) return fail(who, path, name, `has ${v.values.length} values, the model has ${features} features`)
     got.push(v)
   }
   return E.right(kind === 'standardize' ? { _tag: 'Standardizer', mean: got[0]!.values, std: got[1]!.values } : { _tag: 'MinMax', min: got[0]!.values, range: got[1]!.values })
@@ -168,7 +169,14 @@ const preprocessOf = (who: string, path: string, st: Safetensors, kind: ModelHea
 const history = (h: readonly t.TypeOf<typeof EpochRecordJson>[]): EpochRecord[] =>
   h.map((r) => ({ epoch: r.epoch, trainLoss: fromNum(r.trainLoss), devLoss: fromNum(r.devLoss), devAccuracy: fromNum(r.devAccuracy), seconds: fromNum(r.seconds) }))
 
-const shapesOfSpec = (vars: Tree<Var>): Map<string, Shape> => new Map(flattenParams(vars).map(([p, v]) => [p, v.shape]))
+/**
+ * The shapes of declared variables by dotted path (what a model file's tensors must have).
+ * @example
+ * import { varShapes } from 'kiln'
+ * import { dense } from 'kiln'
+ * varShapes(dense(3).spec([1, 2]).params) // new Map([['w', [2, 3]], ['b', [3]]])
+ */
+export const varShapes = (vars: Tree<Var>): Map<string, Shape> => new Map(flattenParams(vars).map(([p, v]) => [p, v.shape]))
 
 const modelWith = (who: string, st: Safetensors, path: string, options: LoadModelOptions): E.Either<ModelFileError, { readonly model: SavedModel; readonly header: ModelHeader }> => {
   const header = headerOf(who, st, path)
@@ -187,9 +195,9 @@ const modelWith = (who: string, st: Safetensors, path: string, options: LoadMode
   }
   const checked = strayOrNonFinite(who, path, st, h.finite)
   if (E.isLeft(checked)) return checked
-  const params = groupTree(who, path, st, 'params', shapesOfSpec(spec.params))
+  const params = groupTree(who, path, st, TENSOR_GROUPS.params, varShapes(spec.params))
   if (E.isLeft(params)) return params
-  const state = groupTree(who, path, st, 'state', shapesOfSpec(spec.state))
+  const state = groupTree(who, path, st, TENSOR_GROUPS.state, varShapes(spec.state))
   if (E.isLeft(state)) return state
   const preprocess = preprocessOf(who, path, st, h.preprocess, sizeOf(h.featureShape))
   if (E.isLeft(preprocess)) return preprocess
@@ -227,12 +235,12 @@ export const checkpointFromSafetensors = (st: Safetensors, path: string, options
   const tr = r.right.header.training
   if (tr === undefined) return fail(who, path, 'training', 'this is a model file without the state of a run (saveModel wrote it); resuming needs a checkpoint (saveCheckpoint, or the checkpoint option of fit)')
   const m = r.right.model
-  const opt = groupTree(who, path, st, 'training.opt', undefined)
+  const opt = groupTree(who, path, st, TENSOR_GROUPS.opt, undefined)
   const values = tr.valuesAreModel
     ? E.right({ params: m.params, state: m.state })
-    : pair(groupTree(who, path, st, 'training.values.params', undefined), groupTree(who, path, st, 'training.values.state', undefined))
+    : pair(groupTree(who, path, st, TENSOR_GROUPS.lastParams, undefined), groupTree(who, path, st, TENSOR_GROUPS.lastState, undefined))
   const best = tr.best.values
-    ? pair(groupTree(who, path, st, 'training.best.params', undefined), groupTree(who, path, st, 'training.best.state', undefined))
+    ? pair(groupTree(who, path, st, TENSOR_GROUPS.bestParams, undefined), groupTree(who, path, st, TENSOR_GROUPS.bestState, undefined))
     : E.right(undefined)
   if (E.isLeft(opt)) return opt
   if (E.isLeft(values)) return values

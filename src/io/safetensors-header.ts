@@ -131,15 +131,17 @@ const headerJson = (bytes: Uint8Array, maxHeaderBytes: number, fail: Fail): E.Ei
   }
 }
 
-/** `__metadata__` as a null-prototype record of strings. */
-const readMetadata = (value: unknown, fail: Fail): E.Either<SafetensorsError, Record<string, string>> => {
-  if (!t.UnknownRecord.is(value) || Array.isArray(value)) return fail('__metadata__', `expected an object of strings, got ${describeValue(value)}`)
+/**
+ * An object of strings copied into a null-prototype record, or the first problem as a field under
+ * `prefix` and a detail: the reader's `__metadata__` and the writer's `metadata` are checked alike.
+ */
+const stringRecord = (prefix: string, value: unknown): E.Either<{ field: string; detail: string }, Record<string, string>> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return E.left({ field: prefix, detail: `expected an object of strings, got ${describeValue(value)}` })
   const out: Record<string, string> = Object.create(null) as Record<string, string>
   for (const k of Object.keys(value)) {
     const r = ownValue(value, k)
-    const v = r.ok ? r.value : undefined
-    if (!t.string.is(v)) return fail(`__metadata__.${k}`, `expected a string, got ${describeValue(v)}`)
-    out[k] = v
+    if (!r.ok || typeof r.value !== 'string') return E.left({ field: `${prefix}.${k}`, detail: `expected a string, got ${r.ok ? describeValue(r.value) : r.why}` })
+    out[k] = r.value
   }
   return E.right(out)
 }
@@ -205,8 +207,8 @@ export const parseHeader = (op: string, bytes: Uint8Array, path: string, maxHead
     const r = ownValue(raw, name)
     const value = r.ok ? r.value : undefined
     if (name === '__metadata__') {
-      const m = readMetadata(value, fail)
-      if (E.isLeft(m)) return m
+      const m = stringRecord('__metadata__', value)
+      if (E.isLeft(m)) return fail(m.left.field, m.left.detail)
       metadata = m.right
       continue
     }
@@ -249,19 +251,6 @@ const checkTensors = (op: string, tensors: unknown): Checked[] => {
   })
 }
 
-/** The metadata, checked: an object of strings (copied into a null-prototype record). */
-const checkMetadata = (op: string, metadata: unknown): Record<string, string> => {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>
-  if (metadata === undefined) return out
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new ArgumentError(op, 'metadata', `expected an object of strings, got ${describeValue(metadata)}`)
-  for (const k of Object.keys(metadata)) {
-    const r = ownValue(metadata, k)
-    if (!r.ok || typeof r.value !== 'string') throw new ArgumentError(op, `metadata.${k}`, `expected a string, got ${r.ok ? describeValue(r.value) : r.why}`)
-    out[k] = r.value
-  }
-  return out
-}
-
 /** A writer's plan: the header bytes, the data section's size, and each tensor in the order given. */
 export interface Layout {
   readonly header: Uint8Array
@@ -282,7 +271,9 @@ export interface Layout {
  */
 export const layoutTensors = (op: string, tensors: unknown, metadata?: unknown): Layout => {
   const checked = checkTensors(op, tensors)
-  const meta = checkMetadata(op, metadata)
+  const checkedMeta = metadata === undefined ? E.right({}) : stringRecord('metadata', metadata)
+  if (E.isLeft(checkedMeta)) throw new ArgumentError(op, checkedMeta.left.field, checkedMeta.left.detail)
+  const meta = checkedMeta.right
   const parts: string[] = Object.keys(meta).length > 0 ? [`"__metadata__":${JSON.stringify(meta)}`] : []
   let offset = 0
   for (const { name, shape, values } of checked) {
@@ -293,9 +284,9 @@ export const layoutTensors = (op: string, tensors: unknown, metadata?: unknown):
   const n = body.length + ((8 - ((8 + body.length) % 8)) % 8)
   if (n > SAFETENSORS_MAX_HEADER_BYTES)
     throw new ArgumentError(op, 'tensors', `the header would be ${n} bytes, more than the ${SAFETENSORS_MAX_HEADER_BYTES} readers accept (SAFETENSORS_MAX_HEADER_BYTES); write fewer tensors per file`)
-  const header = new Uint8Array(8 + n).fill(0x20)
+  // n < 2^32, so the u64 length's high half stays zero; the padding after the JSON is spaces
+  const header = new Uint8Array(8 + n).fill(0x20, 8)
   new DataView(header.buffer).setUint32(0, n, true)
-  header.fill(0, 4, 8)
   header.set(body, 8)
   return { header, dataBytes: offset, tensors: checked }
 }

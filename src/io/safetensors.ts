@@ -132,14 +132,14 @@ export const encodeSafetensors = (tensors: ReadonlyArray<readonly [string, Tenso
 }
 
 /**
- * `decodeSafetensors` under another operation's name (`loadSafetensors` in `kiln/node`), which prefixes every message.
+ * `decodeSafetensors` under another operation's name (`loadSafetensors` in `kiln/node`), which prefixes
+ * every message, for options the caller has already checked against `SAFETENSORS_READ_OPTIONS` (a
+ * caller's own table extends it, so they are checked once, before the file is read).
  * @example
  * import { readSafetensors } from './safetensors.js'
  * readSafetensors('loadSafetensors', new Uint8Array(3), 'm.safetensors', {})._tag // 'Left'
  */
 export const readSafetensors = (op: string, bytes: Uint8Array, path: string, options: SafetensorsReadOptions): E.Either<SafetensorsError, Safetensors> => {
-  const bad = optionTableProblem(op, options, SAFETENSORS_READ_OPTIONS)
-  if (bad !== undefined) return E.left(safetensorsError(path, bad.field, bad.message))
   // Callers without types may hand over a fetch's ArrayBuffer; say how to wrap it.
   if (!(bytes instanceof Uint8Array))
     return E.left(safetensorsError(path, 'bytes', `${op}: ${path}: bytes: expected a Uint8Array (wrap an ArrayBuffer in new Uint8Array(buffer)), got ${describeValue(bytes)}`))
@@ -179,5 +179,7 @@ export const readSafetensors = (op: string, bytes: Uint8Array, path: string, opt
  * const raw = decodeSafetensors(new ArrayBuffer(8) as never)
  * raw._tag === 'Left' && raw.left.message // 'decodeSafetensors: <bytes>: bytes: expected a Uint8Array (wrap an ArrayBuffer in new Uint8Array(buffer)), got an object'
  */
-export const decodeSafetensors = (bytes: Uint8Array, path = '<bytes>', options: SafetensorsReadOptions = {}): E.Either<SafetensorsError, Safetensors> =>
-  readSafetensors('decodeSafetensors', bytes, path, options)
+export const decodeSafetensors = (bytes: Uint8Array, path = '<bytes>', options: SafetensorsReadOptions = {}): E.Either<SafetensorsError, Safetensors> => {
+  const bad = optionTableProblem('decodeSafetensors', options, SAFETENSORS_READ_OPTIONS)
+  return bad === undefined ? readSafetensors('decodeSafetensors', bytes, path, options) : E.left(safetensorsError(path, bad.field, bad.message))
+}

@@ -33,7 +33,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Layer, LayerSpec } from '../nn/layer.js'
-import { flattenParams, isSubtree, type ParamValues } from '../nn/tree.js'
+import { layerSites } from '../nn/sequential.js'
+import { flattenParams, isSubtree, unflatten, type ParamValues } from '../nn/tree.js'
 import { ArgumentError, numberList } from '../options.js'
 import { fmt, shapeEq, sizeOf, type Shape } from '../shape.js'
 import type { TensorEntry } from './safetensors.js'
@@ -95,45 +96,44 @@ const flattenPerm = (h: number, w: number, c: number): Int32Array => {
   return perm
 }
 
-/** `out[perm[k]] = v[k]` (Kiln to torch) or `out[k] = v[perm[k]]` (torch to Kiln), for a vector. */
-const permuted = (v: Float64Array, perm: Int32Array | undefined, toTorch: boolean): Float64Array => {
+/** Both conversions of a tensor. */
+type Convert = Pick<Mapped, 'toKiln' | 'toTorch'>
+
+/**
+ * Both conversions of a reordering, from one walk over it: `each(visit)` calls `visit(k, t)` for
+ * every Kiln index k and the torch index t of the same value (so the index arithmetic is written once).
+ */
+const reorder = (each: (visit: (k: number, t: number) => void) => void): Convert => ({
+  toKiln: (v) => {
+    const out = new Float64Array(v.length)
+    each((k, t) => (out[k] = v[t]!))
+    return out
+  },
+  toTorch: (v) => {
+    const out = new Float64Array(v.length)
+    each((k, t) => (out[t] = v[k]!))
+    return out
+  },
+})
+
+/** A vector, in the same order (`perm` undefined) or with torch index `perm[k]` for Kiln index k. */
+const vector = (perm: Int32Array | undefined): Convert =>
   // torch-bound values are only read (written to a file), so they may share memory; Kiln-bound ones are copies
-  if (perm === undefined) return toTorch ? v : v.slice()
-  const out = new Float64Array(v.length)
-  for (let k = 0; k < perm.length; k++) {
-    if (toTorch) out[perm[k]!] = v[k]!
-    else out[k] = v[perm[k]!]!
-  }
-  return out
-}
+  perm === undefined ? { toKiln: (v) => v.slice(), toTorch: (v) => v } : reorder((visit) => perm.forEach((t, k) => visit(k, t)))
 
 /** Dense: Kiln `w[k, o]` is torch `weight[o, perm[k]]`. */
-const denseWeight = (n: number, units: number, perm: Int32Array | undefined, toTorch: boolean) => (v: Float64Array): Float64Array => {
-  const out = new Float64Array(v.length)
-  for (let k = 0; k < n; k++)
-    for (let o = 0; o < units; o++) {
-      const t = o * n + (perm === undefined ? k : perm[k]!)
-      if (toTorch) out[t] = v[k * units + o]!
-      else out[k * units + o] = v[t]!
-    }
-  return out
-}
+const denseWeight = (n: number, units: number, perm: Int32Array | undefined): Convert =>
+  reorder((visit) => {
+    for (let k = 0; k < n; k++) for (let o = 0; o < units; o++) visit(k * units + o, o * n + (perm === undefined ? k : perm[k]!))
+  })
 
 /** Conv2d: Kiln `w[i, j, c, f]` (`[kh, kw, C, F]`) is torch `weight[f, c, i, j]`. */
-const convWeight = (shape: Shape, toTorch: boolean) => (v: Float64Array): Float64Array => {
-  const [kh = 1, kw = 1, c = 1, f = 1] = shape
-  const out = new Float64Array(v.length)
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let k = 0; k < c; k++)
-        for (let g = 0; g < f; g++) {
-          const kiln = ((i * kw + j) * c + k) * f + g
-          const torch = ((g * c + k) * kh + i) * kw + j
-          if (toTorch) out[torch] = v[kiln]!
-          else out[kiln] = v[torch]!
-        }
-  return out
-}
+const convWeight = ([kh = 1, kw = 1, c = 1, f = 1]: Shape): Convert =>
+  reorder((visit) => {
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++)
+        for (let k = 0; k < c; k++) for (let g = 0; g < f; g++) visit(((i * kw + j) * c + k) * f + g, ((g * c + k) * kh + i) * kw + j)
+  })
 
 /** The keys of a layer's declared parameters (or state), which must be exactly `allowed` (`optional` may be absent). */
 const declared = (tree: LayerSpec['params'], allowed: readonly string[], optional: readonly string[], where: string): string[] => {
@@ -153,7 +153,7 @@ interface Site {
   readonly layout: Layout
 }
 
-const tensor = (site: Site, part: Mapped['part'], key: string, torchName: string, kilnShape: Shape, torchShape: Shape, to: { toKiln: Mapped['toKiln']; toTorch: Mapped['toTorch'] }): Mapped => ({
+const tensor = (site: Site, part: Mapped['part'], key: string, torchName: string, kilnShape: Shape, torchShape: Shape, to: Convert): Mapped => ({
   torchKey: `${site.torch}${torchName}`,
   torchShape,
   part,
@@ -175,21 +175,19 @@ const permOf = (l: Layout): Int32Array | undefined => (l.kind === 'flat' ? l.per
 /** The torch tensors of one layer with parameters. */
 const layerTensors = (site: Site): Mapped[] => {
   const { layer, spec, inShape, layout } = site
-  const where = `${site.torch || '(root)'}`
-  const vector = (perm: Int32Array | undefined) => ({ toKiln: (v: Float64Array) => permuted(v, perm, false), toTorch: (v: Float64Array) => permuted(v, perm, true) })
+  const where = site.torch || '(root)'
   if (layer.name === 'dense') {
     if (inShape.length === 4) throw new Problem(where, `layer ${site.index} (dense) acts on the channels of an NHWC image; torch's Linear would act on the width of NCHW: flatten first`)
     const keys = declared(spec.params, ['w', 'b'], ['b'], `layer ${site.index} (dense)`)
     const [n = 0, units = 0] = varShape(spec.params, 'w')
-    const perm = permOf(layout)
-    const w = tensor(site, 'params', 'w', 'weight', [n, units], [units, n], { toKiln: denseWeight(n, units, perm, false), toTorch: denseWeight(n, units, perm, true) })
+    const w = tensor(site, 'params', 'w', 'weight', [n, units], [units, n], denseWeight(n, units, permOf(layout)))
     return keys.includes('b') ? [w, tensor(site, 'params', 'b', 'bias', [units], [units], vector(undefined))] : [w]
   }
   if (layer.name === 'conv2d') {
     const keys = declared(spec.params, ['w', 'b'], ['b'], `layer ${site.index} (conv2d)`)
     const k = varShape(spec.params, 'w')
     const [kh = 0, kw = 0, c = 0, f = 0] = k
-    const w = tensor(site, 'params', 'w', 'weight', k, [f, c, kh, kw], { toKiln: convWeight(k, false), toTorch: convWeight(k, true) })
+    const w = tensor(site, 'params', 'w', 'weight', k, [f, c, kh, kw], convWeight(k))
     return keys.includes('b') ? [w, tensor(site, 'params', 'b', 'bias', [f], [f], vector(undefined))] : [w]
   }
   if (layer.name === 'batchNorm') {
@@ -230,14 +228,10 @@ const nextLayout = (site: Site, out: Shape): Layout => {
 /** Walks the model's layers with their shapes: every torch tensor, in torch's order. */
 const mappingOf = (op: string, model: Layer, featureShape: unknown): Mapped[] => {
   const fs = numberList(op, 'featureShape', featureShape, true)
-  const children = model.name === 'sequential' && model.children !== undefined ? model.children : undefined
-  const layers = children ?? [model]
-  let shape: Shape = [1, ...fs]
   let layout: Layout = fs.length === 3 ? { kind: 'image' } : { kind: 'same' }
   const tensors: Mapped[] = []
-  layers.forEach((layer, index) => {
-    const spec = layer.spec(shape)
-    const site: Site = { index, layer, spec, inShape: shape, layout, torch: children === undefined ? '' : `${index}.`, kiln: children === undefined ? '' : `${layer.name}${index}` }
+  layerSites(model, [1, ...fs]).forEach(({ index, layer, path, inputShape, spec }) => {
+    const site: Site = { index, layer, spec, inShape: inputShape, layout, torch: path === '' ? '' : `${index}.`, kiln: path }
     const own = flattenParams(spec.params).length + flattenParams(spec.state).length
     if (own === 0) layout = nextLayout(site, spec.outputShape)
     else {
@@ -245,25 +239,12 @@ const mappingOf = (op: string, model: Layer, featureShape: unknown): Mapped[] =>
       // batchNorm keeps its input's layout; dense and conv2d outputs are in the same order in both
       if (layer.name !== 'batchNorm') layout = spec.outputShape.length === 4 ? { kind: 'image' } : { kind: 'same' }
     }
-    shape = spec.outputShape
   })
   return tensors
 }
 
 const list = (keys: readonly string[]): string =>
   keys.length === 0 ? 'none' : `${keys.slice(0, 8).map((k) => `'${k}'`).join(', ')}${keys.length > 8 ? `, ... (${keys.length} in all)` : ''}`
-
-/** Builds a value tree from dotted paths (one segment for a single layer, two for `sequential`). */
-const treeOf = (entries: readonly (readonly [string, Float64Array])[]): ParamValues => {
-  const root: Record<string, Float64Array | Record<string, Float64Array>> = {}
-  for (const [path, v] of entries) {
-    const [a = '', b] = path.split('.')
-    const group = root[a]
-    if (b === undefined) root[a] = v
-    else root[a] = { ...(group === undefined || group instanceof Float64Array ? {} : group), [b]: v }
-  }
-  return root
-}
 
 /**
  * A Kiln model's parameters and state from a PyTorch state dict (such as the tensors of a
@@ -310,7 +291,7 @@ export const fromTorchStateDict = (
     out[m.part].push([m.path, m.toKiln(t.values)])
   }
   if (extra.length > 0) return E.left(torchStateDictError(extra[0]!, `${op}: unexpected key${extra.length > 1 ? 's' : ''} ${list(extra)}; the model's keys are ${list([...expected])}`))
-  return E.right({ params: treeOf(out.params), state: treeOf(out.state) })
+  return E.right({ params: unflatten(out.params), state: unflatten(out.state) })
 }
 
 /**

@@ -16,7 +16,7 @@ export * from './layer.js'
 export * from './config.js'
 export { layerFromConfig, builtInLayerNames, registryOf, type LayerRegistry } from './rebuild.js'
 export { dense, dropout, batchNorm, activation, type DenseOptions, type BatchNormOptions } from './layers.js'
-export { sequential } from './sequential.js'
+export { sequential, layerSites, type LayerSite } from './sequential.js'
 export { summary, summaryRows, type SummaryRow } from './summary.js'
 export {
   conv2d, maxPool2d, avgPool2d, globalAvgPool2d, reshapeLayer, type Conv2dOptions, type Pool2dOptions, type Size2, type KeepsSize,

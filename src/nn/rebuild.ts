@@ -54,10 +54,8 @@ const revive = (v: ConfigValue): unknown => {
   if (v === null || typeof v !== 'object') return v
   if (Array.isArray(v)) return v.map(revive)
   if (isInitializerConfig(v)) return initializerFrom(v)
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-  for (const [k, x] of Object.entries(v)) out[k] = revive(x)
-  // The constructors read options as plain objects: give back an ordinary one (keys are checked by them).
-  return { ...out }
+  // fromEntries defines keys (a `__proto__` key stays a key); the constructors then refuse unknown ones.
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]))
 }
 
 /**

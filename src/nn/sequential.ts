@@ -5,9 +5,12 @@
  */
 import { fmt, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import { configOf, configured, defineLayer, splitKeyTensor, type Layer, type Var } from './layer.js'
+import { configOf, configured, defineLayer, splitKeyTensor, type Layer, type LayerSpec, type Var } from './layer.js'
 import type { AnyShape, SequentialShape, ShapeFn } from './shapes.js'
 import { isSubtree, TreeError, type Params, type Tree } from './tree.js'
+
+/** The name a `sequential` gives its layer `i` in parameter paths (`dense0`, `batchNorm1`). */
+const childName = (l: Layer, i: number): string => `${l.name}${i}`
 
 const isEmpty = (t: object): boolean => Object.keys(t).length === 0
 
@@ -39,7 +42,7 @@ type ShapeFns<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: NonNull
  * countParams(v.params) // 4 * 16 + 16 + 16 * 3 + 3
  */
 export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<SequentialShape<ShapeFns<Ls>>> => {
-  const names = layers.map((l, i) => `${l.name}${i}`)
+  const names = layers.map(childName)
   const layer = defineLayer<SequentialShape<ShapeFns<Ls>>>(
     'sequential',
     (inputShape) => {
@@ -74,4 +77,31 @@ export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<Se
     },
   )
   return { ...configured(layer, 'sequential', [], layers.map(configOf)), children: layers }
+}
+
+/** A layer of a model with where it sits: its position, its path prefix (`''` for a lone layer), its input shape and spec. */
+export interface LayerSite {
+  readonly index: number
+  readonly layer: Layer
+  readonly path: string
+  readonly inputShape: Shape
+  readonly spec: LayerSpec
+}
+
+/**
+ * The layers of a `sequential` in order (or the layer itself), each with its parameter path prefix and
+ * the shapes flowing through it: the one walk behind `summary` and the PyTorch mapping.
+ * @example
+ * import { layerSites, sequential, dense, layers } from 'kiln'
+ * layerSites(sequential(dense(4), layers.relu(), dense(2)), [8, 3]).map((s) => [s.path, s.inputShape]) // [['dense0', [8, 3]], ['relu1', [8, 4]], ['dense2', [8, 4]]]
+ * layerSites(dense(2), [1, 3]).map((s) => s.path) // ['']
+ */
+export const layerSites = (model: Layer, inputShape: Shape): LayerSite[] => {
+  let shape = inputShape
+  return (model.children ?? [model]).map((layer, index) => {
+    const spec = layer.spec(shape)
+    const site = { index, layer, path: model.children === undefined ? '' : childName(layer, index), inputShape: shape, spec }
+    shape = spec.outputShape
+    return site
+  })
 }

@@ -6,6 +6,7 @@
 import { formatTable } from '../report/table.js'
 import { fmt, sizeOf, type Shape } from '../shape.js'
 import type { Layer, Var } from './layer.js'
+import { layerSites } from './sequential.js'
 import { flattenParams, type Tree } from './tree.js'
 
 /** One row of a summary. */
@@ -24,18 +25,8 @@ const count = (t: Tree<Var>): number => flattenParams(t).reduce((n, [, v]) => n 
  * import { summaryRows, sequential, dense, layers } from 'kiln'
  * summaryRows(sequential(dense(4), layers.relu(), dense(2)), [8, 3]).map((r) => r.params) // [16, 0, 10]
  */
-export const summaryRows = (model: Layer, inputShape: Shape): SummaryRow[] => {
-  if (model.children === undefined) {
-    const s = model.spec(inputShape)
-    return [{ name: model.name, outputShape: s.outputShape, params: count(s.params) }]
-  }
-  let shape = inputShape
-  return model.children.map((l, i) => {
-    const s = l.spec(shape)
-    shape = s.outputShape
-    return { name: `${l.name}${i}`, outputShape: s.outputShape, params: count(s.params) }
-  })
-}
+export const summaryRows = (model: Layer, inputShape: Shape): SummaryRow[] =>
+  layerSites(model, inputShape).map((s) => ({ name: s.path === '' ? s.layer.name : s.path, outputShape: s.spec.outputShape, params: count(s.spec.params) }))
 
 /**
  * A printable summary table with the total parameter count.

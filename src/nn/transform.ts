@@ -6,7 +6,7 @@
  * @module
  */
 import { add, div, minimum, mul, sqrt, square, sum } from '../api.js'
-import { requireNumber } from '../options.js'
+import { hasOwn, requireNumber } from '../options.js'
 import { type Tensor } from '../tensor.js'
 import { scalar } from '../make.js'
 import { inputLeaves, isSubtree, leafList, mapParams, mergeTrees, TreeError, zipParams, type ParamValues, type Params, type Tree } from './tree.js'
@@ -31,6 +31,8 @@ export interface Optimizer {
   readonly update: (grads: Params, state: Params, params: Params, step: Tensor) => Updated
   /** The same optimizer keeping its state under another name (for `chain`). */
   readonly withName?: (name: string) => Optimizer
+  /** The averaged parameters it keeps in its state (`emaParams`), read from a state tree; absent when it keeps none. */
+  readonly averaged?: (state: ParamValues) => ParamValues | undefined
 }
 
 /** A slot's initial value: a constant, or a copy of the parameters. */
@@ -64,7 +66,12 @@ const subtree = <L>(t: Tree<L>, k: string, who: string): Tree<L> => {
  * const plain = defineOptimizer('plain', {}, ({ grads }) => ({ updates: mapParams(grads, (g) => mul(g, -0.1)), slots: {} }))
  * plain.init({ w: Float64Array.of(1) }) // {}
  */
-export const defineOptimizer = (name: string, slots: Readonly<Record<string, SlotInit>>, rule: (input: RuleInput) => RuleOutput): Optimizer => {
+export const defineOptimizer = (
+  name: string,
+  slots: Readonly<Record<string, SlotInit>>,
+  rule: (input: RuleInput) => RuleOutput,
+  options: { readonly averages?: string } = {},
+): Optimizer => {
   const slotNames = Object.keys(slots)
   const stateful = slotNames.length > 0
   return {
@@ -89,8 +96,15 @@ export const defineOptimizer = (name: string, slots: Readonly<Record<string, Slo
       const out = rule({ grads, slots: slotTrees, params, step })
       return { updates: out.updates, state: stateful ? { [name]: out.slots } : {} }
     },
-    withName: (n) => defineOptimizer(n, slots, rule),
+    withName: (n) => defineOptimizer(n, slots, rule, options),
+    ...(options.averages === undefined ? {} : { averaged: (state: ParamValues) => subtreeOf(subtreeOf(state, name), options.averages!) }),
   }
+}
+
+/** The subtree `k` of a value tree, or undefined when there is none. */
+const subtreeOf = (t: ParamValues | undefined, k: string): ParamValues | undefined => {
+  const v = t === undefined || !hasOwn(t, k) ? undefined : t[k]
+  return v === undefined || v instanceof Float64Array ? undefined : v
 }
 
 /**
@@ -155,6 +169,7 @@ export const chain = (...ts: readonly Optimizer[]): Optimizer => {
     stateKeys: [...seen],
     init: (params) => mergeTrees(...parts.map((t) => t.init(params))),
     stateLeaves: (params) => mergeTrees(...parts.map((t) => t.stateLeaves(params))),
+    averaged: (state) => parts.reduce<ParamValues | undefined>((found, t) => found ?? t.averaged?.(state), undefined),
     update: (grads, state, params, step) => {
       let updates = grads
       const states: Params[] = []
@@ -192,8 +207,11 @@ export const clipByGlobalNorm = (maxNorm: number): Optimizer => {
  * and keeps `ema = decay * ema + (1 - decay) * (params + updates)` in slot `ema.params` (initialized to
  * the parameters). Put it last in a `chain` so it averages the parameters after the step.
  * @example
- * import { emaParams } from 'kiln'
+ * import { emaParams, chain, sgd } from 'kiln'
  * emaParams(0.99).init({ w: Float64Array.of(1, 2) }) // { ema: { params: { w: Float64Array.of(1, 2) } } }
+ * // Where the averaged parameters sit in its state, also inside a chain (fit returns them as `ema`):
+ * const opt = chain(sgd(0.1), emaParams(0.99))
+ * opt.averaged?.(opt.init({ w: Float64Array.of(3) })) // { w: Float64Array.of(3) }
  */
 export const emaParams = (decay: number): Optimizer => {
   if (!(requireNumber('emaParams', 'decay', decay) >= 0 && decay <= 1)) throw new RangeError(`emaParams: decay must be in [0, 1], got ${decay}`)
@@ -201,5 +219,6 @@ export const emaParams = (decay: number): Optimizer => {
     'ema',
     { params: 'params' },
     perLeaf((u, s, p) => ({ update: u, slots: { params: add(mul(s.params!, decay), mul(add(p, u), 1 - decay)) } })),
+    { averages: 'params' },
   )
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 
@@ -91,33 +91,6 @@ export const cleanOrphans = (path: string): readonly string[] => {
 }
 
 /**
- * Writes `data` to `path` atomically; throws the file system's error (the temporary file removed).
- * Does not create folders. After the rename, removes orphaned temporary files of the same target
- * (see `cleanOrphans`).
- * @example
- * import { writeFileAtomic } from './atomic.js'
- * import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
- * import { tmpdir } from 'node:os'
- * import { join } from 'node:path'
- * const dir = mkdtempSync(join(tmpdir(), 'kiln-atomic-'))
- * writeFileAtomic(join(dir, 'a.txt'), 'new')
- * readFileSync(join(dir, 'a.txt'), 'utf8') // 'new'
- * readdirSync(dir) // ['a.txt']
- * rmSync(dir, { recursive: true })
- */
-export const writeFileAtomic = (path: string, data: string | Uint8Array): void => {
-  const tmp = join(dirname(path), tempName(basename(path)))
-  try {
-    writeFileSync(tmp, data, { flag: 'wx' })
-    renameSync(tmp, path)
-  } catch (e) {
-    rmSync(tmp, { force: true })
-    throw e
-  }
-  cleanOrphans(path)
-}
-
-/**
  * Writes `path` atomically by streaming: opens a fresh temporary file in the same folder, lets
  * `write(fd)` write it piece by piece (`fs.writeSync`), flushes it to disk (`fsync`) and renames it
  * over `path`. Nothing is held in memory but what `write` holds, so a large file needs no second
@@ -159,8 +132,34 @@ export const writeFileAtomicWith = (path: string, write: (fd: number) => void): 
 }
 
 /**
+ * Writes `data` to `path` atomically (`writeFileAtomicWith` writing it in one piece, so it is flushed
+ * to disk before the rename); throws the file system's error (the temporary file removed). Does not
+ * create folders. After the rename, removes orphaned temporary files of the same target (see `cleanOrphans`).
+ * @example
+ * import { writeFileAtomic } from './atomic.js'
+ * import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'kiln-atomic-'))
+ * writeFileAtomic(join(dir, 'a.txt'), 'new')
+ * readFileSync(join(dir, 'a.txt'), 'utf8') // 'new'
+ * readdirSync(dir) // ['a.txt']
+ * rmSync(dir, { recursive: true })
+ */
+export const writeFileAtomic = (path: string, data: string | Uint8Array): void =>
+  writeFileAtomicWith(path, (fd) => writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data))
+
+/**
+ * The most bytes one `fs.readSync` or `fs.writeSync` call is asked to move: 1 GiB (they take at most 2 GiB).
+ * @example
+ * import { IO_CHUNK_BYTES } from './atomic.js'
+ * IO_CHUNK_BYTES // 2 ** 30
+ */
+export const IO_CHUNK_BYTES = 2 ** 30
+
+/**
  * Writes all of `bytes` to `fd` at its current position: `fs.writeSync` may write less than asked, and
- * takes at most 2 GiB per call, so this loops in chunks of at most 1 GiB.
+ * takes at most 2 GiB per call, so this loops in chunks of at most `IO_CHUNK_BYTES`.
  * @example
  * import { writeAll } from './atomic.js'
  * import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -174,5 +173,5 @@ export const writeFileAtomicWith = (path: string, write: (fd: number) => void): 
  * rmSync(dir, { recursive: true })
  */
 export const writeAll = (fd: number, bytes: Uint8Array): void => {
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(bytes.length - at, 2 ** 30))
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(bytes.length - at, IO_CHUNK_BYTES))
 }

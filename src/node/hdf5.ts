@@ -13,7 +13,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Metadata, OutputData } from 'h5wasm'
-import { DEFAULT_MAX_CLASSES, makeDataset, type Dataset } from '../data/dataset.js'
+import { DEFAULT_MAX_CLASSES, type Dataset } from '../data/dataset.js'
 import { dataError, inSource, type DataError } from '../data/error.js'
 import { describeValue, kindCheck, optionTableProblem, type OptionTable, type ValueCheck } from '../options.js'
 import { fmt, sizeOf } from '../shape.js'
@@ -84,6 +84,8 @@ const captureReports = (fs: H5Module['FS']): (() => string) => {
 
 let loading: Promise<Loaded> | undefined
 
+const thrownText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
 /** Whether an import failed because h5wasm is not installed (also when a loader wrapped that error as its `cause`). */
 const notInstalled = (e: unknown, depth = 0): boolean => {
   if (typeof e !== 'object' || e === null || depth > 8) return false
@@ -105,7 +107,7 @@ const loadH5wasm = async (op: string, path: string): Promise<E.Either<DataError,
     loading = undefined
     return E.left(dataError.file(path, notInstalled(e)
       ? `${op}: reading HDF5 needs the optional package h5wasm: npm install h5wasm`
-      : `${op}: could not load the optional package h5wasm: ${e instanceof Error ? e.message : String(e)}`))
+      : `${op}: could not load the optional package h5wasm: ${thrownText(e)}`))
   }
 }
 
@@ -114,8 +116,6 @@ const reason = (report: string): string => {
   const lines = [...report.matchAll(/#\d+: .*? in [\w.]+\(\): (.*)$/gm)]
   return lines.at(-1)?.[1]?.trim() ?? report.trim().split('\n')[0] ?? ''
 }
-
-const thrownText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 const TYPE_NAMES: Readonly<Record<number, string>> = { 2: 'time', 4: 'bitfield', 5: 'opaque', 6: 'compound', 7: 'reference', 9: 'variable-length', 10: 'array' }
 
@@ -137,8 +137,8 @@ const toFloat64 = (v: OutputData | null, what: string): E.Either<DataError, Floa
   }
   if (typeof v === 'number') return E.right(Float64Array.of(v))
   if (v instanceof Float64Array) return E.right(v)
-  if (v instanceof Float32Array || v instanceof Uint8Array || v instanceof Int8Array || v instanceof Uint16Array || v instanceof Int16Array ||
-    v instanceof Uint32Array || v instanceof Int32Array || v instanceof Uint8ClampedArray) return E.right(Float64Array.from(v))
+  // The typed-array constructor converts natively (Float64Array.from would walk the iterator).
+  if (ArrayBuffer.isView(v)) return E.right(new Float64Array(v))
   return E.left(dataError.format(`${what}: h5wasm gave ${describeValue(v)} for numbers`))
 }
 
@@ -168,6 +168,7 @@ const readNode = (node: { readonly metadata: Metadata; readonly value: OutputDat
   const bytes = m.total_size * m.size
   if (bytes > MAX_DECODED_BYTES)
     return E.left(dataError.limit(MAX_DECODED_BYTES, `${what}: decodes to ${bytes} bytes, more than h5wasm can hold at once (${MAX_DECODED_BYTES} bytes)`))
+  // Reading the value is the step whose failure only shows as a report: start from an empty one.
   reports()
   const value = node.value
   const report = reports()
@@ -353,18 +354,15 @@ const labelled = (name: string, y: H5Numbers, classes: readonly string[] | undef
   return E.right(classes ?? Array.from({ length: max + 1 }, (_, i) => String(i)))
 }
 
-/** `makeDataset`, its `RangeError` (not expected after the checks above) as a `Left`. */
-const checked = (x: Float64Array, y: Float64Array, featureShape: readonly number[], classes: readonly string[]): E.Either<DataError, Dataset> =>
-  E.tryCatch(() => makeDataset(x, y, featureShape, classes), (e) => dataError.format(thrownText(e)))
-
 const buildDataset = (file: H5File, o: ReadH5Options): E.Either<DataError, Dataset> => {
   const xs = numbersAt(file, o.x, 'the features')
   if (E.isLeft(xs)) return xs
   const { shape, values: x } = xs.right
-  if (shape.length < 2 || shape.slice(1).some((d) => d === 0))
+  const featureShape = shape.slice(1)
+  if (shape.length < 2 || featureShape.some((d) => d === 0))
     return E.left(dataError.format(`${o.x}: expected a shape [rows, ...features] with at least 2 axes and no empty feature axis, got ${fmt(shape)}`))
   const n = shape[0]!
-  const f = sizeOf(shape.slice(1))
+  const f = sizeOf(featureShape)
   const scale = o.scale ?? 1
   for (let i = 0; i < x.length; i++) {
     const v = (x[i] = x[i]! * scale)
@@ -380,7 +378,8 @@ const buildDataset = (file: H5File, o: ReadH5Options): E.Either<DataError, Datas
     if (names.values.length === 0) return E.left(dataError.format(`${o.classes}: expected at least one class name, got none`))
     classes = names.values
   }
-  if (o.y === undefined) return checked(x, new Float64Array(n), shape.slice(1), [])
+  // The checks above are makeDataset's (a shape of positive sizes, labels in range) with DataErrors naming the dataset and row.
+  if (o.y === undefined) return E.right({ x, y: new Float64Array(n), n, featureShape, classes: [] })
   const ys = numbersAt(file, o.y, 'the labels')
   if (E.isLeft(ys)) return ys
   const s = ys.right.shape
@@ -389,7 +388,7 @@ const buildDataset = (file: H5File, o: ReadH5Options): E.Either<DataError, Datas
   if (ys.right.values.length !== n) return E.left(dataError.format(`${o.y} has ${ys.right.values.length} labels but ${o.x} has ${n} rows`))
   const names = labelled(o.y, ys.right, classes)
   if (E.isLeft(names)) return names
-  return checked(x, ys.right.values, shape.slice(1), names.right)
+  return E.right({ x, y: ys.right.values, n, featureShape, classes: names.right })
 }
 
 /**

@@ -7,11 +7,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { dataError, type DataError } from '../data/error.js'
 import type { Layer, Var } from '../nn/layer.js'
-import { isSubtree, mapParams, type ParamValues, type Tree } from '../nn/tree.js'
+import { flattenParams, mapParams, type ParamValues, type Tree } from '../nn/tree.js'
 import { describeValue, numberList, optionsProblem } from '../options.js'
 import { fmt, shapeEq, type Shape } from '../shape.js'
 import type { FileSizeOptions } from './files.js'
-import { datasetAt, listNames, withH5File, type H5File, type H5Value } from './hdf5.js'
+import { datasetAt, listNames, withH5File, type H5File, type H5Numbers, type H5Value } from './hdf5.js'
 
 /** What `loadKerasWeights` gives: the model's parameter and state values, and the Keras weights stored as float32. */
 export interface KerasWeights {
@@ -30,31 +30,55 @@ interface Slot {
   readonly shapes: ReadonlyMap<string, Shape>
 }
 
-/** One Keras layer with weights: its name and its weights by role (`kernel`, `moving_mean`), dataset paths. */
-interface KerasLayer {
+/** One Keras weight: its name in the file (`dense/kernel:0`), its role (`kernel`) and its dataset's path. */
+interface KerasWeight {
   readonly name: string
-  readonly weights: readonly { readonly name: string; readonly role: string; readonly path: string }[]
+  readonly role: string
+  readonly path: string
 }
 
-const KERAS_KIND = { kernel: 'a Dense or Conv2D layer: kernel, bias', batchNorm: 'a BatchNormalization layer: gamma, beta, moving_mean, moving_variance' } as const
-const KILN_KIND = { kernel: 'dense or conv2d: w, b', batchNorm: 'batchNorm: gamma, beta; state mean, var' } as const
+/** One Keras layer with weights: its name and its weights, in the file's order. */
+interface KerasLayer {
+  readonly name: string
+  readonly weights: readonly KerasWeight[]
+}
+
+/**
+ * The Keras layer kinds Kiln reads: each Keras role's Kiln name (the roles a kind may have), the roles
+ * that tell the kind apart, and how messages name both sides.
+ */
+const KINDS = {
+  kernel: { keys: new Map([['kernel', 'w'], ['bias', 'b']]), identifying: ['kernel'], keras: 'a Dense or Conv2D layer', kiln: 'dense or conv2d: w, b' },
+  batchNorm: {
+    keys: new Map([['gamma', 'gamma'], ['beta', 'beta'], ['moving_mean', 'mean'], ['moving_variance', 'var']]),
+    identifying: ['moving_mean', 'moving_variance'],
+    keras: 'a BatchNormalization layer',
+    kiln: 'batchNorm: gamma, beta; state mean, var',
+  },
+} as const
+type Kind = keyof typeof KINDS
+
+/** A Keras layer of a kind Kiln reads, each weight with the key of its Kiln value (`w`, `mean`). */
+interface KindedLayer {
+  readonly name: string
+  readonly kind: Kind
+  readonly weights: readonly (KerasWeight & { readonly key: string })[]
+}
+
 const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`
 const SUPPORTED = 'Kiln maps Dense and Conv2D (kernel, bias) onto dense and conv2d (w, b), and BatchNormalization (gamma, beta, moving_mean, moving_variance) onto batchNorm (gamma, beta; state mean, var)'
-/** Kiln's names of Keras' weights, by layer kind. */
-const KILN_NAME: Readonly<Record<string, string>> = { kernel: 'w', bias: 'b', gamma: 'gamma', beta: 'beta', moving_mean: 'mean', moving_variance: 'var' }
 
 const child = (group: string, name: string): string => (group === '' ? name : `${group}/${name}`)
 const dotted = (prefix: string, key: string): string => (prefix === '' ? key : `${prefix}.${key}`)
 const label = (path: string): string => (path === '' ? 'the model' : `'${path}'`)
 
-/** The groups of leaves of a `Var` tree by dotted path, in order. */
-const groups = (tree: Tree<Var>, prefix = '', out = new Map<string, Map<string, Var>>()): Map<string, Map<string, Var>> => {
-  for (const [k, v] of Object.entries(tree)) {
-    if (isSubtree(v)) groups(v, dotted(prefix, k), out)
-    else {
-      const g = out.get(prefix) ?? new Map<string, Var>()
-      out.set(prefix, g.set(k, v))
-    }
+/** The leaves of a `Var` tree by the dotted path of the record holding them (a layer's path, `''` for a lone layer), in order. */
+const groups = (tree: Tree<Var>): Map<string, Map<string, Var>> => {
+  const out = new Map<string, Map<string, Var>>()
+  for (const [path, v] of flattenParams(tree)) {
+    const cut = path.lastIndexOf('.')
+    const layer = cut < 0 ? '' : path.slice(0, cut)
+    out.set(layer, (out.get(layer) ?? new Map<string, Var>()).set(path.slice(cut + 1), v))
   }
   return out
 }
@@ -125,58 +149,67 @@ const kerasLayers = (file: H5File): E.Either<DataError, readonly KerasLayer[]> =
   return E.right(layers)
 }
 
-const kerasKind = (layer: KerasLayer): 'kernel' | 'batchNorm' | undefined => {
+/** The kind of a Keras layer (every role one of the kind's, the identifying ones all there), or a `Left` naming its weights. */
+const kindOf = (layer: KerasLayer): E.Either<DataError, KindedLayer> => {
   const roles = layer.weights.map((w) => w.role)
-  const within = (allowed: readonly string[]) => roles.every((r) => allowed.includes(r))
-  if (roles.includes('kernel') && within(['kernel', 'bias'])) return 'kernel'
-  if (roles.includes('moving_mean') && roles.includes('moving_variance') && within(['gamma', 'beta', 'moving_mean', 'moving_variance'])) return 'batchNorm'
+  for (const kind of ['kernel', 'batchNorm'] as const) {
+    const { keys, identifying } = KINDS[kind]
+    const weights = layer.weights.flatMap((w) => {
+      const key = keys.get(w.role)
+      return key === undefined ? [] : [{ ...w, key }]
+    })
+    if (weights.length === roles.length && identifying.every((r) => roles.includes(r))) return E.right({ name: layer.name, kind, weights })
+  }
+  return E.left(dataError.format(`Keras layer '${layer.name}' has weights ${layer.weights.map((w) => w.name).join(', ')}, which no Kiln layer takes; ${SUPPORTED}`))
+}
+
+/** Why a Keras layer and the Kiln layer it pairs with (the `i`-th of each) do not hold the same weights, or undefined. */
+const mismatch = (layer: KindedLayer, slot: Slot, i: number): DataError | undefined => {
+  if (layer.kind !== slot.kind)
+    return dataError.format(`Keras layer '${layer.name}' (${KINDS[layer.kind].keras}: ${[...KINDS[layer.kind].keys.keys()].join(', ')}) pairs with Kiln layer ${label(slot.path)} (${KINDS[slot.kind].kiln}): layer ${i + 1} with weights on both sides must be of the same kind`)
+  const keys = new Set(layer.weights.map((w) => w.key))
+  if (layer.kind === 'kernel' && keys.has('b') !== slot.shapes.has('b'))
+    return dataError.format(keys.has('b')
+      ? `Keras layer '${layer.name}' has a bias but Kiln layer ${label(slot.path)} has none (built with bias: false)`
+      : `Kiln layer ${label(slot.path)} has a bias b but Keras layer '${layer.name}' has none (use_bias=False): build it with { bias: false }`)
+  const missing = layer.kind === 'batchNorm' ? ['gamma', 'beta'].filter((k) => !keys.has(k)) : []
+  if (missing.length > 0)
+    return dataError.format(`Keras layer '${layer.name}' has no ${missing.join(' and ')} (built with ${missing.map((m) => (m === 'gamma' ? 'scale=False' : 'center=False')).join(', ')}); Kiln's batchNorm always has gamma and beta`)
   return undefined
 }
 
-/** Reads one Keras weight for Kiln's `key` of `slot`: float32 or float64 numbers of the expected shape, all finite. */
-const weightValue = (file: H5File, layer: KerasLayer, w: KerasLayer['weights'][number], slot: Slot, key: string, converted: string[]): E.Either<DataError, Float64Array> => {
+/** Reads one Keras weight for `slot`: float32 or float64 numbers of the shape Kiln expects, all finite. */
+const weightValue = (file: H5File, layer: KindedLayer, w: KindedLayer['weights'][number], slot: Slot): E.Either<DataError, H5Numbers> => {
   const v = datasetAt(file, w.path)
   if (E.isLeft(v)) return v
   const value = v.right
   if (value.kind !== 'numbers' || (value.dtype !== 'float32' && value.dtype !== 'float64'))
     return E.left(dataError.format(`Keras weight ${w.name} of layer '${layer.name}': expected float32 or float64 values, got ${value.kind === 'numbers' ? value.dtype : 'strings'}`))
-  const expected = slot.shapes.get(key)!
-  if (!shapeEq(value.shape, expected))
-    return E.left(dataError.format(`Keras weight ${w.name} of layer '${layer.name}' has shape ${fmt(value.shape)}, but Kiln layer ${label(slot.path)} expects ${key} of shape ${fmt(expected)}`))
+  const expected = slot.shapes.get(w.key)
+  if (expected === undefined || !shapeEq(value.shape, expected))
+    return E.left(dataError.format(`Keras weight ${w.name} of layer '${layer.name}' has shape ${fmt(value.shape)}, but Kiln layer ${label(slot.path)} ${expected === undefined ? `has no ${w.key}` : `expects ${w.key} of shape ${fmt(expected)}`}`))
   const bad = value.values.findIndex((x) => !Number.isFinite(x))
   if (bad >= 0) return E.left(dataError.format(`Keras weight ${w.name} of layer '${layer.name}': element ${bad} is ${value.values[bad]}, not a finite number`))
-  if (value.dtype === 'float32') converted.push(w.name)
-  return E.right(value.values)
+  return E.right(value)
 }
-
-const describeRoles = (layer: KerasLayer): string => layer.weights.map((w) => w.name).join(', ')
 
 /** Pairs Keras layers with Kiln slots in order and reads every weight, by dotted Kiln path. */
 const pairUp = (file: H5File, layers: readonly KerasLayer[], slots: readonly Slot[]): E.Either<DataError, { readonly values: ReadonlyMap<string, Float64Array>; readonly converted: readonly string[] }> => {
-  for (const l of layers)
-    if (kerasKind(l) === undefined) return E.left(dataError.format(`Keras layer '${l.name}' has weights ${describeRoles(l)}, which no Kiln layer takes; ${SUPPORTED}`))
+  const kinded = E.traverseArray(kindOf)(layers)
+  if (E.isLeft(kinded)) return kinded
   if (layers.length !== slots.length)
     return E.left(dataError.format(`the file has ${count(layers.length, 'Keras layer')} with weights (${listNames(layers.map((l) => l.name))}) but the model has ${count(slots.length, 'layer')} with parameters (${listNames(slots.map((s) => s.path || 'the model'))}); they pair up one to one, in order`))
   const values = new Map<string, Float64Array>()
   const converted: string[] = []
-  for (let i = 0; i < layers.length; i++) {
-    const [layer, slot] = [layers[i]!, slots[i]!]
-    const kind = kerasKind(layer)!
-    if (kind !== slot.kind)
-      return E.left(dataError.format(`Keras layer '${layer.name}' (${KERAS_KIND[kind]}) pairs with Kiln layer ${label(slot.path)} (${KILN_KIND[slot.kind]}): layer ${i + 1} with weights on both sides must be of the same kind`))
-    const roles = new Set(layer.weights.map((w) => w.role))
-    if (kind === 'kernel' && roles.has('bias') !== slot.shapes.has('b'))
-      return E.left(dataError.format(roles.has('bias')
-        ? `Keras layer '${layer.name}' has a bias but Kiln layer ${label(slot.path)} has none (built with bias: false)`
-        : `Kiln layer ${label(slot.path)} has a bias b but Keras layer '${layer.name}' has none (use_bias=False): build it with { bias: false }`))
-    const missing = kind === 'batchNorm' ? ['gamma', 'beta'].filter((r) => !roles.has(r)) : []
-    if (missing.length > 0)
-      return E.left(dataError.format(`Keras layer '${layer.name}' has no ${missing.join(' and ')} (built with ${missing.map((m) => (m === 'gamma' ? 'scale=False' : 'center=False')).join(', ')}); Kiln's batchNorm always has gamma and beta`))
+  for (const [i, layer] of kinded.right.entries()) {
+    const slot = slots[i]!
+    const bad = mismatch(layer, slot, i)
+    if (bad !== undefined) return E.left(bad)
     for (const w of layer.weights) {
-      const key = KILN_NAME[w.role]!
-      const v = weightValue(file, layer, w, slot, key, converted)
+      const v = weightValue(file, layer, w, slot)
       if (E.isLeft(v)) return v
-      values.set(dotted(slot.path, key), v.right)
+      if (v.right.dtype === 'float32') converted.push(w.name)
+      values.set(dotted(slot.path, w.key), v.right.values)
     }
   }
   return E.right({ values, converted })
@@ -233,6 +266,7 @@ export const loadKerasWeights = async (
     const paired = pairUp(file, layers.right, slots)
     if (E.isLeft(paired)) return paired
     const { values, converted } = paired.right
+    // pairUp read a value for every key of every slot (mismatch refuses a bias, gamma or beta on one side only).
     const fill = (tree: Tree<Var>): ParamValues => mapParams(tree, (_v, p) => values.get(p)!)
     return E.right({ params: fill(params), state: fill(state), converted })
   })

@@ -7,11 +7,11 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { closeSync, openSync, readSync } from 'node:fs'
 import {
-  checkpointFileParts, checkpointFromSafetensors, MODEL_READ_OPTIONS, MODEL_WRITE_OPTIONS, modelFileError, modelFileParts, modelFromSafetensors, oldFormatProblem,
+  checkpointFileParts, checkpointFromSafetensors, MODEL_READ_OPTIONS, modelFileError, partsToWrite, modelFileParts, modelFromSafetensors, oldFormatProblem,
   type LoadModelOptions, type ModelFileError, type ModelFileOptions, type ModelFileParts, type ModelToSave, type SavedModel,
 } from '../io/model-file.js'
 import type { Safetensors, SafetensorsError } from '../io/safetensors.js'
-import { ArgumentError, kindCheck, optionTableProblem, type OptionTable } from '../options.js'
+import { kindCheck, optionTableProblem, type OptionTable } from '../options.js'
 import type { Checkpoint } from '../train/checkpoint.js'
 import { loadSafetensors, saveSafetensors, type LoadSafetensorsOptions } from './safetensors.js'
 
@@ -19,15 +19,9 @@ import { loadSafetensors, saveSafetensors, type LoadSafetensorsOptions } from '.
 export type LoadModelFileOptions = LoadModelOptions & LoadSafetensorsOptions
 
 const save = (who: string, path: string, options: unknown, parts: () => ModelFileParts): E.Either<ModelFileError, string> => {
-  const bad = optionTableProblem(who, options, MODEL_WRITE_OPTIONS)
-  if (bad !== undefined) return E.left(modelFileError(path, bad.field, bad.message))
-  let p: ModelFileParts
-  try {
-    p = parts()
-  } catch (e) {
-    return E.left(modelFileError(path, e instanceof ArgumentError ? e.field : 'model', `${who}: ${path}: ${(e as Error).message.replace(/^[a-zA-Z]+: /, '')}`))
-  }
-  const r = saveSafetensors(path, p.tensors, p.metadata)
+  const p = partsToWrite(who, path, options, parts)
+  if (E.isLeft(p)) return p
+  const r = saveSafetensors(path, p.right.tensors, p.right.metadata)
   return E.isLeft(r) ? E.left(modelFileError(path, r.left.field, r.left.message.replace(/^saveSafetensors: /, `${who}: `))) : r
 }
 

@@ -10,7 +10,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { layoutTensors } from '../io/safetensors-header.js'
 import { f64Bytes, readSafetensors, SAFETENSORS_READ_OPTIONS, safetensorsError, type Safetensors, type SafetensorsError, type SafetensorsReadOptions, type TensorEntry } from '../io/safetensors.js'
 import { ArgumentError, describeValue, optionTableProblem, type OptionTable } from '../options.js'
-import { writeAll, writeFileAtomicWith } from './atomic.js'
+import { IO_CHUNK_BYTES, writeAll, writeFileAtomicWith } from './atomic.js'
+import { fileTooLarge } from './files.js'
 
 /**
  * The default most bytes `loadSafetensors` reads: 2^34 (16 GiB), so a real large model loads (a
@@ -26,9 +27,6 @@ export interface LoadSafetensorsOptions extends SafetensorsReadOptions {
   /** The most bytes the file may hold (default `SAFETENSORS_MAX_FILE_BYTES`, 16 GiB), checked before it is read. */
   readonly maxFileBytes?: number
 }
-
-/** `fs.readSync` reads at most 2 GiB per call: larger files are read in 1 GiB pieces. */
-const CHUNK = 2 ** 30
 
 /**
  * Writes tensors to `path` as a safetensors file (F64, in the order given, with optional string
@@ -86,7 +84,7 @@ const readAligned = (fd: number, size: number, path: string): E.Either<string, U
   const pad = padFor(fd, size)
   const bytes = new Uint8Array(new ArrayBuffer(size + pad), pad, size)
   for (let at = 0; at < size; ) {
-    const n = readSync(fd, bytes, at, Math.min(size - at, CHUNK), at)
+    const n = readSync(fd, bytes, at, Math.min(size - at, IO_CHUNK_BYTES), at)
     if (n === 0) return E.left(`${path} shrank from ${size} to ${at} bytes while it was read`)
     at += n
   }
@@ -122,8 +120,7 @@ export const loadSafetensors = (path: string, options: LoadSafetensorsOptions = 
   try {
     fd = openSync(path, 'r')
     const { size } = fstatSync(fd)
-    if (size > maxFileBytes)
-      return E.left(safetensorsError(path, 'file', `loadSafetensors: ${path}: the file is ${size} bytes, more than maxFileBytes = ${maxFileBytes}; raise maxFileBytes only for a file you trust`))
+    if (size > maxFileBytes) return E.left(safetensorsError(path, 'file', `loadSafetensors: ${fileTooLarge(path, `is ${size} bytes`, maxFileBytes).message}`))
     bytes = readAligned(fd, size, path)
   } catch (e) {
     return E.left(safetensorsError(path, 'file', `loadSafetensors: ${path}: cannot read file: ${(e as Error).message}`))

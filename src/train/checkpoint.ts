@@ -6,7 +6,7 @@
  * values for early stopping) and the history. A checkpoint is taken at the end of an epoch.
  * @module
  */
-import { configOf } from '../nn/layer.js'
+import { configOf, type Layer } from '../nn/layer.js'
 import type { ParamValues } from '../nn/tree.js'
 import type { Key } from '../random/key.js'
 import type { EpochRecord, FitOptions } from './fitOptions.js'
@@ -68,7 +68,7 @@ export const keyWords = (k: Key): readonly [number, number] => [k.k0, k.k1]
  * resumeProblem(r.right, r.right.model, data, { ...options, epochs: 3 }) // undefined
  * resumeProblem(r.right, r.right.model, data, { ...options, epochs: 3, batchSize: 10 })?.message // 'fit: resume: the checkpoint was trained with batchSize 20, the options say 10; resume with the same value (the data order and the step count depend on it)'
  */
-export const resumeProblem = (c: Checkpoint, model: FitModel, train: Dataset, options: FitOptions): FitError | undefined => {
+export const resumeProblem = (c: Checkpoint, model: Layer, train: Dataset, options: FitOptions): FitError | undefined => {
   const t = c.training
   const same = (what: string, saved: unknown, given: unknown, why: string): FitError | undefined =>
     JSON.stringify(saved) === JSON.stringify(given)
@@ -80,7 +80,7 @@ export const resumeProblem = (c: Checkpoint, model: FitModel, train: Dataset, op
     same('featureShape', c.featureShape, train.featureShape, 'the values belong to that input shape') ??
     same('the objective', c.objective.name, options.loss === undefined ? 'softmaxCrossEntropy' : typeof options.loss === 'string' ? options.loss : options.loss.name, 'the model was trained for it') ??
     same('key', t.key, keyWords(options.key), 'shuffling and dropout derive from it') ??
-    sameNumber('batchSize', t.batchSize, options.batchSize) ??
+    same('batchSize', t.batchSize, options.batchSize, 'the data order and the step count depend on it') ??
     same('shuffle', t.shuffle, options.shuffle !== false, 'the data order depends on it') ??
     same('a training set of rows', t.rows, train.n, 'the data order depends on it') ??
     same('the optimizer', t.optimizer, options.optimizer.name, 'its state belongs to it') ??
@@ -89,9 +89,3 @@ export const resumeProblem = (c: Checkpoint, model: FitModel, train: Dataset, op
       : undefined)
   )
 }
-
-const sameNumber = (field: string, saved: number, given: number): FitError | undefined =>
-  saved === given ? undefined : fitError('resume', `resume: the checkpoint was trained with ${field} ${saved}, the options say ${given}; resume with the same value (the data order and the step count depend on it)`)
-
-/** What `resumeProblem` reads of a model: its config. */
-type FitModel = Parameters<typeof configOf>[0]

@@ -317,8 +317,11 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
     p.history.push(record)
     bar?.update({ epoch, epochs: options.epochs, batch: batches, batches, loss: record.trainLoss, ...devMetric(record) })
     const ends = endOfEpoch(s, m, p, record)
-    const saved = saveCheckpoint(s, engine, m, p, ends || epoch === options.epochs)
-    if (saved !== undefined) return E.left(saved)
+    const last = ends || epoch === options.epochs
+    const saved = saveCheckpoint(s, engine, m, p, last)
+    if (E.isLeft(saved)) return saved
+    // The last checkpoint is the result: built once.
+    if (last && saved.right !== undefined) return E.right(saved.right)
     if (ends) break
     yield { epoch, epochs: options.epochs, batch: batches, batches }
   }
@@ -360,33 +363,27 @@ const resultOf = (s: FitSetup, engine: Engine, m: Machine, p: RunState): FitResu
   const training = trainingState(s, m, p)
   const restore = options.earlyStopping !== undefined && (options.earlyStopping.restoreBest ?? true) && p.best.epoch > 0
   const final = restore ? p.best.values : training.values
-  const ema = emaOf(training.optState)
+  const ema = options.optimizer.averaged?.(training.optState)
   return {
     ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.patienceOut && p.history.length < options.epochs, training,
     ...(ema === undefined ? {} : { ema }),
   }
 }
 
-/** The parameters averaged by `emaParams` (its slot `ema.params`), when the optimizer keeps them. */
-const emaOf = (optState: ParamValues): ParamValues | undefined => {
-  const ema = optState['ema']
-  const params = ema === undefined || ema instanceof Float64Array ? undefined : ema['params']
-  return params === undefined || params instanceof Float64Array ? undefined : params
-}
-
-/** Hands a checkpoint to `options.checkpoint.save` when one is due; a failed save is the run's `Left`. */
-const saveCheckpoint = (s: FitSetup, engine: Engine, m: Machine, p: RunState, last: boolean): FitError | undefined => {
+/** Hands a checkpoint to `options.checkpoint.save` when one is due and returns it; a failed save is the run's `Left`. */
+const saveCheckpoint = (s: FitSetup, engine: Engine, m: Machine, p: RunState, last: boolean): E.Either<FitError, FitResult | undefined> => {
   const c = s.options.checkpoint
-  if (c === undefined || !(last || p.history.length % (c.every ?? 1) === 0)) return undefined
-  const epoch = p.history.length
+  if (c === undefined || !(last || p.history.length % (c.every ?? 1) === 0)) return E.right(undefined)
+  const checkpoint = resultOf(s, engine, m, p)
   let why: string | undefined
   try {
-    const r = c.save(resultOf(s, engine, m, p))
+    const r = c.save(checkpoint)
     if (r !== undefined && r._tag === 'Left') why = r.left.message
   } catch (e) {
     why = (e as Error).message
   }
-  return why === undefined ? undefined : fitError('checkpoint', `checkpoint: saving the checkpoint of epoch ${epoch} failed, so training stopped (an earlier checkpoint is left as it was): ${why}`)
+  if (why === undefined) return E.right(checkpoint)
+  return E.left(fitError('checkpoint', `checkpoint: saving the checkpoint of epoch ${p.history.length} failed, so training stopped (an earlier checkpoint is left as it was): ${why}`))
 }
 
 /**
