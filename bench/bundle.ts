@@ -15,9 +15,12 @@ export const ENTRY = fileURLToPath(new URL('../examples/browser/digits.ts', impo
  * measured), raised to 62,000 by issue 10 (60,229 measured: the float64 `erf` kernel helper, the op
  * records' compiler fields and the fusion plan as a value), raised to 65,000 by issue 11 (63,011 measured: every
  * layer records its config, `fit` checkpoints and resumes, and `predict` applies a model's preprocessing; the
- * model-file and safetensors code is not in a training bundle unless the page saves or loads models).
+ * model-file and safetensors code is not in a training bundle unless the page saves or loads models), raised to
+ * 70,000 by issue 12 (67,921 measured: the RFC 4180 CSV scanner and column selection the page's CSV parse
+ * uses, vector targets through `fit`'s checks and steps, and `fit`'s `augment`, `steps` and `checkLogits`
+ * options with the gradient-norm monitor they call).
  */
-export const BUDGET_GZIP_BYTES = 65_000
+export const BUDGET_GZIP_BYTES = 70_000
 
 export interface Bundle {
   readonly code: string

@@ -12,7 +12,7 @@
 //   Per-class F1 from 0.69 (Shirt) to 0.98 (Trouser).
 import * as E from 'fp-ts/lib/Either.js'
 import { pathToFileURL } from 'node:url'
-import { adam, classificationReport, dense, evaluateModel, fit, heNormal, key, layers, permutation, precisionRecallF1, sequential, take, type Dataset, type ProgressStream } from '../src/index.js'
+import { adam, classificationReport, dense, evaluateModel, fit, heNormal, key, layers, subsample, precisionRecallF1, sequential, type ProgressStream } from '../src/index.js'
 import { loadFashionMnist } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
@@ -53,10 +53,6 @@ export type FashionResult =
       readonly seconds: number
     }
 
-/** `m` random rows of `ds` (all of them when `m` is undefined or too large). */
-const subset = (ds: Dataset, m: number | undefined, seed: number): Dataset =>
-  m === undefined || m >= ds.n ? ds : take(ds, permutation(key(seed), ds.n).subarray(0, m))
-
 /** Runs the example; a missing data set is reported, not thrown. */
 export const main = (options: Partial<FashionOptions> = {}): FashionResult => {
   const o = { ...defaults, ...options }
@@ -72,8 +68,8 @@ export const main = (options: Partial<FashionOptions> = {}): FashionResult => {
     o.log(message)
     return { _tag: 'Missing', message }
   }
-  const train = subset(loaded.right.train, o.trainRows, 1)
-  const test = subset(loaded.right.test, o.testRows, 2)
+  const train = subsample(key(1), loaded.right.train, o.trainRows)
+  const test = subsample(key(2), loaded.right.test, o.testRows)
   o.log(`fashion-mnist: ${train.n} train, ${test.n} test images of ${train.featureShape.join('x')}; MLP ${o.hidden.join('-')}, ${o.epochs} epochs, batch ${o.batchSize} (loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`)
 
   const model = sequential(layers.flatten(), ...o.hidden.flatMap((u) => [dense(u, { init: heNormal }), layers.relu()]), dense(10))

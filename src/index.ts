@@ -41,7 +41,11 @@ export {
   DEFAULT_MAX_CLASSES, MAX_TEXT_BYTES, decodeBytes, DEFAULT_MAX_CSV_CELLS, type IdxReadOptions,
   FASHION_MNIST_CLASSES, type Standardizer, type MinMax, fitStandardizer, standardize, standardizeSplit, fitMinMax, minMaxScale,
   oneHot as oneHotLabels, type TrainTest, type TrainDevTest, type Fold, type Bootstrap, type Batch, shuffle, trainTestSplit,
-  trainDevTestSplit, kFold, bootstrap, batches, flower, moons, spirals, xor,
+  trainDevTestSplit, kFold, bootstrap, batches, subsample, flower, moons, spirals, xor,
+  type ImageShape, flipImage, shiftImage, rotateImage, brightnessContrastImage, type AugmentBatch, type BatchTransform, type FlipOptions,
+  type ShiftOptions, type CropOptions, type RotationOptions, type BrightnessContrastOptions, type AugmentDatasetOptions, randomFlip,
+  randomShift, randomCrop, randomRotation, brightnessContrast, composeAugment, augmentDataset,
+  type CsvColumn,
 } from './data/index.js'
 export * from './io/params-file.js'
 export {
@@ -55,3 +59,4 @@ export {
   checkpointFromSafetensors, oldFormatProblem, varShapes, partsToWrite, MODEL_READ_OPTIONS, MODEL_WRITE_OPTIONS,
 } from './io/model-file.js'
 export { KILN_VERSION } from './version.js'
+export { targetCount, isMultiLabel, targetRowsOf } from './data/index.js'

@@ -76,8 +76,8 @@ const generators: { readonly [K in Exclude<OpName, keyof ElementwiseAttrs>]: Gen
   param: 'leaf',
   constant: 'leaf',
   uniform: ({ a, ch }) => K.mul(a, K.uniformTensor(K.key(ch), a.shape)),
-  sum: ({ a, ch }) => reduction(K.sum, a, ch),
-  max: ({ a, ch }) => reduction(K.max, a, ch),
+  sum: ({ a, ch }) => (ch % 3 === 0 ? normalizer(a, ch) : reduction(K.sum, a, ch)),
+  max: ({ a, ch }) => (ch % 3 === 0 ? normalizer(a, ch) : reduction(K.max, a, ch)),
   matmul: ({ a, b, ch }) => {
     const r = a.shape.length
     if (r < 2) return r === 1 ? K.matmul(K.reshape(a, [a.shape[0]!, 1]), K.reshape(a, [1, a.shape[0]!])) : undefined
@@ -109,6 +109,23 @@ const reduction = (red: typeof K.sum, a: Tensor, ch: number): Tensor => {
   if (a.shape.length === 0) return K.sum(a)
   const axes = [...a.shape.keys()].filter((d) => ((ch >> d) & 1) === 1)
   return red(a, axes.length === 0 ? undefined : axes, ((ch >> 4) & 1) === 1)
+}
+
+/**
+ * softmax, logSoftmax or logSumExp along one axis: a max and the sum of exp(x - max) over the same axis,
+ * the pair the compiler runs as one online kernel (register form along the last axis, scatter otherwise).
+ */
+const normalizer = (a: Tensor, ch: number): Tensor | undefined => {
+  const n = sizeOf(a.shape)
+  if (a.shape.length === 0 || n === 0) return undefined
+  // Spread values with the row max anywhere (drawn leaf values are mostly tiny), and half of them in one
+  // long row: sums of exp(x - max) whose value depends on how they are rounded.
+  const spread = K.constant(Float64Array.from({ length: n }, (_, i) => 2 * Math.sin(2.3 * i + ch)), a.shape)
+  const b = K.add(a, spread)
+  const x = ((ch >> 8) & 1) === 1 ? K.reshape(b, [n]) : b
+  const axis = (ch >> 2) % x.shape.length
+  const kind = (ch >> 5) % 3
+  return kind === 0 ? K.softmax(x, axis) : kind === 1 ? K.logSoftmax(x, axis) : K.logSumExp(x, [axis], ((ch >> 7) & 1) === 1)
 }
 
 const STRUCTURAL = Object.values(generators).filter((g): g is Gen => g !== 'leaf')
@@ -187,6 +204,12 @@ export const close = (got: Float64Array, want: Float64Array, tol = 1e-12): boole
   }
   return true
 }
+
+/**
+ * True when two results are the same bit for bit (`Object.is` on every element: signed zeros differ, any
+ * NaN equals any NaN): what compiled kernels and the reference interpreter must give.
+ */
+export const same = (got: Float64Array, want: Float64Array): boolean => got.length === want.length && got.every((v, i) => Object.is(v, want[i]))
 
 /** The bindings restricted to the graph's leaves (binding validation rejects unknown names). */
 export const only = (outs: readonly Tensor[], bind: Record<string, Float64Array>): Record<string, Float64Array> => {

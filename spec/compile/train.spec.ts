@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { evaluate } from '../../src/evaluate.js'
 import { compile } from '../../src/compile/index.js'
-import { close } from './arbitraries.js'
+import { same } from './arbitraries.js'
 import { mlpData, mlpStep, type MlpSpec } from './mlp.js'
 
 const spec: MlpSpec = { sizes: [12, 16, 8, 5], batch: 10, lr: 0.1 }
@@ -19,12 +19,12 @@ describe('compiled training step', () => {
     for (let step = 0; step < 10; step++) {
       const r = evaluate(outputs, ref)
       const c = exe.right.run(got)
-      expect(close(c[0]!, r[0]!)).toBe(true)
+      expect(same(c[0]!, r[0]!)).toBe(true)
       losses.push(c[0]![0]!)
       ref = { ...ref, ...Object.fromEntries(params.map((p, k) => [p.name, r[k + 1]!])) }
       got = { ...got, ...Object.fromEntries(params.map((p, k) => [p.name, c[k + 1]!])) }
     }
-    for (const p of params) expect(close(got[p.name]!, ref[p.name]!)).toBe(true)
+    for (const p of params) expect(same(got[p.name]!, ref[p.name]!)).toBe(true)
     expect(losses[9]!).toBeLessThan(losses[0]!)
   })
 

@@ -7,17 +7,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { decodeCsvOptions, NumericField, parseCsv, type CsvOptions } from '../../src/data/csv.js'
 import { readCsv } from '../../src/node/index.js'
-import type { DataError } from '../../src/data/error.js'
-import type { Dataset } from '../../src/data/dataset.js'
 
-const right = (r: E.Either<DataError, Dataset>): Dataset => {
-  if (E.isLeft(r)) throw new Error(`expected Right, got ${r.left.message}`)
-  return r.right
-}
-const left = <A>(r: E.Either<DataError, A>): DataError => {
-  if (E.isRight(r)) throw new Error('expected Left')
-  return r.left
-}
+import { left, right } from './either.js'
 
 describe('NumericField', () => {
   it('decodes decimal and exponent notation', () => {
@@ -96,7 +87,7 @@ describe('parseCsv', () => {
   it('rejects empty input and feature shapes that do not fit', () => {
     expect(left(parseCsv('\n\n')).message).toBe('no data rows')
     expect(left(parseCsv('a,b\n', { header: true })).message).toBe('no data rows')
-    expect(left(parseCsv('1,2,3\n', { featureShape: [3] })).message).toMatch(/featureShape: \[3\] holds 3 features, but line 1 has 2/)
+    expect(left(parseCsv('1,2,3\n', { featureShape: [3] })).message).toMatch(/featureShape: \[3\] holds 3 features, but 2 feature columns are read \(line 1 has 3 columns\)/)
     expect(left(parseCsv('1,2,3\n', { labelColumn: 5 })).message).toMatch(/labelColumn: column 5/)
     expect(left(parseCsv('1\n2\n')).message).toMatch(/line 1: expected at least 2 columns/)
   })
@@ -116,7 +107,7 @@ describe('parseCsv', () => {
 
 describe('decodeCsvOptions', () => {
   it('names the field and what was expected', () => {
-    expect(left(decodeCsvOptions({ labelColumn: -1 })).message).toBe("options.labelColumn: expected a non-negative integer or 'last', got -1")
+    expect(left(decodeCsvOptions({ labelColumn: -1 })).message).toBe("options.labelColumn: expected a 0-based column index, a column name, 'last' or 'none', got -1")
     expect(left(decodeCsvOptions({ header: 'yes' })).message).toBe('options.header: expected boolean, got "yes"')
     expect(left(decodeCsvOptions({ delimiter: '::' })).message).toMatch(/options.delimiter: expected a single character/)
     expect(left(decodeCsvOptions({ classes: ['a', 'a'] })).message).toMatch(/class "a" is listed twice/)
@@ -189,7 +180,7 @@ describe('parseCsv on hostile input (issue 9)', () => {
   it('bounds the cells before decoding a line: one line of three million fields, and many rows', () => {
     const line = `${'1,'.repeat(3_000_000)}0\n`
     const e = left(parseCsv(line, { maxCells: 1_000_000 }))
-    expect(e).toEqual({ _tag: 'ParseError', line: 1, message: 'line 1: the data holds more than maxCells = 1000000 fields; raise the limit only for data you trust' })
+    expect(e).toEqual({ _tag: 'ParseError', line: 1, message: 'line 1: the data holds more than maxCells = 1000000 values; raise the limit only for data you trust' })
     expect(right(parseCsv(`${'1,'.repeat(300_000)}0\n`)).x.length).toBe(300_000)
     const rows = '1,2,3\n'.repeat(10)
     expect(left(parseCsv(rows, { maxCells: 29 }))).toMatchObject({ _tag: 'ParseError', line: 10 })

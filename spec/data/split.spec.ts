@@ -254,3 +254,48 @@ describe('batches', () => {
     expect(left(batches(-1, 1))).toMatchObject({ field: 'n' })
   })
 })
+
+describe('splits of data sets with several targets per row', () => {
+  /** 60 rows: feature = row index, targets [i, 10 i, 100 i] (regression) or labels (i % 2, i % 3 == 0) (multi-label). */
+  const reg = makeDataset(Float64Array.from({ length: 60 }, (_, i) => i), Float64Array.from({ length: 180 }, (_, j) => Math.floor(j / 3) * 10 ** (j % 3)), [1], [], [3])
+  const multi = makeDataset(
+    Float64Array.from({ length: 60 }, (_, i) => i),
+    Float64Array.from({ length: 120 }, (_, j) => (j % 2 === 0 ? Math.floor(j / 2) % 2 : Math.floor(j / 2) % 3 === 0 ? 1 : 0)),
+    [1], ['odd', 'threefold'], [2],
+  )
+  /** Every row of `ds` still carries the targets of the source row its feature names. */
+  const aligned = (ds: Dataset, src: Dataset): boolean => {
+    const t = src.y.length / src.n
+    return Array.from({ length: ds.n }, (_, r) => r).every((r) => {
+      const i = ds.x[r]!
+      return Array.from({ length: t }, (_, c) => c).every((c) => ds.y[r * t + c] === src.y[i * t + c])
+    })
+  }
+
+  it('shuffle, trainTestSplit, trainDevTestSplit, kFold and bootstrap move the targets with the rows', () => {
+    for (const ds of [reg, multi]) {
+      const s = shuffle(key(3), ds)
+      expect(aligned(s, ds) && s.y.length === ds.y.length).toBe(true)
+      const tt = right(trainTestSplit(key(1), ds, { test: 0.25 }))
+      expect([tt.train.n, tt.test.n, tt.test.targetShape]).toEqual([45, 15, ds.targetShape])
+      expect(aligned(tt.train, ds) && aligned(tt.test, ds)).toBe(true)
+      const tdt = right(trainDevTestSplit(key(2), ds, { dev: 0.2, test: 0.2 }))
+      expect([tdt.train, tdt.dev, tdt.test].every((p) => aligned(p, ds))).toBe(true)
+      for (const f of right(kFold(key(4), ds, 4))) expect(aligned(f.train, ds) && aligned(f.dev, ds) && f.dev.y.length === 15 * ds.y.length / 60).toBe(true)
+      const b = right(bootstrap(key(5), ds))
+      expect(aligned(b.sample, ds) && aligned(b.outOfBag, ds)).toBe(true)
+    }
+  })
+
+  it('stratifying a multi-label set is refused on stratify; a label missing from a part is a SplitError naming it', () => {
+    expect(left(trainTestSplit(key(0), multi, { stratify: true }))).toMatchObject({ _tag: 'OptionsError', field: 'stratify' })
+    expect(left(kFold(key(0), multi, 3, { stratify: true })).message).toMatch(/multi-label .*targetShape \[2\].*split without stratify/)
+    expect(left(trainDevTestSplit(key(0), reg, { stratify: true }))).toMatchObject({ field: 'stratify' })
+    // one row of 60 carries the rare label: some part of a 3-way split cannot have it
+    const y = new Float64Array(120)
+    y[2 * 7 + 1] = 1
+    for (let i = 0; i < 60; i++) y[2 * i] = i % 2
+    const rare = makeDataset(Float64Array.from({ length: 60 }, (_, i) => i), y, [1], ['common', 'rare'], [2])
+    expect(left(trainDevTestSplit(key(0), rare, { dev: 0.2, test: 0.2 })).message).toMatch(/label "rare" has no rows in the (train|dev|test) part \(it has 1 rows in all\)/)
+  })
+})

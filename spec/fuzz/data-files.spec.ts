@@ -51,7 +51,7 @@ const reference = (text: string, o: CsvOptions): E.Either<DataError, Dataset> =>
     if (ncol < 0) {
       ;[ncol, first] = [fields.length, ln]
       if (ncol < 2) return E.left(dataError.parse(ln, undefined, `line ${ln}: expected at least 2 columns (features and a label), found ${ncol}`))
-      labelCol = o.labelColumn === undefined || o.labelColumn === 'last' ? ncol - 1 : o.labelColumn
+      labelCol = typeof o.labelColumn === 'number' ? o.labelColumn : ncol - 1
       if (labelCol >= ncol) return E.left(dataError.options('labelColumn', 'labelColumn'))
     } else if (fields.length !== ncol)
       return E.left(dataError.parse(ln, undefined, `line ${ln}: expected ${ncol} columns (as on line ${first}), found ${fields.length}`))
@@ -74,6 +74,8 @@ const reference = (text: string, o: CsvOptions): E.Either<DataError, Dataset> =>
   if (o.classes === 'infer') {
     const distinct = [...new Set(raw)]
     const nums = distinct.map((s) => NumericField.decode(s))
+    // Numeric labels that are not all integers are refused (regression data), not turned into classes.
+    if (nums.every(E.isRight) && nums.some((r) => !Number.isInteger(r.right))) return E.left(dataError.parse(0, undefined, 'non-integer class'))
     const classes = nums.every(E.isRight)
       ? [...new Set(nums.map((r) => r.right))].sort((a, b) => a - b).map(String)
       : [...distinct].sort()

@@ -43,6 +43,7 @@ const fitKinds: Record<string, readonly Kind[]> = {
   epochs: ['number'], batchSize: ['number'], optimizer: ['object'], loss: ['string', 'object'], key: ['object'], dev: ['object'],
   regularization: ['object'], earlyStopping: ['object'], shuffle: ['boolean'], onEpochEnd: ['function'], progress: ['boolean', 'function', 'object'],
   initial: ['object'], freeze: ['array', 'function'], engine: ['string'], stopOnNonFinite: ['boolean'], checkpoint: ['object'], resume: ['object'],
+  augment: ['function'], steps: ['object'], checkLogits: ['boolean'],
 }
 const x = K.input('x', [2])
 const probs = K.constant([0.3, 0.6], [2])
@@ -68,10 +69,19 @@ const TABLE: readonly Entry[] = [
   { name: 'learningCurve', valid: fitValid, kinds: fitKinds, run: (o) => K.learningCurve(counted(spyModel), data, data, [8], o as K.FitOptions), ran },
   { name: 'dense', valid: {}, kinds: { init: ['function'], biasInit: ['function'], bias: ['boolean'], activation: ['string'] }, run: (o) => K.dense(2, o as K.DenseOptions) },
   { name: 'conv2d', valid: {}, kinds: { stride: ['number', 'array'], padding: ['string'], init: ['function'], biasInit: ['function'], bias: ['boolean'], activation: ['string'] }, run: (o) => K.conv2d(2, 3, o as K.Conv2dOptions) },
-  { name: 'maxPool2d', valid: {}, kinds: { stride: ['number', 'array'] }, run: (o) => K.maxPool2d(2, o as K.Pool2dOptions) },
-  { name: 'avgPool2d', valid: {}, kinds: { stride: ['number', 'array'] }, run: (o) => K.avgPool2d(2, o as K.Pool2dOptions) },
+  { name: 'maxPool2d', valid: {}, kinds: { stride: ['number', 'array'], padding: ['string'] }, run: (o) => K.maxPool2d(2, o as K.Pool2dOptions) },
+  { name: 'avgPool2d', valid: {}, kinds: { stride: ['number', 'array'], padding: ['string'] }, run: (o) => K.avgPool2d(2, o as K.Pool2dOptions) },
+  { name: 'residualBlock', valid: {}, kinds: { ...NUMBERS('filters', 'kernelSize', 'stride'), batchNorm: ['boolean'], projection: ['boolean'], activation: ['string'], name: ['string'] }, run: (o) => K.residualBlock(K.modelInput([4, 4, 2]), o as K.ResidualOptions) },
+  {
+    name: 'inceptionBlock', valid: { f1x1: 1, f3x3: [1, 1], f5x5: [1, 1], poolProjection: 1 }, kinds: { ...NUMBERS('f1x1', 'poolProjection'), f3x3: ['array'], f5x5: ['array'], name: ['string'] },
+    run: (o) => K.inceptionBlock(K.modelInput([4, 4, 2]), o as K.InceptionOptions),
+  },
+  { name: 'lenet5', valid: {}, kinds: { inputShape: ['array'], classes: ['number'], activation: ['string'], pooling: ['string'] }, run: (o) => K.lenet5(o as K.LeNet5Options) },
+  { name: 'smallResNet', valid: { inputShape: [8, 8], classes: 2 }, kinds: { inputShape: ['array'], classes: ['number'], filters: ['array'], blocks: ['number'] }, run: (o) => K.smallResNet(o as K.SmallResNetOptions) },
+  { name: 'modelOutput', valid: {}, kinds: { logits: ['boolean'] }, run: (o) => K.modelOutput(model, K.input('x', [3, 1]), o as never) },
+  { name: 'gradientNorms', valid: {}, kinds: { training: ['boolean'], key: ['object'] }, run: (o) => K.gradientNorms(model, K.makeDataset(Float64Array.of(1, 2), Float64Array.of(0, 1), [1], []), o as K.GradientNormOptions) },
   { name: 'batchNorm', valid: {}, kinds: NUMBERS('momentum', 'eps'), run: (o) => K.batchNorm(o as K.BatchNormOptions) },
-  { name: 'sgd', valid: {}, kinds: { ...NUMBERS('momentum', 'dampening', 'weightDecay'), nesterov: ['boolean'] }, run: (o) => K.sgd(0.1, o as K.SgdOptions) },
+  { name: 'sgd', valid: {}, kinds: { ...NUMBERS('momentum', 'dampening', 'weightDecay'), nesterov: ['boolean'], momentumForm: ['string'] }, run: (o) => K.sgd(0.1, o as K.SgdOptions) },
   { name: 'rmsprop', valid: {}, kinds: { ...NUMBERS('alpha', 'eps', 'weightDecay', 'momentum'), centered: ['boolean'] }, run: (o) => K.rmsprop(0.1, o as K.RmspropOptions) },
   { name: 'adagrad', valid: {}, kinds: NUMBERS('lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'), run: (o) => K.adagrad(0.1, o as K.AdagradOptions) },
   { name: 'adam', valid: {}, kinds: NUMBERS('beta1', 'beta2', 'eps', 'weightDecay'), run: (o) => K.adam(0.1, o as K.AdamOptions) },
@@ -100,6 +110,8 @@ const TABLE: readonly Entry[] = [
   { name: 'learningCurvePlot', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], logY: ['boolean'] }, run: (o) => K.learningCurvePlot({ sizes: [1], trainError: [0], devError: [0] }, o as K.PresetOptions) },
   { name: 'lossHistoryPlot', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], logY: ['boolean'], xLabel: ['string'], yLabel: ['string'] }, run: (o) => K.lossHistoryPlot({ a: [1] }, o as K.LossHistoryOptions) },
   { name: 'compile', valid: {}, kinds: { fuse: ['boolean'], simplify: ['boolean'], cache: ['boolean'] }, run: (o) => K.compile([K.add(x, 1)], o as K.CompileOptions) },
+  { name: 'perEpoch', valid: {}, kinds: NUMBERS('firstEpoch'), run: (o) => K.perEpoch(K.inverseTimeDecay(0.1, 1), 4, o as K.PerEpochOptions) },
+  { name: 'ewma', valid: {}, kinds: { biasCorrection: ['boolean'] }, run: (o) => K.ewma([1, 2], 0.9, o as K.EwmaOptions) },
   // Functions other helpers own: the key check only.
   { name: 'simplify', valid: {}, run: (o) => K.simplify([K.add(x, 0)], o as K.SimplifyOptions) },
   { name: 'parseCsv', valid: {}, run: (o) => K.parseCsv('1,0\n2,1\n', o as K.CsvOptions) },
@@ -120,6 +132,60 @@ const TABLE: readonly Entry[] = [
   { name: 'loadIdxDataset', valid: {}, run: (o) => N.loadIdxDataset(join(dir, 'none-images'), join(dir, 'none-labels'), o as K.IdxDatasetOptions) },
   { name: 'loadFashionMnist', valid: {}, run: (o) => N.loadFashionMnist(join(dir, 'no-fashion'), o as never) },
   { name: 'saveValues', valid: {}, run: (o) => N.saveValues(savedPath, saved, o as never), ran: () => (existsSync(savedPath) ? 1 : 0) },
+  // Evaluation tools for skewed data: curves, scores and thresholds with an explicit positive class, error analysis, charts.
+  ...((): Entry[] => {
+    const [y, sc] = [[0, 1, 1, 0], [0.2, 0.7, 0.4, 0.5]]
+    const curveKinds = { positiveClass: ['number'], dropIntermediate: ['boolean'] } as const
+    const logistic: K.Trained = { model: K.dense(1), featureShape: [2], objective: K.objectives.binaryCrossEntropyWithLogits, classes: ['a', 'b'], params: { w: Float64Array.of(1, -1), b: Float64Array.of(0) }, state: {}, engine: 'compiled' }
+    const chartKinds = { title: ['string'], width: ['number'], height: ['number'], marks: ['array'] } as const
+    return [
+      { name: 'precisionRecallCurve', valid: { positiveClass: 1 }, kinds: curveKinds, run: (o) => K.precisionRecallCurve(y, sc, o as K.CurveOptions) },
+      { name: 'rocCurve', valid: { positiveClass: 1 }, kinds: curveKinds, run: (o) => K.rocCurve(y, sc, o as K.CurveOptions) },
+      { name: 'rocAuc', valid: { positiveClass: 1 }, kinds: NUMBERS('positiveClass'), run: (o) => K.rocAuc(y, sc, o as K.ScoreOptions) },
+      { name: 'averagePrecision', valid: { positiveClass: 1 }, kinds: NUMBERS('positiveClass'), run: (o) => K.averagePrecision(y, sc, o as K.ScoreOptions) },
+      { name: 'chooseThreshold', valid: { positiveClass: 1, maximize: 'f1' }, kinds: { ...NUMBERS('positiveClass', 'targetRecall', 'targetPrecision'), maximize: ['string'] }, run: (o) => K.chooseThreshold(y, sc, o as K.ThresholdOptions) },
+      { name: 'binaryMetrics', valid: { positiveClass: 1 }, kinds: NUMBERS('positiveClass'), run: (o) => K.binaryMetrics(y, y, o as K.BinaryMetricsOptions) },
+      { name: 'predictLabels', valid: { threshold: 0.5, positiveClass: 1 }, kinds: NUMBERS('threshold', 'positiveClass'), run: (o) => K.predictLabels(logistic, data, o as K.PredictLabelsOptions) },
+      {
+        name: 'errorAnalysis', valid: { yTrue: [0, 1], probabilities: [0.6, 0.4, 0.3, 0.7], k: 2 },
+        kinds: { yTrue: ['array', 'object'], probabilities: ['array', 'object'], k: ['number'], classes: ['array'], limit: ['number'] }, run: (o) => K.errorAnalysis(o as K.ErrorAnalysisInput),
+      },
+      { name: 'formatErrorAnalysis', valid: {}, kinds: NUMBERS('rowsPerGroup', 'maxGroups', 'digits'), run: (o) => K.formatErrorAnalysis(K.errorAnalysis({ yTrue: [0, 1], probabilities: [0.6, 0.4, 0.7, 0.3], k: 2 }), o as K.FormatErrorAnalysisOptions) },
+      { name: 'prCurveChart', valid: {}, kinds: chartKinds, run: (o) => K.prCurveChart(K.precisionRecallCurve(y, sc, { positiveClass: 1 }), o as K.CurveChartOptions) },
+      { name: 'rocChart', valid: {}, kinds: chartKinds, run: (o) => K.rocChart(K.rocCurve(y, sc, { positiveClass: 1 }), o as K.CurveChartOptions) },
+      {
+        name: 'contactSheet', valid: {}, kinds: { ...NUMBERS('columns', 'scale'), title: ['string'], range: ['array'], invert: ['boolean'] },
+        run: (o) => K.contactSheet([{ pixels: [0, 1], height: 1, width: 2, caption: 'x' }], o as K.ContactSheetOptions),
+      },
+    ]
+  })(),
+  // Augmentation (src/data/augment.ts): each transform is built and run on a 2x2 image batch.
+  ...((): Entry[] => {
+    const batch = { x: Float64Array.of(1, 2, 3, 4), y: Float64Array.of(0), rows: 1, featureShape: [2, 2] }
+    const ds = K.makeDataset(Float64Array.of(1, 2, 3, 4), Float64Array.of(0), [2, 2], [])
+    const image = { fill: ['number'], shape: ['array'] } as const
+    return [
+      { name: 'randomFlip', valid: {}, kinds: { horizontal: ['boolean'], vertical: ['boolean'], probability: ['number'], shape: ['array'] }, run: (o) => K.randomFlip(o as K.FlipOptions)(batch, K.key(0)) },
+      { name: 'randomShift', valid: { maxShift: 1 }, kinds: { maxShift: ['number', 'array'], ...image }, run: (o) => K.randomShift(o as K.ShiftOptions)(batch, K.key(0)) },
+      { name: 'randomCrop', valid: { padding: 1 }, kinds: { padding: ['number'], ...image }, run: (o) => K.randomCrop(o as K.CropOptions)(batch, K.key(0)) },
+      { name: 'randomRotation', valid: { maxDegrees: 10 }, kinds: { maxDegrees: ['number'], ...image }, run: (o) => K.randomRotation(o as K.RotationOptions)(batch, K.key(0)) },
+      { name: 'brightnessContrast', valid: {}, kinds: { brightness: ['number'], contrast: ['number'], clip: ['array'], shape: ['array'] }, run: (o) => K.brightnessContrast(o as K.BrightnessContrastOptions)(batch, K.key(0)) },
+      { name: 'augmentDataset', valid: {}, kinds: { copies: ['number'] }, run: (o) => K.augmentDataset(ds, K.randomFlip(), K.key(0), o as K.AugmentDatasetOptions) },
+    ]
+  })(),
+  // Hyperparameter search (src/train/search.ts, search-report.ts): the trial run is counted, so a refusal runs no trial.
+  ...((): Entry[] => {
+    const valid = { space: { lr: K.space.uniform(0, 1) }, trials: 1, epochs: 1, key: K.key(0), run: counted(() => ({ _tag: 'Left', left: { message: 'not trained' } })) }
+    const searched = K.randomSearch(valid as never)
+    return [
+      {
+        name: 'randomSearch', valid,
+        kinds: { space: ['object'], trials: ['number'], key: ['object'], epochs: ['number'], run: ['function'], score: ['string', 'function'], direction: ['string'], halving: ['object'], onTrial: ['function'] },
+        run: (o) => K.randomSearch(o as never), ran,
+      },
+      { name: 'searchChart', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], groupBy: ['string'] }, run: (o) => K.searchChart(searched, 'lr', o as K.SearchChartOptions) },
+    ]
+  })(),
 ]
 
 /** What a refusal said: the thrown error, or the Left's error (a `Right` or a plain result is no refusal). */

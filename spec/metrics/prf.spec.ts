@@ -145,7 +145,47 @@ describe('binaryMetrics', () => {
       f1: 2 / 3,
       specificity: 3 / 4,
       accuracy: 5 / 7,
+      positiveClass: 1,
+      warnings: ['binaryMetrics: no positive class given, so label 1 is positive; name it: binaryMetrics(yTrue, yPred, { positiveClass })'],
     })
+  })
+
+  it('takes the positive class as a number or { positiveClass }, with the same result and no warning', () => {
+    const yTrue = [2, 0, 1, 2, 1, 1]
+    const yPred = [2, 2, 1, 0, 1, 0]
+    const a = binaryMetrics(yTrue, yPred, 1)
+    const b = binaryMetrics(yTrue, yPred, { positiveClass: 1 })
+    expect(a).toEqual(b)
+    expect([a.tp, a.fp, a.tn, a.fn]).toEqual([2, 0, 3, 1])
+    expect(a.positiveClass).toBe(1)
+    expect(a.warnings).toEqual([])
+  })
+
+  it('warns when the positive class is the majority of yTrue (more than half the rows), not at exactly half', () => {
+    // Malignant (0) is the minority here: no warning; benign (1) is the majority: a warning naming the counts.
+    const yTrue = [0, 0, 1, 1, 1]
+    const yPred = [0, 1, 1, 1, 1]
+    expect(binaryMetrics(yTrue, yPred, { positiveClass: 0 }).warnings).toEqual([])
+    expect(binaryMetrics(yTrue, yPred, { positiveClass: 1 }).warnings).toEqual([
+      'binaryMetrics: the positive class 1 is the majority class of yTrue (3 of 5 rows); on skewed data the rare class is usually the positive one, whose precision and recall matter',
+    ])
+    expect(binaryMetrics([0, 1], [0, 1], { positiveClass: 1 }).warnings).toEqual([])
+    // No positive class given and label 1 the majority: both warnings, the missing class first.
+    const w = binaryMetrics([1, 1, 0], [1, 1, 0]).warnings
+    expect(w).toHaveLength(2)
+    expect(w[0]).toMatch(/no positive class given/)
+    expect(w[1]).toMatch(/majority class of yTrue \(2 of 3 rows\)/)
+  })
+
+  it('warns about the majority exactly when positives outnumber negatives', () => {
+    fc.assert(
+      fc.property(labelPairs, fc.integer({ min: 0, max: 5 }), ({ yTrue, yPred }, positiveClass) => {
+        const m = binaryMetrics(yTrue, yPred, { positiveClass })
+        const positives = yTrue.filter((y) => y === positiveClass).length
+        expect(m.warnings.length).toBe(positives > yTrue.length - positives ? 1 : 0)
+      }),
+      { seed: 1, numRuns: 200 },
+    )
   })
 
   it('uses the positive argument and treats every other label as negative', () => {
@@ -173,5 +213,9 @@ describe('binaryMetrics', () => {
     expect(() => binaryMetrics([1], [1], -1)).toThrow(/^binaryMetrics: positive = -1 is not a class index; expected a non-negative integer$/)
     expect(() => binaryMetrics([1, 0], [1])).toThrow(/^binaryMetrics: yTrue has length 2 but yPred has length 1/)
     expect(() => binaryMetrics([1, 0.5], [1, 0])).toThrow(/^binaryMetrics: yTrue\[1\] = 0.5/)
+    expect(() => binaryMetrics([1], [1], { positiveClass: -1 })).toThrow(/^binaryMetrics: positiveClass: expected the label of the positive class \(a non-negative integer\), got -1$/)
+    expect(() => binaryMetrics([1], [1], { positiveClass: '1' } as never)).toThrow(/^binaryMetrics: positiveClass: expected a number, got the string "1"$/)
+    expect(() => binaryMetrics([1], [1], {} as never)).toThrow(/^binaryMetrics: positiveClass: missing; expected the label of the positive class/)
+    expect(() => binaryMetrics([1], [1], { positive: 1 } as never)).toThrow(/^binaryMetrics: positive: unknown option; did you mean 'positiveClass'\?/)
   })
 })

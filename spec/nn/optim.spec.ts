@@ -177,6 +177,72 @@ describe('optimizers against torch.optim references on a quadratic', () => {
   })
 })
 
+describe("sgd with the course's momentum (momentumForm 'average')", () => {
+  /** The course's formulas in plain JS: v = beta v + (1 - beta) g from v = 0, p -= lr v (g with coupled weight decay). */
+  const course = (lr: number | ((t: number) => number), beta: number, wd = 0): Stepper => {
+    const v = [0, 0]
+    return (p, t) => {
+      const g = gradQ(p).map((gi, i) => gi + wd * p[i]!)
+      return p.map((pi, i) => {
+        v[i] = beta * v[i]! + (1 - beta) * g[i]!
+        return pi - lrOf(lr, t) * v[i]!
+      })
+    }
+  }
+
+  it.each([
+    ['beta 0.9', sgd(0.1, { momentum: 0.9, momentumForm: 'average' }), course(0.1, 0.9)],
+    ['beta 0.5, weight decay', sgd(0.2, { momentum: 0.5, momentumForm: 'average', weightDecay: 0.1 }), course(0.2, 0.5, 0.1)],
+    ['beta 0.99, exponential schedule', sgd(exponentialDecay(0.3, 0.8), { momentum: 0.99, momentumForm: 'average' }), course((t) => 0.3 * 0.8 ** t, 0.99)],
+  ] as const)('%s: ten steps match the course loop', (_name, opt, ref) => {
+    expectClose(run(opt, quad, W0, 10).history, refRun(ref, 10), 1e-15)
+  })
+
+  it("differs from PyTorch's buffer with the same lr (the comparison above can fail)", () => {
+    const got = run(sgd(0.1, { momentum: 0.9, momentumForm: 'average' }), quad, W0, 3).history
+    const torch = refRun(refs.sgd(0.1, 0.9), 3)
+    expect(Math.abs(got[0]![0]! - torch[0]![0]!)).toBeGreaterThan(0.1)
+  })
+
+  it("equals PyTorch's form (dampening 0) with lr scaled by 1 - beta, from the first step on", () => {
+    const beta = 0.9
+    const avg = run(sgd(0.1, { momentum: beta, momentumForm: 'average' }), quad, W0, 8)
+    const torch = run(sgd(0.1 * (1 - beta), { momentum: beta }), quad, W0, 8)
+    expectClose(avg.history, torch.history, 1e-13)
+    // the state: v = (1 - beta) b
+    const v = (avg.state.sgd as { velocity: { w: Float64Array } }).velocity.w
+    const b = (torch.state.sgd as { momentum: { w: Float64Array } }).momentum.w
+    expectClose([Array.from(v)], [Array.from(b).map((x) => (1 - beta) * x)], 1e-13)
+  })
+
+  it("PyTorch's dampening = beta is not the average: b_t = v_t + beta^t g_1", () => {
+    const beta = 0.6
+    const avg = run(sgd(0.05, { momentum: beta, momentumForm: 'average' }), quad, W0, 1)
+    const damp = run(sgd(0.05, { momentum: beta, dampening: beta }), quad, W0, 1)
+    const g1 = gradQ(W0)
+    const v = (avg.state.sgd as { velocity: { w: Float64Array } }).velocity.w
+    const b = (damp.state.sgd as { momentum: { w: Float64Array } }).momentum.w
+    expectClose([Array.from(b)], [Array.from(v).map((x, i) => x + beta * g1[i]!)], 1e-15)
+  })
+
+  it('state is sgd.velocity.<path>, starting at 0', () => {
+    const opt = sgd(0.1, { momentum: 0.9, momentumForm: 'average' })
+    expect(flattenParams(opt.init({ dense0: { w: Float64Array.of(3, 4) } }))).toEqual([['sgd.velocity.dense0.w', Float64Array.of(0, 0)]])
+    expect(flattenParams(sgd(0.1, { momentum: 0.9, momentumForm: 'torch' }).init({ dense0: { w: new Float64Array(2) } })).map(([k]) => k)).toEqual(['sgd.momentum.dense0.w'])
+    expect(opt.name).toBe('sgd')
+  })
+
+  it('bad combinations are clear errors', () => {
+    expect(() => sgd(0.1, { momentumForm: 'average' })).toThrow("sgd: momentum must be in (0, 1) with momentumForm 'average', got 0")
+    expect(() => sgd(0.1, { momentum: 1, momentumForm: 'average' })).toThrow("sgd: momentum must be in (0, 1) with momentumForm 'average', got 1")
+    expect(() => sgd(0.1, { momentum: 0.9, dampening: 0.1, momentumForm: 'average' })).toThrow(/sgd: dampening does not apply to momentumForm 'average'/)
+    expect(() => sgd(0.1, { momentum: 0.9, nesterov: true, momentumForm: 'average' })).toThrow("sgd: nesterov needs momentumForm 'torch'")
+    expect(() => sgd(0.1, { momentum: 0.9, momentumForm: 'ema' as never })).toThrow(`sgd: momentumForm: expected 'torch' or 'average', got the string "ema"`)
+    expect(() => sgd(0.1, { momentum: 0.9, momentumForm: 1 as never })).toThrow(/sgd: momentumForm: expected a string, got 1/)
+    expect(() => sgd(0.1, { momentum: 0.9, momentForm: 'average' } as never)).toThrow(/sgd: momentForm: unknown option; did you mean 'momentumForm'\?/)
+  })
+})
+
 describe('transformations', () => {
   it('clipByGlobalNorm rescales to the max norm (PyTorch clip coefficient)', () => {
     const got = run(chain(clipByGlobalNorm(0.5), sgd(1)), quad, W0, 3).history

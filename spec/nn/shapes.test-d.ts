@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, test } from 'vitest'
 import { layers } from '../../src/nn/index.js'
-import { defineLayer, type Applied, type Layer } from '../../src/nn/layer.js'
+import { defineLayer, type Applied, type Layer, type NoParams } from '../../src/nn/layer.js'
 import { batchNorm, dense, dropout } from '../../src/nn/layers.js'
 import { sequential } from '../../src/nn/sequential.js'
 import type { AnyShape, ApplyShape, DenseShape, FlattenShape, SameShape, SequentialShape } from '../../src/nn/shapes.js'
@@ -39,8 +39,9 @@ describe('shape functions', () => {
 
 describe('layers', () => {
   test('dense infers literal units', () => {
-    expectTypeOf(dense(64)).toEqualTypeOf<Layer<DenseShape<64>>>()
-    expectTypeOf(layers.dense(3, { activation: 'relu' })).toEqualTypeOf<Layer<DenseShape<3>>>()
+    expectTypeOf(dense(64)).toEqualTypeOf<Layer<DenseShape<64>, { readonly w: Float64Array; readonly b: Float64Array }, { readonly kind: 'dense' }>>()
+    expectTypeOf(layers.dense(3, { activation: 'relu' })).toEqualTypeOf<Layer<DenseShape<3>, { readonly w: Float64Array; readonly b: Float64Array }, { readonly kind: 'dense' }>>()
+    expectTypeOf(dense(3, { bias: false })).toEqualTypeOf<Layer<DenseShape<3>, { readonly w: Float64Array }, { readonly kind: 'dense' }>>()
     expectTypeOf(dense(64).apply({}, images).y).toEqualTypeOf<Tensor<readonly [32, 8, 64]>>()
   })
 
@@ -51,8 +52,9 @@ describe('layers', () => {
   })
 
   test('activations, dropout and batchNorm preserve the shape', () => {
-    const same = [layers.relu(), layers.tanh(), layers.sigmoid(), layers.softmax(), layers.logSoftmax(), layers.leakyRelu(0.1), layers.elu(), layers.gelu(), layers.softplus(), layers.linear(), layers.activation('tanh'), dropout(0.5), batchNorm()] as const
-    expectTypeOf(same).items.toEqualTypeOf<Layer<SameShape>>()
+    const same = [layers.relu(), layers.tanh(), layers.sigmoid(), layers.softmax(), layers.logSoftmax(), layers.leakyRelu(0.1), layers.elu(), layers.gelu(), layers.softplus(), layers.linear(), layers.activation('tanh'), dropout(0.5)] as const
+    expectTypeOf(same).items.toEqualTypeOf<Layer<SameShape, NoParams>>()
+    expectTypeOf(batchNorm()).toEqualTypeOf<Layer<SameShape, { readonly gamma: Float64Array; readonly beta: Float64Array }, { readonly kind: 'batchNorm' }>>()
     expectTypeOf(layers.relu().apply({}, images).y).toEqualTypeOf<Tensor<readonly [32, 8, 8]>>()
     expectTypeOf(dropout(0.1).apply({}, rows).y).toEqualTypeOf<Tensor<readonly [number, 4]>>()
     expectTypeOf(batchNorm().apply({}, images).y).toEqualTypeOf<Tensor<readonly [32, 8, 8]>>()

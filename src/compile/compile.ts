@@ -110,7 +110,9 @@ const programOf = (fns: readonly unknown[], args: readonly string[]): Artifact['
 }
 
 /**
- * Compiles `outputs` into an executable whose `run` agrees with `evaluate` (to 1e-12 relative).
+ * Compiles `outputs` into an executable whose `run` gives what `evaluate` gives on the simplified graph, bit
+ * for bit (with `simplify: false`, on `outputs` itself); the simplify pass's few documented inexact rules
+ * (`rules`, `exact: false`) can move a value by rounding or the sign of a zero.
  * Where generated code is refused (a Content Security Policy without `'unsafe-eval'`), it warns once
  * and returns an executable that runs the reference interpreter.
  * Fails with a `CompileError` for clashing leaf names, bad shapes or unknown options.

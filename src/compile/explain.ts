@@ -74,7 +74,7 @@ export const explainPlan = (s: Schedule, m: MemoryPlan, sources: readonly Kernel
     lines.push(`  reads: ${kernelReads(k).map((v) => `v${v}`).join(', ') || 'nothing'}`)
     for (const w of kernelWrites(k).slice(1)) lines.push(`  also writes: ${where(s, m, w)}`)
     lines.push(`  loops: ${src.loops}`)
-    if (k._tag === 'reduce' && k.online !== undefined) lines.push(`  online max+sum: 1 pass (v${k.out} max and v${k.online.sum} sum of exp(x - max), the sum rescaled on each new max${k.online.guarded ? '; an infinite max shifts by 0' : ''})`)
+    if (k._tag === 'reduce' && k.online !== undefined) lines.push(`  online max+sum: one kernel (v${k.out} max, then v${k.online.sum} sum of exp(x - max) in a second sweep of the same rows${k.online.guarded ? '; an infinite max shifts by 0' : ''})`)
     for (const n of k.notes) lines.push(`  note: ${n}`)
     for (const ip of inPlaceAt.get(i) ?? []) lines.push(`  in place: writes v${ip.to} over v${ip.from}, which dies here`)
     lines.push('  source:', ...src.source.split('\n').map((l) => `    ${l}`))

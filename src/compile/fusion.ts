@@ -44,7 +44,7 @@ export interface FusionPlan {
   readonly epilogues: readonly { readonly matmul: PlanNode; readonly root: PlanNode }[]
   /** A reduction computed in the pass that computes and stores its operand `stored`. */
   readonly sideReductions: readonly { readonly reduce: PlanNode; readonly stored: PlanNode }[]
-  /** A max and the sum of `exp(x - max)` computed in one streaming pass (see `online.ts`). */
+  /** A max and the sum of `exp(x - max)` computed in one kernel, two sweeps of each row (see `online.ts`). */
   readonly online: readonly { readonly max: PlanNode; readonly sum: PlanNode; readonly guarded: boolean }[]
   /** The loop order of each reduction kernel (keyed by its reduction). */
   readonly reduceForms: readonly (PlanNode & { readonly form: ReduceForm })[]

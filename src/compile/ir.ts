@@ -119,7 +119,8 @@ export type KernelPlan =
       readonly store?: { readonly value: number; readonly off: Aff }
       /**
        * Online max+sum (op 'max' only): also accumulate `sum(exp(x - max))` over the same axes into value
-       * `sum` (same layout as the max), rescaling the running sum by `exp(old max - new max)` on each new max.
+       * `sum` (same layout as the max), in a second sweep of each row once its max is known (the
+       * reference's operations in its order, so bit for bit its sum; a row is still in cache).
        * `guarded`: the shift is logSumExp's `where(equal(abs(max), Infinity), 0, max)`, so a row whose max is
        * infinite sums `exp(x)` (0 for -Infinity, Infinity for +Infinity) where the plain shift gives NaN.
        */

@@ -1,8 +1,11 @@
 /**
  * Online max+sum: recognizes `sum(exp(x - m), A)` with `m = max(x, A)` (read through stopGradient,
- * reshape and broadcastTo) so the schedule computes `m` and the sum in ONE pass over `x` with the
- * streaming rescaling algorithm (running max `m`, running sum `s`; on a new max, `s *= exp(m_old - m_new)`).
- * The softmax / log-softmax consumers then make the second and last pass over the row. `m` may also be
+ * reshape and broadcastTo) so the schedule computes `m` and the sum in ONE kernel over `x` that sweeps each
+ * row twice, its max and then the sum of `exp(x - m)` in the reference's order (back to back while the row
+ * is in cache in the register form; the scatter form sweeps the whole operand twice).
+ * (The streaming algorithm, a running sum rescaled by `exp(m_old - m_new)` on each new max, reads a row
+ * once but rounds differently from the reference, so compiled and interpreted softmax would not agree
+ * bit for bit.) The softmax / log-softmax consumers then make the last pass over the row. `m` may also be
  * logSumExp's guarded shift `where(equal(abs(max), Infinity), 0, max)` (a row whose max is infinite is
  * shifted by 0, so an all -Infinity row sums to 0 instead of NaN); the pair then says `guarded`.
  * @module
@@ -12,7 +15,7 @@ import { constValue, isOp, type Tensor } from '../tensor.js'
 import { aff, type Aff } from './ir.js'
 import { viewStep } from './lower.js'
 
-/** A max reduction and the sum of `exp(x - max)` over the same axes that runs in its pass. */
+/** A max reduction and the sum of `exp(x - max)` over the same axes that runs in its kernel. */
 export interface OnlinePair {
   readonly max: Tensor
   readonly sum: Tensor

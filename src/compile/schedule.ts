@@ -4,9 +4,9 @@
  * kernels as plain data, with every unbuffered node turned into index arithmetic and inlined
  * expressions. No decision is taken here: any plan `checkPlan` accepts is run as it is.
  *
- * Online max+sum (see `online.ts`): `sum(exp(x - max(x, A)), A)` runs in the max's pass over `x`; that
- * sum then no longer counts as a consumer of `exp(x - m)`, so softmax's exp is recomputed by its only other
- * consumer (the division) instead of being stored: two passes per row.
+ * Online max+sum (see `online.ts`): `sum(exp(x - max(x, A)), A)` runs in the max's kernel over `x` (a
+ * second sweep of each row); that sum then no longer counts as a consumer of `exp(x - m)`, so softmax's exp
+ * is recomputed by its only other consumer (the division) instead of being stored: two kernels per row.
  * @module
  */
 import { ArgumentError } from '../options.js'

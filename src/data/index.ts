@@ -52,5 +52,32 @@ export {
   kFold,
   bootstrap,
   batches,
+  subsample,
 } from './split.js'
 export { flower, moons, spirals, xor } from './synthetic.js'
+export { targetCount, isMultiLabel, targetRowsOf } from './dataset.js'
+export {
+  type ImageShape,
+  flipImage,
+  shiftImage,
+  rotateImage,
+  brightnessContrastImage,
+} from './augment-core.js'
+export {
+  type Batch as AugmentBatch,
+  type BatchTransform,
+  type FlipOptions,
+  type ShiftOptions,
+  type CropOptions,
+  type RotationOptions,
+  type BrightnessContrastOptions,
+  type AugmentDatasetOptions,
+  randomFlip,
+  randomShift,
+  randomCrop,
+  randomRotation,
+  brightnessContrast,
+  composeAugment,
+  augmentDataset,
+} from './augment.js'
+export { type CsvColumn } from './csv.js'

@@ -1,8 +1,11 @@
 /**
  * Reproducible splits from PRNG keys: shuffling, train/test and train/dev/test splits (optionally
  * stratified: every part's count of every class is the floor or ceiling of its exact share), k-fold cross
- * validation, bootstrap resamples and mini-batch ranges. Rows of every part come in a random order.
- * A split that leaves a class with no rows in some part is a `SplitError` naming the class and part.
+ * validation, bootstrap resamples and mini-batch ranges. Rows of every part come in a random order, each
+ * row's targets (all `targetCount` of them) with its features.
+ * A split that leaves a class with no rows in some part is a `SplitError` naming the class and part; for
+ * a multi-label set, one that leaves a label carried by no row of some part. Multi-label sets cannot be
+ * stratified (a row belongs to several classes): asking is an `OptionsError` on `stratify`.
  * @module
  */
 
@@ -11,7 +14,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { ArgumentError, checkOptionKinds, type OptionKinds } from '../options.js'
 import { foldIn, split, type Key } from '../random/key.js'
 import { choice, permutation } from '../random/sample.js'
-import { classIndices, take, type Dataset } from './dataset.js'
+import { classIndices, isMultiLabel, take, targetCount, type Dataset } from './dataset.js'
 import { dataError, type DataError } from './error.js'
 
 /** A train/test split: the two data sets and their rows' indices in the source data set. */
@@ -53,6 +56,19 @@ export type Batch = { readonly start: number; readonly end: number }
  * iris.n // 150
  */
 export const shuffle = (key: Key, ds: Dataset): Dataset => take(ds, permutation(key, ds.n))
+
+/**
+ * `m` rows drawn at random without replacement (the first `m` of `permutation(key, n)`), or all rows,
+ * in their order, when `m` is undefined or at least `n`: a smaller training set for a quick run.
+ * @example
+ * import { key, subsample, flower } from 'kiln'
+ * subsample(key(0), flower(key(1), 50), 10).n // 10
+ * subsample(key(0), flower(key(1), 50), 80).n // 50
+ */
+export const subsample = (key: Key, ds: Dataset, m: number | undefined): Dataset => {
+  if (m !== undefined && !(Number.isInteger(m) && m >= 0)) throw new RangeError(`subsample: m must be an integer >= 0, got ${m}`)
+  return m === undefined || m >= ds.n ? ds : take(ds, permutation(key, ds.n).subarray(0, m))
+}
 
 const inOrder = (key: Key, rows: readonly number[]): Int32Array => {
   const p = permutation(key, rows.length)
@@ -147,8 +163,8 @@ const partition = (
   if (tooSmall >= 0)
     return E.left(dataError.split(
       `${ds.n} rows split as ${names.map((nm, i) => `${nm} ${all[i]}`).join(', ')}: the ${names[tooSmall]} part is empty; use more rows or other fractions`))
-  if (stratify && ds.classes.length === 0)
-    return E.left(dataError.options('stratify', 'options.stratify: stratifying needs class labels, this data set has none (regression)'))
+  const refused = stratify ? stratifyProblem(ds) : undefined
+  if (refused !== undefined) return E.left(refused)
   const [kRows, kOrder] = split(key) as [Key, Key]
   const buckets: number[][] = all.map(() => [])
   if (!stratify) {
@@ -176,21 +192,49 @@ const partition = (
   )
 }
 
-/** A `SplitError` when a class present in `ds` has no rows in one of the parts. */
+/**
+ * Why `ds` cannot be stratified, or undefined: stratifying deals each class's rows out separately, so
+ * it needs exactly one class per row (a multi-label row belongs to several classes at once).
+ */
+const stratifyProblem = (ds: Dataset): DataError | undefined => {
+  if (ds.classes.length === 0)
+    return dataError.options('stratify', 'options.stratify: stratifying needs class labels, this data set has none (regression)')
+  if (isMultiLabel(ds))
+    return dataError.options('stratify', `options.stratify: stratifying needs one class per row, this data set is multi-label (targetShape [${targetCount(ds)}], a row may carry several labels); split without stratify`)
+  return undefined
+}
+
+/** Rows per class among `rows` (all rows when undefined); for a multi-label set, rows whose target `c` is 1. */
+const countsOf = (ds: Dataset, rows: ArrayLike<number> | undefined): number[] => {
+  const k = ds.classes.length
+  const counts = new Array<number>(k).fill(0)
+  const multi = isMultiLabel(ds)
+  const m = rows === undefined ? ds.n : rows.length
+  for (let r = 0; r < m; r++) {
+    const i = rows === undefined ? r : rows[r]!
+    if (!multi) counts[ds.y[i]!]!++
+    else for (let c = 0; c < k; c++) counts[c]! += ds.y[i * k + c]!
+  }
+  return counts
+}
+
+/**
+ * A `SplitError` when a class present in `ds` has no rows in one of the parts (for a multi-label set:
+ * a label carried by some row is carried by no row of the part).
+ */
 const checkClasses = (
   ds: Dataset,
   parts: readonly { readonly name: string; readonly idx: Int32Array }[],
 ): E.Either<DataError, void> => {
   if (ds.classes.length === 0) return E.right(undefined)
-  const total = new Array<number>(ds.classes.length).fill(0)
-  for (let i = 0; i < ds.n; i++) total[ds.y[i]!]!++
+  const total = countsOf(ds, undefined)
+  const what = isMultiLabel(ds) ? 'label' : 'class'
   for (const { name, idx } of parts) {
-    const counts = new Array<number>(ds.classes.length).fill(0)
-    idx.forEach((i) => counts[ds.y[i]!]!++)
+    const counts = countsOf(ds, idx)
     const c = counts.findIndex((v, cl) => v === 0 && total[cl]! > 0)
     if (c >= 0)
       return E.left(dataError.split(
-        `class "${ds.classes[c]}" has no rows in the ${name} (it has ${total[c]} rows in all); use more data, fewer parts or larger fractions`))
+        `${what} "${ds.classes[c]}" has no rows in the ${name} (it has ${total[c]} rows in all); use more data, fewer parts or larger fractions`))
   }
   return E.right(undefined)
 }
@@ -277,8 +321,8 @@ export const kFold = (
   if (!Number.isInteger(k) || k < 2 || k > ds.n)
     return E.left(dataError.options('k', `kFold: k must be an integer in [2, n = ${ds.n}], got ${k}`))
   const stratify = options.stratify ?? false
-  if (stratify && ds.classes.length === 0)
-    return E.left(dataError.options('stratify', 'options.stratify: stratifying needs class labels, this data set has none (regression)'))
+  const refused = stratify ? stratifyProblem(ds) : undefined
+  if (refused !== undefined) return E.left(refused)
   const [kRows, kOrder] = split(key) as [Key, Key]
   let order: number[]
   if (stratify) {

@@ -13,3 +13,13 @@ export {
   learningCurveDiagnosis,
 } from './diagnosis.js'
 export type { Labels } from './validate.js'
+export { type BinaryMetricsOptions } from './prf.js'
+export {
+  type CurveOptions, type ScoreOptions, type PrecisionRecallCurve, type RocCurve, type ThresholdOptions, type ThresholdChoice,
+  precisionRecallCurve, rocCurve, auc, rocAuc, averagePrecision, chooseThreshold,
+} from './curves.js'
+export {
+  type ErrorAnalysisInput, type ErrorAnalysis, type ConfusionGroup, type Misclassified, type FormatErrorAnalysisOptions,
+  errorAnalysis, formatErrorAnalysis,
+} from './errors.js'
+export { type LabelMetrics, type MultilabelMetrics, multilabelMetrics } from './multilabel.js'

@@ -8,6 +8,7 @@
  * @module
  */
 import { confusionMatrix } from './classification.js'
+import { positiveClassOf, tableOf } from './curves.js'
 import { type Labels, checkPair } from './validate.js'
 
 /** Precision, recall, F1 and support (number of true samples) of one class or of an average. */
@@ -43,6 +44,10 @@ export interface BinaryMetrics {
   readonly f1: number
   readonly specificity: number
   readonly accuracy: number
+  /** The label counted as positive. */
+  readonly positiveClass: number
+  /** Caveats about the result (no positive class named; the positive class is the majority), as text. */
+  readonly warnings: readonly string[]
 }
 
 /** a / b, or 0 when b is 0 (scikit-learn's zero_division=0). */
@@ -104,35 +109,66 @@ export const precisionRecallF1 = (yTrue: Labels, yPred: Labels, k: number): Prec
   }
 }
 
-/**
- * One-vs-rest metrics treating label `positive` as the positive class and every other label as
- * negative: tp/fp/tn/fn, precision, recall (sensitivity), F1, specificity (true negative rate)
- * and accuracy. Zero denominators give 0; an empty input gives all zeros.
- * @example
- * import { binaryMetrics } from 'kiln'
- * const m = binaryMetrics([1, 1, 0, 0, 0], [1, 0, 1, 0, 0])
- * m.tp // 1
- * m.tn // 2
- * m.specificity // 2 / 3
- */
-export const binaryMetrics = (yTrue: Labels, yPred: Labels, positive = 1): BinaryMetrics => {
+/** Options of {@link binaryMetrics}: which label is the positive class. */
+export interface BinaryMetricsOptions {
+  /** The label of the positive class: rows with this label are positive, every other label negative. */
+  readonly positiveClass: number
+}
+
+const BINARY_TABLE = tableOf<BinaryMetricsOptions>({ positiveClass: 'number' }, { positiveClass: 'the label of the positive class (a non-negative integer)' })
+
+/** The positive class and whether the caller named it (a bare number or `{ positiveClass }`). */
+const positiveOf = (positive: number | BinaryMetricsOptions | undefined): { readonly c: number; readonly explicit: boolean } => {
+  if (positive === undefined) return { c: 1, explicit: false }
+  if (typeof positive === 'object' && positive !== null) return { c: positiveClassOf('binaryMetrics', positive, BINARY_TABLE), explicit: true }
   if (!Number.isInteger(positive) || positive < 0)
     throw new Error(
       `binaryMetrics: positive = ${String(positive)} is not a class index; expected a non-negative integer`,
     )
+  return { c: positive, explicit: true }
+}
+
+/**
+ * One-vs-rest metrics treating label `positive` as the positive class and every other label as
+ * negative: tp/fp/tn/fn, precision, recall (sensitivity), F1, specificity (true negative rate)
+ * and accuracy. Zero denominators give 0; an empty input gives all zeros.
+ *
+ * Name the positive class, as a number or `{ positiveClass }`: precision and recall describe that
+ * class only. Without it label 1 is used, for compatibility, and `warnings` says so. `warnings`
+ * also notes when the positive class is the majority of `yTrue` (more than half the rows): on
+ * skewed data the metrics that matter are those of the rare class, so it is usually the positive one.
+ * The warnings are data, not console output, so the caller decides where they go.
+ * @example
+ * import { binaryMetrics } from 'kiln'
+ * const m = binaryMetrics([1, 1, 0, 0, 0], [1, 0, 1, 0, 0], { positiveClass: 1 })
+ * m.tp // 1
+ * m.tn // 2
+ * m.specificity // 2 / 3
+ * m.warnings // []
+ * binaryMetrics([1, 1, 0, 0, 0], [1, 0, 1, 0, 0], { positiveClass: 0 }).warnings // ['binaryMetrics: the positive class 0 is the majority class of yTrue (3 of 5 rows); on skewed data the rare class is usually the positive one, whose precision and recall matter']
+ * binaryMetrics([1, 0], [1, 0]).warnings[0] // 'binaryMetrics: no positive class given, so label 1 is positive; name it: binaryMetrics(yTrue, yPred, { positiveClass })'
+ */
+export const binaryMetrics = (yTrue: Labels, yPred: Labels, positive?: number | BinaryMetricsOptions): BinaryMetrics => {
+  const { c: positiveClass, explicit } = positiveOf(positive)
   const n = checkPair('binaryMetrics', yTrue, yPred)
   let tp = 0
   let fp = 0
   let tn = 0
   let fn = 0
   for (let i = 0; i < n; i++) {
-    const t = yTrue[i] === positive
-    const p = yPred[i] === positive
+    const t = yTrue[i] === positiveClass
+    const p = yPred[i] === positiveClass
     if (t && p) tp++
     else if (p) fp++
     else if (t) fn++
     else tn++
   }
+  const warnings: string[] = []
+  if (!explicit) warnings.push('binaryMetrics: no positive class given, so label 1 is positive; name it: binaryMetrics(yTrue, yPred, { positiveClass })')
+  if (2 * (tp + fn) > n)
+    warnings.push(
+      `binaryMetrics: the positive class ${positiveClass} is the majority class of yTrue (${tp + fn} of ${n} rows); on skewed data the rare class is usually the positive one, whose precision and recall matter`,
+    )
   return {
     tp,
     fp,
@@ -143,5 +179,7 @@ export const binaryMetrics = (yTrue: Labels, yPred: Labels, positive = 1): Binar
     f1: f1Of(tp, fp, fn),
     specificity: ratio(tn, tn + fp),
     accuracy: ratio(tp + tn, n),
+    positiveClass,
+    warnings,
   }
 }

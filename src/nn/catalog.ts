@@ -34,6 +34,7 @@ export const layers = {
   maxPool2d: C.maxPool2d,
   avgPool2d: C.avgPool2d,
   globalAvgPool2d: C.globalAvgPool2d,
+  zeroPadding2d: C.zeroPadding2d,
   sequential,
 } as const
 

@@ -17,8 +17,10 @@ export type ConfigValue = null | boolean | number | string | readonly ConfigValu
 export interface LayerConfig {
   readonly type: string
   readonly args: readonly ConfigValue[]
-  /** The layers a container (`sequential`) holds, in order. */
+  /** The layers a container (`sequential`, `functional`) holds, in order. */
   readonly layers?: readonly LayerConfig[]
+  /** The name the user gave the layer (`named`), its key in parameter trees. */
+  readonly label?: string
 }
 
 const finite = new t.Type<number, number, unknown>(
@@ -49,7 +51,7 @@ export const ConfigValueCodec: t.Type<ConfigValue> = t.recursion('ConfigValue', 
 export const LayerConfigCodec: t.Type<LayerConfig> = t.recursion('LayerConfig', () =>
   t.intersection([
     t.type({ type: t.string, args: t.readonlyArray(ConfigValueCodec) }),
-    t.partial({ layers: t.readonlyArray(LayerConfigCodec) }),
+    t.partial({ layers: t.readonlyArray(LayerConfigCodec), label: t.string }),
   ]),
 )
 

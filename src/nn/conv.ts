@@ -7,13 +7,15 @@
  * axis into patches `[B, Ho, Wo, kh*kw*C]`, and one matmul with the kernel `[kh*kw*C, filters]` does the rest.
  * @module
  */
-import { add, concat, matmul, max, mean, pad, reshape, slice } from '../api.js'
+import { add, concat, div, matmul, max, mean, pad, reshape, slice, sum } from '../api.js'
+import { constant } from '../make.js'
 import { checkOptionKinds, describeValue, numberList, requireNumber, type OptionKinds } from '../options.js'
 import { fmt, inferDims, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import { activationFn, type ActivationName } from './activations.js'
 import { glorotUniform, zeros, type Initializer } from './init.js'
-import { configured, defineLayer, leafOf, variable, type Layer } from './layer.js'
+import { configured, defineLayer, leafOf, typedParams, variable, withoutParams, type Layer, type NoParams } from './layer.js'
+import type { DenseParams } from './layers.js'
 import type { InputOf, ShapeFn } from './shapes.js'
 
 /** A size per spatial axis: one number for both, or `[height, width]`. */
@@ -70,11 +72,11 @@ export interface ReshapeShape<T extends Shape> extends ShapeFn {
 
 type Pair = readonly [number, number]
 
-const pairOf = (who: string, name: string, v: Size2): Pair => {
+const pairOf = (who: string, name: string, v: Size2, least = 1): Pair => {
   // read without converting: a string or an object with valueOf is refused, never coerced
   const p = typeof v === 'number' ? [v, v] : numberList(who, name, v, false)
-  if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1))
-    throw new RangeError(`${who}: ${name} must be a positive integer or a pair [height, width] of them, got ${JSON.stringify(typeof v === 'number' ? v : p)}`)
+  if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= least))
+    throw new RangeError(`${who}: ${name} must be ${least === 1 ? 'a positive integer' : `an integer >= ${least}`} or a pair [height, width] of them, got ${JSON.stringify(typeof v === 'number' ? v : p)}`)
   return [p[0]!, p[1]!]
 }
 
@@ -112,21 +114,21 @@ const geometry = (who: string, s: Shape, k: Pair, st: Pair, padding: 'valid' | '
  * so window `(i, j)` (rows `i + s*o`, o < Ho) is the slice at `[0, floor(i/s), i%s, floor(j/s), j%s, 0]`
  * of size `[B, Ho, 1, Wo, 1, C]`. The target covers the last window row `s*(Ho-1) + k-1`; rows after it are never read.
  */
-const spaceToDepth = (x: Tensor, k: Pair, st: Pair, g: Geometry): Tensor => {
+const spaceToDepth = (x: Tensor, k: Pair, st: Pair, g: Geometry, fill = 0): Tensor => {
   const [b, h, w, c] = x.shape as readonly [number, number, number, number]
   const q: Pair = [Math.floor((k[0] - 1) / st[0]), Math.floor((k[1] - 1) / st[1])]
   const target: Pair = [st[0] * (g.out[0] + q[0]), st[1] * (g.out[1] + q[1])]
   const after = [target[0] - h - g.before[0], target[1] - w - g.before[1]]
   const cropped = after.some((a) => a < 0) ? slice(x, [0, 0, 0, 0], [b, h + Math.min(after[0]!, 0), w + Math.min(after[1]!, 0), c]) : x
-  const padded = pad(cropped, [0, g.before[0], g.before[1], 0], [0, Math.max(after[0]!, 0), Math.max(after[1]!, 0), 0])
+  const padded = pad(cropped, [0, g.before[0], g.before[1], 0], [0, Math.max(after[0]!, 0), Math.max(after[1]!, 0), 0], fill)
   return reshape(padded, [b, target[0] / st[0], st[0], target[1] / st[1], st[1], c])
 }
 
 /** The `kh * kw` windows `[B, Ho, Wo, C]`, row-major over `(i, j)`: window `(i, j)` holds `padded[b, i + sh*oh, j + sw*ow, c]`. */
-const windows = (x: Tensor, k: Pair, st: Pair, g: Geometry): Tensor[] => {
+const windows = (x: Tensor, k: Pair, st: Pair, g: Geometry, fill = 0): Tensor[] => {
   const [b, , , c] = x.shape as readonly [number, number, number, number]
   const [ho, wo] = g.out
-  const s2d = spaceToDepth(x, k, st, g)
+  const s2d = spaceToDepth(x, k, st, g, fill)
   return Array.from({ length: k[0] * k[1] }, (_, n) => {
     const [i, j] = [Math.floor(n / k[1]), n % k[1]]
     const begin = [0, Math.floor(i / st[0]), i % st[0], Math.floor(j / st[1]), j % st[1], 0]
@@ -172,7 +174,7 @@ export type KeepsSize<O> = O extends { readonly padding: 'same' }
  * conv2d(8, [3, 2], { stride: 2 }).init(key(0), [2, 9, 9, 3]).outputShape // [2, 4, 4, 8]
  * conv2d(8, 3).init(key(0), [2, 5, 5, 3]).params.w.length // 3 * 3 * 3 * 8
  */
-export const conv2d = <const F extends number, const O extends Conv2dOptions = {}>(filters: F, kernelSize: Size2, options?: O): Layer<Conv2dShape<F, KeepsSize<O>>> => {
+export const conv2d = <const F extends number, const O extends Conv2dOptions = {}>(filters: F, kernelSize: Size2, options?: O): Layer<Conv2dShape<F, KeepsSize<O>>, DenseParams<O>, { readonly kind: 'conv2d' }> => {
   const o: Conv2dOptions = checkOptionKinds<Conv2dOptions | undefined>('conv2d', options, CONV2D_OPTIONS) ?? {}
   if (!Number.isInteger(requireNumber('conv2d', 'filters', filters)) || filters < 1) throw new RangeError(`conv2d: filters must be a positive integer, got ${filters}`)
   const k = pairOf('conv2d', 'kernelSize', kernelSize)
@@ -201,39 +203,63 @@ export const conv2d = <const F extends number, const O extends Conv2dOptions = {
       return { y: act(reshape(zb, [b, g.out[0], g.out[1], filters])), state: ctx.state }
     },
   )
-  return configured(layer, 'conv2d', [filters, kernelSize, options])
+  return typedParams<DenseParams<O>, { readonly kind: 'conv2d' }>()(configured(layer, 'conv2d', [filters, kernelSize, options]))
 }
 
 /** Options of the pooling layers. */
 export interface Pool2dOptions {
   /** Step between windows (default: the window size, non-overlapping). */
   readonly stride?: Size2
+  /**
+   * `'valid'` (default: windows inside the image) or `'same'` (output `ceil(input / stride)`, padding split
+   * as TensorFlow does); padded positions never count: max pooling pads with -Infinity, average pooling
+   * divides by the number of real pixels in each window (TensorFlow's and Keras' rule).
+   */
+  readonly padding?: 'valid' | 'same'
 }
 
-const POOL2D_OPTIONS: OptionKinds<Pool2dOptions> = { stride: ['number', 'array'] }
+const POOL2D_OPTIONS: OptionKinds<Pool2dOptions> = { stride: ['number', 'array'], padding: 'string' }
 
-const pool = (who: 'maxPool2d' | 'avgPool2d', size: Size2, options: Pool2dOptions): Layer<Pool2dShape> => {
+/** How many input pixels (not padding) each output position's window covers, `[1, Ho, Wo, 1]`. */
+const windowCounts = (h: number, w: number, k: Pair, st: Pair, g: Geometry): Tensor => {
+  const [ho, wo] = g.out
+  const counts = new Float64Array(ho * wo)
+  const inside = (o: number, a: 0 | 1, n: number): number => {
+    const lo = o * st[a] - g.before[a]
+    return Math.min(lo + k[a], n) - Math.max(lo, 0)
+  }
+  for (let i = 0; i < ho; i++) for (let j = 0; j < wo; j++) counts[i * wo + j] = inside(i, 0, h) * inside(j, 1, w)
+  return constant(counts, [1, ho, wo, 1])
+}
+
+const pool = (who: 'maxPool2d' | 'avgPool2d', size: Size2, options: Pool2dOptions): Layer<Pool2dShape, NoParams> => {
   checkOptionKinds(who, options, POOL2D_OPTIONS)
   const k = pairOf(who, 'size', size)
   const st = pairOf(who, 'stride', options.stride ?? k)
-  const reduce = (t: Tensor, axes: readonly number[]): Tensor => (who === 'maxPool2d' ? max(t, axes) : mean(t, axes))
+  const padding = checkPadding(who, options.padding ?? 'valid')
+  const isMax = who === 'maxPool2d'
   const layer = defineLayer<Pool2dShape>(
     who,
     (s) => {
       const [b, , , c] = rank4(who, s)
-      const { out } = geometry(who, s, k, st, 'valid')
+      const { out } = geometry(who, s, k, st, padding)
       return { params: {}, state: {}, outputShape: [b, out[0], out[1], c] }
     },
     (_p, x, ctx) => {
-      const [b, , , c] = rank4(who, x.shape)
-      const g = geometry(who, x.shape, k, st, 'valid')
+      const [b, h, w, c] = rank4(who, x.shape)
+      const g = geometry(who, x.shape, k, st, padding)
+      const padded = g.before[0] > 0 || g.before[1] > 0 || padding === 'same'
+      // Without padding a window's mean is its mean; with it, the sum over the real pixels divided by their count.
+      const reduce = (t: Tensor, axes: readonly number[]): Tensor =>
+        isMax ? max(t, axes) : padded ? div(sum(t, axes), windowCounts(h, w, k, st, g)) : mean(t, axes)
+      const fill = isMax ? -Infinity : 0
       // Non-overlapping windows are exactly the space-to-depth blocks [B, Ho, p, Wo, p, C]: one reduction.
-      if (k[0] === st[0] && k[1] === st[1]) return { y: reduce(spaceToDepth(x, k, st, g), [2, 4]), state: ctx.state }
-      const stacked = concat(windows(x, k, st, g).map((t) => reshape(t, [b, g.out[0], g.out[1], 1, c])), 3)
+      if (k[0] === st[0] && k[1] === st[1]) return { y: reduce(spaceToDepth(x, k, st, g, fill), [2, 4]), state: ctx.state }
+      const stacked = concat(windows(x, k, st, g, fill).map((t) => reshape(t, [b, g.out[0], g.out[1], 1, c])), 3)
       return { y: reduce(stacked, [3]), state: ctx.state }
     },
   )
-  return configured(layer, who, [size, options])
+  return withoutParams(configured(layer, who, [size, options]))
 }
 
 /**
@@ -245,8 +271,9 @@ const pool = (who: 'maxPool2d' | 'avgPool2d', size: Size2, options: Pool2dOption
  * const x = constant([1, 5, 2, 0, 3, 4, 9, 8, 7, 6, 1, 2, 0, 1, 3, 4], [1, 4, 4, 1])
  * Array.from(evaluate([maxPool2d(2).apply({}, x).y], {})[0]!) // [5, 9, 7, 4]
  * maxPool2d(3, { stride: 1 }).init(key(0), [1, 5, 5, 2]).outputShape // [1, 3, 3, 2]
+ * Array.from(evaluate([maxPool2d(3, { stride: 1, padding: 'same' }).apply({}, x).y], {})[0]!.slice(0, 4)) // [5, 9, 9, 9]
  */
-export const maxPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2dShape> => pool('maxPool2d', size, options)
+export const maxPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2dShape, NoParams> => pool('maxPool2d', size, options)
 
 /**
  * Average pooling over `size` windows; same geometry as `maxPool2d` (padding `'valid'`, `stride` defaults to `size`).
@@ -254,8 +281,9 @@ export const maxPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2
  * import { avgPool2d, evaluate, constant } from 'kiln'
  * const x = constant([1, 5, 2, 0, 3, 4, 9, 8, 7, 6, 1, 2, 0, 1, 3, 4], [1, 4, 4, 1])
  * Array.from(evaluate([avgPool2d(2).apply({}, x).y], {})[0]!) // [3.25, 4.75, 3.5, 2.5]
+ * Array.from(evaluate([avgPool2d(3, { stride: 1, padding: 'same' }).apply({}, x).y], {})[0]!.slice(0, 2)) // [13 / 4, 4]
  */
-export const avgPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2dShape> => pool('avgPool2d', size, options)
+export const avgPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2dShape, NoParams> => pool('avgPool2d', size, options)
 
 /**
  * The mean over the spatial axes: `[B, H, W, C] -> [B, C]`.
@@ -263,8 +291,8 @@ export const avgPool2d = (size: Size2, options: Pool2dOptions = {}): Layer<Pool2
  * import { globalAvgPool2d, input } from 'kiln'
  * globalAvgPool2d().apply({}, input('x', [2, 4, 4, 3])).y.shape // [2, 3]
  */
-export const globalAvgPool2d = (): Layer<GlobalPool2dShape> =>
-  configured(defineLayer<GlobalPool2dShape>(
+export const globalAvgPool2d = (): Layer<GlobalPool2dShape, NoParams> =>
+  withoutParams(configured(defineLayer<GlobalPool2dShape>(
     'globalAvgPool2d',
     (s) => {
       const [b, , , c] = rank4('globalAvgPool2d', s)
@@ -274,7 +302,32 @@ export const globalAvgPool2d = (): Layer<GlobalPool2dShape> =>
       rank4('globalAvgPool2d', x.shape)
       return { y: mean(x, [1, 2]), state: ctx.state }
     },
-  ), 'globalAvgPool2d', [])
+  ), 'globalAvgPool2d', []))
+
+/**
+ * Pads each image with `padding` rows of zeros above and below and `padding` columns left and right (one
+ * number for both axes, or `[rows, columns]`): `[B, H, W, C] -> [B, H + 2r, W + 2c, C]`, as Keras'
+ * `ZeroPadding2D` (LeNet-5 reads 28x28 digits padded to 32x32).
+ * @example
+ * import { zeroPadding2d, input } from 'kiln'
+ * zeroPadding2d(2).apply({}, input('x', [5, 28, 28, 1])).y.shape // [5, 32, 32, 1]
+ */
+export const zeroPadding2d = (padding: Size2): Layer<Pool2dShape, NoParams> => {
+  const [r, c] = pairOf('zeroPadding2d', 'padding', padding, 0)
+  const out = (s: Shape): Shape => {
+    const [b, h, w, ch] = rank4('zeroPadding2d', s)
+    return [b, h + 2 * r, w + 2 * c, ch]
+  }
+  const layer = defineLayer<Pool2dShape>(
+    'zeroPadding2d',
+    (s) => ({ params: {}, state: {}, outputShape: out(s) }),
+    (_p, x, ctx) => {
+      out(x.shape)
+      return { y: pad(x, [0, r, c, 0], [0, r, c, 0]), state: ctx.state }
+    },
+  )
+  return withoutParams(configured(layer, 'zeroPadding2d', [padding]))
+}
 
 const resolve = (who: string, s: Shape, target: Shape): Shape => {
   if (s.length < 1) throw new ShapeError(who, [s], 'needs a batch axis')
@@ -294,7 +347,7 @@ const resolve = (who: string, s: Shape, target: Shape): Shape => {
  * layers.reshape([8, 8, 1]).apply({}, input('x', [5, 8, 8])).y.shape // [5, 8, 8, 1]
  * layers.reshape([-1, 2]).apply({}, input('x', [5, 6])).y.shape // [5, 3, 2]
  */
-export const reshapeLayer = <const T extends Shape>(shape: T): Layer<ReshapeShape<T>> => {
+export const reshapeLayer = <const T extends Shape>(shape: T): Layer<ReshapeShape<T>, NoParams> => {
   const dims = numberList('reshape', 'shape', shape, false)
   if (!dims.every((d) => Number.isInteger(d) && d >= -1) || dims.filter((d) => d === -1).length > 1)
     throw new RangeError(`reshape: dims must be integers >= 0 with at most one -1 (inferred), got ${fmt(dims)}`)
@@ -303,5 +356,5 @@ export const reshapeLayer = <const T extends Shape>(shape: T): Layer<ReshapeShap
     (s) => ({ params: {}, state: {}, outputShape: resolve('reshape', s, shape) }),
     (_p, x, ctx) => ({ y: reshape(x, resolve('reshape', x.shape, shape)), state: ctx.state }),
   )
-  return configured(layer, 'reshape', [dims])
+  return withoutParams(configured(layer, 'reshape', [dims]))
 }

@@ -16,10 +16,15 @@ export * from './layer.js'
 export * from './config.js'
 export { layerFromConfig, builtInLayerNames, registryOf, type LayerRegistry } from './rebuild.js'
 export { dense, dropout, batchNorm, activation, type DenseOptions, type BatchNormOptions } from './layers.js'
-export { sequential, layerSites, type LayerSite } from './sequential.js'
+export { sequential, layerSites, type LayerSite, type SequentialParams, type ParamsOfLayer } from './sequential.js'
+export { modelInput, connect, merge, modelGraph, rowShapes, type Symbolic, type Source, type GraphStep, type ModelGraph } from './functional.js'
+export { functional, applyModel } from './functional-model.js'
+export type { MergeOp } from './merge.js'
+export { residualBlock, inceptionBlock, type ResidualOptions, type InceptionOptions } from './blocks.js'
+export { lenet5, smallResNet, type LeNet5Options, type SmallResNetOptions } from './models.js'
 export { summary, summaryRows, type SummaryRow } from './summary.js'
 export {
-  conv2d, maxPool2d, avgPool2d, globalAvgPool2d, reshapeLayer, type Conv2dOptions, type Pool2dOptions, type Size2, type KeepsSize,
+  conv2d, maxPool2d, avgPool2d, globalAvgPool2d, zeroPadding2d, reshapeLayer, type Conv2dOptions, type Pool2dOptions, type Size2, type KeepsSize,
   type Conv2dShape, type Pool2dShape, type GlobalPool2dShape, type ReshapeShape,
 } from './conv.js'
 export type { ShapeFn, InputOf, ApplyShape, AnyShape, SameShape, DenseShape, FlattenShape, SequentialShape } from './shapes.js'

@@ -18,6 +18,7 @@ import { keyTensor, uniformTensor } from '../make.js'
 import type { Fans, Initializer } from './init.js'
 import { toConfigValue, type LayerConfig } from './config.js'
 import type { AnyShape, ApplyShape, ShapeFn } from './shapes.js'
+import type { ModelGraph } from './functional.js'
 import { flattenParams, inputLeaves, isSubtree, mapParams, paramLeaves, TreeError, type ParamValues, type Params, type Tree } from './tree.js'
 
 /** A declared variable: its shape and how to initialize it (fans default to `fansOf(shape)`). */
@@ -74,7 +75,13 @@ export interface Leaves<O extends Shape = Shape> {
  * A layer: a name, a declaration of its variables, and a pure `apply`. `F` maps input to output shapes
  * statically (a phantom: only types change with it); `Layer<F>` is assignable to plain `Layer`.
  */
-export interface Layer<F extends ShapeFn = AnyShape> {
+/**
+ * Where a layer's values sit in a container's trees, statically: its kind (`dense`, numbered by position
+ * in `sequential`) or the label given with `named`. A phantom, like the shape function.
+ */
+export type LayerKey = { readonly kind: string } | { readonly label: string }
+
+export interface Layer<F extends ShapeFn = AnyShape, P extends ParamValues = ParamValues, K extends LayerKey = LayerKey> {
   readonly _tag: 'Layer'
   readonly name: string
   /** The declared parameters, state and output shape for an input shape (throws `ShapeError`). */
@@ -87,11 +94,42 @@ export interface Layer<F extends ShapeFn = AnyShape> {
   readonly apply: <S extends Shape>(params: Params, x: Tensor<S>, ctx?: ApplyContext) => Applied<ApplyShape<F, S>>
   /** The layers a container (`sequential`) applies in order, for `summary`; absent for plain layers. */
   readonly children?: readonly Layer[]
+  /** The graph of a `functional` model; absent for other layers. */
+  readonly graph?: ModelGraph
   /** The constructor and arguments that made this layer, as data (see `./config.js`); absent for custom layers. */
   readonly config?: LayerConfig
+  /**
+   * The name a user gave this layer with `named`: its key in a model's parameter and state trees, in
+   * place of the automatic one (`dense0`), so paths survive edits to the model around it.
+   */
+  readonly label?: string
   /** Never set at run time: it only records `F` for `sequential` to read. */
   readonly __shape?: F
+  /** Never set at run time: the static type of the layer's parameter values (`{ w, b }` for `dense`). */
+  readonly __params?: P
+  /** Never set at run time: the layer's static key in a container (see {@link LayerKey}). */
+  readonly __key?: K
 }
+
+/** The parameter values of a layer without parameters: the empty tree (containers give such layers no key). */
+export type NoParams = { readonly [k: string]: never }
+
+/**
+ * Marks a layer as having no parameters, statically (its `spec` declares none).
+ * @example
+ * import { withoutParams, layers } from 'kiln'
+ * withoutParams(layers.flatten()).name // 'flatten'
+ */
+export const withoutParams = <F extends ShapeFn, K extends LayerKey>(layer: Layer<F, ParamValues, K> | Layer<F, NoParams, K>): Layer<F, NoParams, K> => layer as Layer<F, NoParams, K>
+
+/**
+ * A layer with its static parameter type and key (the caller's claim, checked by nothing at run time:
+ * `spec` builds the values). Used by the built-in layers, so trained values of literal models are typed.
+ * @example
+ * import { typedParams, dense } from 'kiln'
+ * typedParams<{ readonly w: Float64Array }, { readonly kind: 'dense' }>()(dense(2, { bias: false })).name // 'dense'
+ */
+export const typedParams = <P extends ParamValues, K extends LayerKey>() => <F extends ShapeFn>(layer: Layer<F>): Layer<F, P, K> => layer as Layer<F, P, K>
 
 const initTree = (key: Key, vars: Tree<Var>, offset: number): ParamValues => {
   const index = new Map(flattenParams(vars).map(([path], i) => [path, i + offset]))
@@ -168,7 +206,7 @@ export const splitKeyTensor = (k: Key | Tensor, n: number): Tensor[] => {
  * const scale = (k: number) => configured(defineLayer('scale', (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: mul(x, k), state: ctx.state })), 'scale', [k])
  * scale(3).config // { type: 'scale', args: [3] }
  */
-export const configured = <F extends ShapeFn>(layer: Layer<F>, type: string, args: readonly unknown[], layers?: readonly LayerConfig[]): Layer<F> => {
+export const configured = <F extends ShapeFn, P extends ParamValues = ParamValues, K extends LayerKey = LayerKey>(layer: Layer<F, P, K>, type: string, args: readonly unknown[], layers?: readonly LayerConfig[]): Layer<F, P, K> => {
   let n = args.length
   while (n > 0 && args[n - 1] === undefined) n--
   const config: LayerConfig = { type, args: args.slice(0, n).map((a) => toConfigValue(a, type)), ...(layers === undefined ? {} : { layers }) }
@@ -182,4 +220,37 @@ export const configured = <F extends ShapeFn>(layer: Layer<F>, type: string, arg
  * configOf(dense(3)) // { type: 'dense', args: [3, {}] }
  * configOf(defineLayer('mine', (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: x, state: ctx.state }))) // { type: 'mine', args: [] }
  */
-export const configOf = (layer: Layer): LayerConfig => layer.config ?? { type: layer.name, args: [] }
+export const configOf = (layer: Layer): LayerConfig => {
+  const base = layer.config ?? { type: layer.name, args: [] }
+  return layer.label === undefined ? base : { ...base, label: layer.label }
+}
+
+/** A label is one path segment: no dots (paths join segments with them), nothing an object prototype owns. */
+const LABEL = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
+/**
+ * Checks a layer label (`named`, and labels read from model files): a letter or `_` first, then letters,
+ * digits, `_` or `-`; at most 64 characters. Throws a `RangeError` naming `who` otherwise.
+ * @example
+ * import { checkLabel } from 'kiln'
+ * checkLabel('encoder_1', 'named') // 'encoder_1'
+ * try { checkLabel('a.b', 'named') } catch (e) { (e as Error).message.startsWith("named: a layer name must") } // true
+ */
+export const checkLabel = (label: unknown, who: string): string => {
+  if (typeof label !== 'string' || !LABEL.test(label) || label.length > 64 || label === '__proto__' || label === 'constructor')
+    throw new RangeError(`${who}: a layer name must start with a letter or '_' and hold only letters, digits, '_' and '-' (at most 64 characters, no dots), got ${typeof label === 'string' ? JSON.stringify(label) : typeof label}`)
+  return label
+}
+
+/**
+ * Gives `layer` a name: its key in the parameter and state trees of the model holding it (a
+ * `sequential` or `functional` model), instead of the automatic one, so `transferValues`, `freeze` and
+ * saved files keep finding it when layers are inserted around it. Two layers of one model with the same
+ * name are an error when the model is built.
+ * @example
+ * import { named, sequential, dense, layers, key } from 'kiln'
+ * const net = sequential(named(dense(8), 'encoder'), layers.relu(), layers.dropout(0.1), named(dense(2), 'head'))
+ * Object.keys(net.init(key(0), [4, 3]).params) // ['encoder', 'head']
+ */
+export const named = <F extends ShapeFn, P extends ParamValues, const L extends string>(layer: Layer<F, P>, name: L): Layer<F, P, { readonly label: L }> =>
+  ({ ...layer, label: checkLabel(name, 'named') }) as Layer<F, P, { readonly label: L }>

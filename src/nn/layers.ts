@@ -10,7 +10,7 @@ import { type Tensor } from '../tensor.js'
 import { keyTensor, uniformTensor } from '../make.js'
 import { activationFn, elu as eluFn, eluAlpha, gelu as geluFn, geluApproximation, type ActivationName, type GeluApproximation } from './activations.js'
 import { glorotUniform, ones, zeros, type Initializer } from './init.js'
-import { configured, defineLayer, leafOf, variable, type Layer } from './layer.js'
+import { configured, defineLayer, leafOf, typedParams, variable, withoutParams, type Layer, type NoParams } from './layer.js'
 import type { DenseShape, FlattenShape, SameShape } from './shapes.js'
 
 const lastDim = (who: string, s: Shape): number => {
@@ -42,7 +42,8 @@ const DENSE_OPTIONS: OptionKinds<DenseOptions> = { init: 'function', biasInit: '
  * const layer = dense(3, { activation: 'relu' })
  * layer.init(key(0), [8, 4]).outputShape // [8, 3]
  */
-export const dense = <const U extends number>(units: U, options: DenseOptions = {}): Layer<DenseShape<U>> => {
+export const dense = <const U extends number, const O extends DenseOptions = {}>(units: U, opts?: O): Layer<DenseShape<U>, DenseParams<O>, { readonly kind: 'dense' }> => {
+  const options: DenseOptions = opts ?? {}
   checkOptionKinds('dense', options, DENSE_OPTIONS)
   if (!Number.isInteger(requireNumber('dense', 'units', units)) || units < 1) throw new RangeError(`dense: units must be a positive integer, got ${units}`)
   const act = activationFn(options.activation ?? 'linear', 'dense')
@@ -64,11 +65,14 @@ export const dense = <const U extends number>(units: U, options: DenseOptions = 
       return { y: act(useBias ? add(z, leafOf(p, 'b', 'dense', [units])) : z), state: ctx.state }
     },
   )
-  return configured(layer, 'dense', [units, options])
+  return typedParams<DenseParams<O>, { readonly kind: 'dense' }>()(configured(layer, 'dense', [units, options]))
 }
 
-const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape> =>
-  defineLayer<SameShape>(name, (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: f(x), state: ctx.state }))
+/** The values of a dense layer: `w`, and `b` unless the options say `bias: false`. */
+export type DenseParams<O> = O extends { readonly bias: false } ? { readonly w: Float64Array } : { readonly w: Float64Array; readonly b: Float64Array }
+
+const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape, NoParams> =>
+  withoutParams(defineLayer<SameShape>(name, (s) => ({ params: {}, state: {}, outputShape: s }), (_p, x, ctx) => ({ y: f(x), state: ctx.state })))
 
 /**
  * A parameterless layer applying the named activation.
@@ -76,26 +80,26 @@ const elementwise = (name: string, f: (x: Tensor) => Tensor): Layer<SameShape> =
  * import { activation, input } from 'kiln'
  * activation('tanh').apply({}, input('x', [2])).y.op // 'tanh'
  */
-export const activation = (name: ActivationName): Layer<SameShape> => configured(elementwise(name, activationFn(name, 'activation')), 'activation', [name])
+export const activation = (name: ActivationName): Layer<SameShape, NoParams> => configured(elementwise(name, activationFn(name, 'activation')), 'activation', [name])
 
 /** Logistic sigmoid layer. @example import { layers, input } from 'kiln'; layers.sigmoid().apply({}, input('x', [2])).y.op // 'sigmoid' */
-export const sigmoidLayer = (): Layer<SameShape> => activation('sigmoid')
+export const sigmoidLayer = (): Layer<SameShape, NoParams> => activation('sigmoid')
 /** Tanh layer. @example import { layers, input } from 'kiln'; layers.tanh().apply({}, input('x', [2])).y.op // 'tanh' */
-export const tanhLayer = (): Layer<SameShape> => activation('tanh')
+export const tanhLayer = (): Layer<SameShape, NoParams> => activation('tanh')
 /** ReLU layer. @example import { layers, input } from 'kiln'; layers.relu().apply({}, input('x', [2])).y.op // 'relu' */
-export const reluLayer = (): Layer<SameShape> => activation('relu')
+export const reluLayer = (): Layer<SameShape, NoParams> => activation('relu')
 /** Leaky ReLU layer `max(x, alpha x)`. @example import { layers, input } from 'kiln'; layers.leakyRelu(0.1).apply({}, input('x', [2])).y.op // 'leakyRelu' */
-export const leakyReluLayer = (alpha = 0.01): Layer<SameShape> => {
+export const leakyReluLayer = (alpha = 0.01): Layer<SameShape, NoParams> => {
   const a = leakyReluAlpha(alpha)
   return configured(elementwise('leakyRelu', (x) => leakyRelu(x, a)), 'leakyRelu', [alpha])
 }
 /** ELU layer. @example import { layers, input } from 'kiln'; layers.elu(1).apply({}, input('x', [2])).y.op // 'where' */
-export const eluLayer = (alpha = 1): Layer<SameShape> => {
+export const eluLayer = (alpha = 1): Layer<SameShape, NoParams> => {
   const a = eluAlpha(alpha)
   return configured(elementwise('elu', (x) => eluFn(x, a)), 'elu', [alpha])
 }
 /** Softplus layer. @example import { layers, input } from 'kiln'; layers.softplus().apply({}, input('x', [2])).y.op // 'softplus' */
-export const softplusLayer = (): Layer<SameShape> => activation('softplus')
+export const softplusLayer = (): Layer<SameShape, NoParams> => activation('softplus')
 /**
  * GELU layer: the tanh approximation by default, the exact erf form with `'none'` (see `gelu`).
  * @example
@@ -103,16 +107,16 @@ export const softplusLayer = (): Layer<SameShape> => activation('softplus')
  * layers.gelu().apply({}, input('x', [2])).y.shape // [2]
  * layers.gelu('none').apply({}, input('x', [2])).y.op // 'mul'
  */
-export const geluLayer = (approximate: GeluApproximation = 'tanh'): Layer<SameShape> => {
+export const geluLayer = (approximate: GeluApproximation = 'tanh'): Layer<SameShape, NoParams> => {
   const mode = geluApproximation(approximate)
   return configured(elementwise('gelu', (x) => geluFn(x, mode)), 'gelu', [mode])
 }
 /** Softmax over the last axis. @example import { layers, input } from 'kiln'; layers.softmax().apply({}, input('x', [2, 3])).y.op // 'div' */
-export const softmaxLayer = (): Layer<SameShape> => activation('softmax')
+export const softmaxLayer = (): Layer<SameShape, NoParams> => activation('softmax')
 /** Log-softmax over the last axis. @example import { layers, input } from 'kiln'; layers.logSoftmax().apply({}, input('x', [2, 3])).y.shape // [2, 3] */
-export const logSoftmaxLayer = (): Layer<SameShape> => activation('logSoftmax')
+export const logSoftmaxLayer = (): Layer<SameShape, NoParams> => activation('logSoftmax')
 /** Identity layer. @example import { layers, input } from 'kiln'; const x = input('x', [2]); layers.linear().apply({}, x).y === x // true */
-export const linearLayer = (): Layer<SameShape> => activation('linear')
+export const linearLayer = (): Layer<SameShape, NoParams> => activation('linear')
 
 /**
  * Inverted dropout: in training, each element is kept with probability `1 - rate` and scaled by
@@ -124,7 +128,7 @@ export const linearLayer = (): Layer<SameShape> => activation('linear')
  * dropout(0.5).apply({}, x).y === x // true
  * dropout(0.5).apply({}, x, { training: true, key: key(0), state: {} }).y.op // 'mul'
  */
-export const dropout = (rate: number): Layer<SameShape> => {
+export const dropout = (rate: number): Layer<SameShape, NoParams> => {
   if (!(requireNumber('dropout', 'rate', rate) >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${rate}`)
   const layer = defineLayer<SameShape>(
     'dropout',
@@ -136,7 +140,7 @@ export const dropout = (rate: number): Layer<SameShape> => {
       return { y: mul(mul(x, keep), 1 / (1 - rate)), state: ctx.state }
     },
   )
-  return configured(layer, 'dropout', [rate])
+  return withoutParams(configured(layer, 'dropout', [rate]))
 }
 
 /** Options of `batchNorm`. */
@@ -162,7 +166,7 @@ const BATCH_NORM_OPTIONS: OptionKinds<BatchNormOptions> = { momentum: 'number', 
  * Object.keys(v.params) // ['gamma', 'beta']
  * Object.keys(v.state) // ['mean', 'var']
  */
-export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
+export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape, { readonly gamma: Float64Array; readonly beta: Float64Array }, { readonly kind: 'batchNorm' }> => {
   checkOptionKinds('batchNorm', options, BATCH_NORM_OPTIONS)
   const momentum = options.momentum === undefined ? 0.9 : requireNumber('batchNorm', 'momentum', options.momentum)
   const eps = options.eps === undefined ? 1e-5 : requireNumber('batchNorm', 'eps', options.eps)
@@ -193,7 +197,7 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
       return { y: norm(mu, v), state: { mean: run(rMean, mu), var: run(rVar, mul(v, n / (n - 1))) } }
     },
   )
-  return configured(layer, 'batchNorm', [options])
+  return typedParams<{ readonly gamma: Float64Array; readonly beta: Float64Array }, { readonly kind: 'batchNorm' }>()(configured(layer, 'batchNorm', [options]))
 }
 
 /**
@@ -202,7 +206,7 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<SameShape> => {
  * import { layers, input } from 'kiln'
  * layers.flatten().apply({}, input('x', [2, 3, 4])).y.shape // [2, 12]
  */
-export const flattenLayer = (): Layer<FlattenShape> => {
+export const flattenLayer = (): Layer<FlattenShape, NoParams> => {
   const out = (who: string, s: Shape): Shape => {
     if (s.length < 1) throw new ShapeError(who, [s], 'needs a batch axis')
     return [s[0]!, sizeOf(s.slice(1))]
@@ -212,5 +216,5 @@ export const flattenLayer = (): Layer<FlattenShape> => {
     (s) => ({ params: {}, state: {}, outputShape: out('flatten', s) }),
     (_p, x, ctx) => ({ y: reshape(x, out('flatten', x.shape)), state: ctx.state }),
   )
-  return configured(layer, 'flatten', [])
+  return withoutParams(configured(layer, 'flatten', []))
 }

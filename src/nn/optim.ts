@@ -29,37 +29,68 @@ export interface SgdOptions {
   readonly dampening?: number
   readonly nesterov?: boolean
   readonly weightDecay?: number
+  /** `'torch'` (default): PyTorch's momentum buffer; `'average'`: the course's average of gradients (see `sgd`). */
+  readonly momentumForm?: 'torch' | 'average'
 }
 
-const SGD_OPTIONS: OptionKinds<SgdOptions> = { momentum: 'number', dampening: 'number', nesterov: 'boolean', weightDecay: 'number' }
+const SGD_OPTIONS: OptionKinds<SgdOptions> = { momentum: 'number', dampening: 'number', nesterov: 'boolean', weightDecay: 'number', momentumForm: 'string' }
+
+const MOMENTUM_FORMS: readonly string[] = ['torch', 'average']
+
+/** Refuses what the course's averaged momentum does not define (it has no dampening or Nesterov step of its own). */
+const checkAverage = (momentum: number, dampening: number, nesterov: boolean): void => {
+  if (!(momentum > 0 && momentum < 1)) throw new RangeError(`sgd: momentum must be in (0, 1) with momentumForm 'average', got ${momentum}`)
+  if (dampening !== 0) throw new RangeError("sgd: dampening does not apply to momentumForm 'average' (the average already weighs the gradient by 1 - momentum)")
+  if (nesterov) throw new RangeError("sgd: nesterov needs momentumForm 'torch'")
+}
 
 /**
  * Stochastic gradient descent (torch.optim.SGD; defaults momentum 0, dampening 0, weightDecay 0):
- * `g <- g + weightDecay * p`; with momentum `mu`: `b <- g` at the first step, else
- * `b <- mu * b + (1 - dampening) * g`, and `g <- g + mu * b` (nesterov) or `g <- b`; then `p <- p - lr_t * g`.
- * State `sgd.momentum.<path>` when momentum > 0.
+ * `g <- g + weightDecay * p`, then with momentum `mu`, by `momentumForm`:
+ * - `'torch'` (default, PyTorch): `b <- g` at the first step, else `b <- mu * b + (1 - dampening) * g`, and
+ *   `g <- g + mu * b` (nesterov) or `g <- b`; then `p <- p - lr_t * g`. State `sgd.momentum.<path>`.
+ * - `'average'` (the course's momentum, `beta = mu`): `v <- beta * v + (1 - beta) * g` from `v = 0`, with no
+ *   special first step; then `p <- p - lr_t * v`. State `sgd.velocity.<path>`. Needs `0 < momentum < 1`;
+ *   dampening and nesterov are refused.
+ *
+ * The two agree up to a factor: with dampening 0, `b_t = sum_{i<=t} mu^(t-i) g_i` (the first-step rule
+ * `b_1 = g_1` is the recurrence from `b_0 = 0`), and `v_t = (1 - beta) b_t` at every step, the first
+ * included. So `'average'` with `lr` takes the steps of `'torch'` with `lr * (1 - beta)`, and `'torch'` with
+ * `lr` those of `'average'` with `lr / (1 - beta)` (in exact arithmetic; the roundings differ). Dampening
+ * `beta` is not the average: `b_1 = g_1` then gives `b_t = v_t + beta^t g_1`.
+ * Without momentum: `p <- p - lr_t * g`, no state.
  * @example
  * import { sgd } from 'kiln'
  * sgd(0.1, { momentum: 0.9 }).init({ w: Float64Array.of(1) }) // { sgd: { momentum: { w: Float64Array.of(0) } } }
+ * sgd(0.1, { momentum: 0.9, momentumForm: 'average' }).init({ w: Float64Array.of(1) }) // { sgd: { velocity: { w: Float64Array.of(0) } } }
  */
 export const sgd = (lr: LearningRate, options: SgdOptions = {}): Optimizer => {
-  const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = checkOptionKinds('sgd', options, SGD_OPTIONS)
+  const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0, momentumForm = 'torch' } = checkOptionKinds('sgd', options, SGD_OPTIONS)
   checkLr('sgd', lr)
+  if (!MOMENTUM_FORMS.includes(momentumForm))
+    throw new ArgumentError('sgd', 'momentumForm', `expected 'torch' or 'average', got ${describeValue(momentumForm)}`)
   checkIn('sgd', 'momentum', momentum, 0, 1)
   checkIn('sgd', 'dampening', dampening, 0, 1)
   checkIn('sgd', 'weightDecay', weightDecay, 0, Infinity)
+  const average = momentumForm === 'average'
+  if (average) checkAverage(momentum, dampening, nesterov)
   if (nesterov && (momentum === 0 || dampening !== 0)) throw new RangeError('sgd: nesterov needs momentum > 0 and dampening 0')
   return defineOptimizer(
     'sgd',
-    momentum > 0 ? { momentum: 0 } : {},
+    average ? { velocity: 0 } : momentum > 0 ? { momentum: 0 } : {},
     perLeaf((g0, s, p, step) => {
       const g = coupledDecay(g0, p, weightDecay)
       const rate = neg(lrAt(lr, step))
+      if (average) {
+        const v: Tensor = add(mul(s.velocity!, momentum), mul(g, 1 - momentum))
+        return { update: mul(v, rate), slots: { velocity: v } }
+      }
       if (momentum === 0) return { update: mul(g, rate), slots: {} }
       const running: Tensor = add(mul(s.momentum!, momentum), mul(g, 1 - dampening))
       const b: Tensor = dampening === 0 ? running : where(equal(step, 0), g, running)
       return { update: mul(nesterov ? add(g, mul(b, momentum)) : b, rate), slots: { momentum: b } }
     }),
+    { learningRate: lr },
   )
 }
 
@@ -105,6 +136,7 @@ export const rmsprop = (lr: LearningRate, options: RmspropOptions = {}): Optimiz
       const b: Tensor = add(mul(s.momentum!, momentum), div(g, denom))
       return { update: mul(b, rate), slots: { ...slots, momentum: b } }
     }),
+    { learningRate: lr },
   )
 }
 
@@ -142,6 +174,7 @@ export const adagrad = (lr: LearningRate, options: AdagradOptions = {}): Optimiz
       const acc: Tensor = add(s.sum!, square(g))
       return { update: mul(div(g, add(sqrt(acc), eps)), neg(clr)), slots: { sum: acc } }
     }),
+    { learningRate: lr },
   )
 }
 
@@ -179,6 +212,7 @@ const adamLike = (name: 'adam' | 'adamw', lr: LearningRate, options: AdamOptions
       const update = decoupled && weightDecay !== 0 ? sub(adamStep, mul(p, mul(rate, weightDecay))) : adamStep
       return { update, slots: { m, v } }
     }),
+    { learningRate: lr },
   )
 }
 

@@ -11,8 +11,9 @@ import { isInitializerConfig, type ConfigValue, type LayerConfig } from './confi
 import { layers } from './catalog.js'
 import * as init from './init.js'
 import type { Initializer } from './init.js'
-import type { Layer } from './layer.js'
+import { named, type Layer } from './layer.js'
 import { sequential } from './sequential.js'
+import { functionalFromConfig } from './functional-model.js'
 
 /** Custom layer constructors by the name their layers are saved under, called with the saved arguments. */
 export type LayerRegistry = Readonly<Record<string, (...args: readonly ConfigValue[]) => Layer>>
@@ -76,10 +77,18 @@ export const builtInLayerNames = (): readonly string[] => Object.keys(BUILT_IN)
 const call = (f: (...args: never[]) => Layer, args: readonly unknown[]): Layer => (f as (...a: readonly unknown[]) => Layer)(...args)
 
 const build = (config: LayerConfig, registry: LayerRegistry, path: string): Layer => {
+  const layer = buildUnnamed(config, registry, path)
+  return config.label === undefined ? layer : wrap(path, config.type, () => named(layer, config.label!))
+}
+
+const buildUnnamed = (config: LayerConfig, registry: LayerRegistry, path: string): Layer => {
   const { type } = config
-  if (type === 'sequential') {
+  if (type === 'sequential' || type === 'functional') {
     const children = (config.layers ?? []).map((c, i) => build(c, registry, `${path}.layers.${i}`))
-    return sequential(...children)
+    if (type === 'sequential') return wrap(path, type, () => sequential(...children))
+    const model = functionalFromConfig(config.args[0], children)
+    if (E.isLeft(model)) throw new RangeError(`${path}: ${model.left}`)
+    return model.right
   }
   // A registered custom layer wins over a built-in of the same name: the caller asked for it.
   if (hasOwn(registry, type)) return wrap(path, type, () => registry[type]!(...config.args))
@@ -132,6 +141,7 @@ export const registryOf = (model: Layer): LayerRegistry => {
   const walk = (l: Layer): void => {
     if (l.config === undefined) out[l.name] = () => l
     l.children?.forEach(walk)
+    l.graph?.layers.forEach((g) => walk(g.layer))
   }
   walk(model)
   return out

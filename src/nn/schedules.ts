@@ -6,6 +6,7 @@
 import { add, div, minimum, mul, pow, sub } from '../api.js'
 import { type Tensor } from '../tensor.js'
 import { scalar } from '../make.js'
+import { ArgumentError, checkOptionKinds, describeValue, requireNumber, type OptionKinds } from '../options.js'
 
 /** A learning rate as a function of the (scalar, 0-based) step tensor. */
 export type Schedule = (step: Tensor) => Tensor
@@ -123,4 +124,67 @@ export const cosineDecay = (lr: number, steps: number, floor = 0): Schedule => {
   checkRate('cosineDecay', 'floor', floor)
   if (!(Number.isInteger(steps) && steps >= 1)) throw new RangeError(`cosineDecay: steps must be a positive integer, got ${steps}`)
   return (step) => add(mul(add(cosPi(div(minimum(step, steps), steps)), 1), (lr - floor) / 2), floor)
+}
+
+const positiveInteger = (who: string, name: string, v: number): void => {
+  requireNumber(who, name, v)
+  if (!(Number.isSafeInteger(v) && v >= 1)) throw new RangeError(`${who}: ${name} must be a positive integer, got ${v}`)
+}
+
+/**
+ * How many steps `fit` takes per epoch: `ceil(rows / batchSize)` (the last batch holds the remainder
+ * rows when `batchSize` does not divide `rows`). The `stepsPerEpoch` of {@link perEpoch}.
+ * @example
+ * import { batchesPerEpoch } from 'kiln'
+ * batchesPerEpoch(10, 4) // 3
+ * batchesPerEpoch(8, 4) // 2
+ */
+export const batchesPerEpoch = (rows: number, batchSize: number): number => {
+  positiveInteger('batchesPerEpoch', 'rows', rows)
+  positiveInteger('batchesPerEpoch', 'batchSize', batchSize)
+  return Math.ceil(rows / batchSize)
+}
+
+/** Options of `perEpoch`. */
+export interface PerEpochOptions {
+  /** The epoch number the schedule sees during the first epoch: 0 (default) or 1 for 1-based numbering; an integer >= 0. */
+  readonly firstEpoch?: number
+}
+
+const PER_EPOCH_OPTIONS: OptionKinds<PerEpochOptions> = { firstEpoch: 'number' }
+
+/**
+ * A schedule of the epoch number as a schedule of the step: at the 0-based step `s` the rate is
+ * `schedule(firstEpoch + floor(s / stepsPerEpoch))`, so it changes only when an epoch starts
+ * (`stepsPerEpoch` is `fit`'s number of batches, {@link batchesPerEpoch}). `schedule` receives the epoch
+ * number as a scalar integer tensor, so any schedule above (or a function of it) counts epochs instead.
+ *
+ * Epoch numbers: by default the first epoch is epoch 0, so `perEpoch(inverseTimeDecay(alpha0, decayRate), n)`
+ * trains epoch `e` (0-based) at `alpha0 / (1 + decayRate e)`, the first one at `alpha0`. The course's
+ * `alpha = alpha0 / (1 + decayRate * epoch_num)` counts epochs from 1 (its first epoch already runs at
+ * `alpha0 / (1 + decayRate)`): that is `firstEpoch: 1`. (The course's notebook sets the rate after each
+ * epoch from the 0-based index just finished, so its epochs run at alpha0, alpha0, alpha0 / (1 + decayRate), ...:
+ * `perEpoch((e) => schedule(maximum(sub(e, 1), 0)), n)`.)
+ *
+ * Fixed-interval decay `alpha0 / (1 + decayRate floor(epoch / timeInterval))` is the schedule of
+ * `floorDiv(epoch, timeInterval)`: `perEpoch((e) => inverseTimeDecay(alpha0, decayRate)(floorDiv(e, timeInterval)), n)`
+ * (with `firstEpoch` 0 this is also `perEpoch(inverseTimeDecay(alpha0, decayRate), n * timeInterval)`).
+ * @example
+ * import { perEpoch, inverseTimeDecay, floorDiv, scalar, evaluate, type Schedule } from 'kiln'
+ * const rates = (lr: Schedule, steps: number[]) => steps.map((s) => evaluate([lr(scalar(s))], {})[0]![0])
+ * rates(perEpoch(inverseTimeDecay(0.2, 1), 3), [0, 2, 3, 6]) // [0.2, 0.2, 0.1, 0.2 / 3]
+ * rates(perEpoch(inverseTimeDecay(0.2, 1), 3, { firstEpoch: 1 }), [0, 3]) // [0.1, 0.2 / 3]
+ * // decayed every 2 epochs:
+ * rates(perEpoch((e) => inverseTimeDecay(0.2, 1)(floorDiv(e, 2)), 3), [5, 6]) // [0.2, 0.1]
+ */
+export const perEpoch = (schedule: Schedule, stepsPerEpoch: number, options: PerEpochOptions = {}): Schedule => {
+  const { firstEpoch = 0 } = checkOptionKinds('perEpoch', options, PER_EPOCH_OPTIONS)
+  if (typeof schedule !== 'function')
+    throw new ArgumentError('perEpoch', 'schedule', `expected a schedule (step) => Tensor, got ${describeValue(schedule)}`)
+  positiveInteger('perEpoch', 'stepsPerEpoch', stepsPerEpoch)
+  if (!(Number.isSafeInteger(firstEpoch) && firstEpoch >= 0)) throw new RangeError(`perEpoch: firstEpoch must be an integer >= 0, got ${firstEpoch}`)
+  return (step) => {
+    const epoch = floorDiv(step, stepsPerEpoch)
+    return schedule(firstEpoch === 0 ? epoch : add(epoch, firstEpoch))
+  }
 }

@@ -1,31 +1,47 @@
 /**
  * Composition of layers: `sequential(...layers)` is itself a layer whose parameter and state trees hold
- * one subtree per layer that has any, keyed `${layer.name}${index}` (`dense0`, `batchNorm1`, `dense3`).
+ * one subtree per layer that has any, keyed by the name the user gave the layer (`named`) or else
+ * `${layer.name}${index}` (`dense0`, `batchNorm1`, `dense3`).
  * @module
  */
-import { fmt, type Shape } from '../shape.js'
+import type { Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import { configOf, configured, defineLayer, splitKeyTensor, type Layer, type LayerSpec, type Var } from './layer.js'
+import { configOf, configured, defineLayer, splitKeyTensor, typedParams, type Layer, type LayerSpec, type NoParams, type Var } from './layer.js'
 import type { AnyShape, SequentialShape, ShapeFn } from './shapes.js'
-import { isSubtree, TreeError, type Params, type Tree } from './tree.js'
+import { checkNoExtra, group, isEmpty } from './subtrees.js'
+import type { ParamValues, Params, Tree } from './tree.js'
+import { checkRowShape, rowShapes, type ModelGraph } from './functional.js'
+import { stepShapes } from './functional-model.js'
 
-/** The name a `sequential` gives its layer `i` in parameter paths (`dense0`, `batchNorm1`). */
-const childName = (l: Layer, i: number): string => `${l.name}${i}`
+/** The name a `sequential` gives its layer `i` in parameter paths: its own (`named`), else `dense0`, `batchNorm1`. */
+const childName = (l: Layer, i: number): string => l.label ?? `${l.name}${i}`
 
-const isEmpty = (t: object): boolean => Object.keys(t).length === 0
-
-const group = (tree: Params, name: string, who: string): Params => {
-  const g = tree[name]
-  if (g === undefined) return {}
-  if (!isSubtree(g)) throw new TreeError(name, `${who}: '${name}' must be a subtree of tensors, got a tensor of shape ${fmt(g.shape)}`)
-  return g
+/** The children's names, refusing two layers under one name (their values would share a subtree). */
+const childNames = (layers: readonly Layer[], who: string): string[] => {
+  const names = layers.map(childName)
+  names.forEach((n, i) => {
+    const j = names.indexOf(n)
+    if (j < i) throw new RangeError(`${who}: layers ${j} and ${i} are both named '${n}'; give them different names with named(layer, name)`)
+  })
+  return names
 }
 
-const checkNoExtra = (tree: Params, names: readonly string[], who: string): void => {
-  const extra = Object.keys(tree).filter((k) => !names.includes(k))
-  if (extra.length > 0)
-    throw new TreeError(extra[0]!, `${who}: unexpected entry '${extra[0]}'; the layers are ${names.map((n) => `'${n}'`).join(', ')}`)
-}
+/** The static parameter values of a layer (a tree of Float64Arrays when unknown). */
+export type ParamsOfLayer<L> = L extends { readonly __params?: infer P } ? (P extends ParamValues ? P : ParamValues) : ParamValues
+
+/** The key of layer `L` at position `I` of a `sequential`: its label, or kind and position; `string` when unknown. */
+type KeyAt<L, I extends string> = L extends { readonly __key?: infer K }
+  ? K extends { readonly label: infer X extends string } ? X : K extends { readonly kind: infer N extends string } ? (string extends N ? string : `${N}${I}`) : string
+  : string
+
+/**
+ * The parameter values of `sequential(...Ls)`: one entry per layer with parameters, under its key
+ * (`dense0`, `head`), so `fit(sequential(dense(8), layers.relu(), dense(2)), ...)` gives values whose
+ * `params.dense2.w` type-checks. A list that is not a tuple gives the untyped tree.
+ */
+export type SequentialParams<Ls extends readonly Layer[]> = number extends Ls['length']
+  ? ParamValues
+  : { readonly [I in keyof Ls as I extends `${number}` ? (ParamsOfLayer<Ls[I]> extends NoParams ? never : KeyAt<Ls[I], I>) : never]: ParamsOfLayer<Ls[I]> }
 
 /** The static shape functions of the layers: a tuple for a literal argument list (`Layer[]` spread gives an array, untyped). */
 type ShapeFns<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: NonNullable<Ls[K]['__shape']> extends infer F extends ShapeFn ? F : AnyShape }
@@ -41,8 +57,8 @@ type ShapeFns<Ls extends readonly Layer[]> = { readonly [K in keyof Ls]: NonNull
  * v.outputShape // [8, 3]
  * countParams(v.params) // 4 * 16 + 16 + 16 * 3 + 3
  */
-export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<SequentialShape<ShapeFns<Ls>>> => {
-  const names = layers.map(childName)
+export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<SequentialShape<ShapeFns<Ls>>, SequentialParams<Ls>, { readonly kind: 'sequential' }> => {
+  const names = childNames(layers, 'sequential')
   const layer = defineLayer<SequentialShape<ShapeFns<Ls>>>(
     'sequential',
     (inputShape) => {
@@ -76,7 +92,7 @@ export const sequential = <Ls extends readonly Layer[]>(...layers: Ls): Layer<Se
       return { y, state }
     },
   )
-  return { ...configured(layer, 'sequential', [], layers.map(configOf)), children: layers }
+  return typedParams<SequentialParams<Ls>, { readonly kind: 'sequential' }>()({ ...configured(layer, 'sequential', [], layers.map(configOf)), children: layers })
 }
 
 /** A layer of a model with where it sits: its position, its path prefix (`''` for a lone layer), its input shape and spec. */
@@ -97,11 +113,26 @@ export interface LayerSite {
  * layerSites(dense(2), [1, 3]).map((s) => s.path) // ['']
  */
 export const layerSites = (model: Layer, inputShape: Shape): LayerSite[] => {
+  if (model.graph !== undefined) return graphSites(model.graph, inputShape)
   let shape = inputShape
-  return (model.children ?? [model]).map((layer, index) => {
+  const children = model.children
+  const names = children === undefined ? [''] : childNames(children, 'layerSites')
+  return (children ?? [model]).map((layer, index) => {
     const spec = layer.spec(shape)
-    const site = { index, layer, path: model.children === undefined ? '' : childName(layer, index), inputShape: shape, spec }
+    const site = { index, layer, path: names[index]!, inputShape: shape, spec }
     shape = spec.outputShape
     return site
   })
+}
+
+/** The distinct layers of a functional model at their first application. */
+const graphSites = (g: ModelGraph, inputShape: Shape): LayerSite[] => {
+  const shapes = stepShapes(g, checkRowShape('layerSites', inputShape, rowShapes(g).input))
+  const sites: LayerSite[] = []
+  g.steps.forEach((st, i) => {
+    const { spec, inputShapes } = shapes[i]!
+    if (spec !== undefined && st.value.source._tag === 'LayerCall' && !sites.some((s) => s.path === st.name))
+      sites.push({ index: sites.length, layer: st.value.source.layer, path: st.name, inputShape: inputShapes[0]!, spec })
+  })
+  return sites
 }

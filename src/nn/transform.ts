@@ -5,6 +5,7 @@
  * step is one graph whose outputs are the new parameters and the new state, fed back next step.
  * @module
  */
+import type { LearningRate } from './schedules.js'
 import { add, div, minimum, mul, sqrt, square, sum } from '../api.js'
 import { hasOwn, requireNumber } from '../options.js'
 import { type Tensor } from '../tensor.js'
@@ -33,6 +34,8 @@ export interface Optimizer {
   readonly withName?: (name: string) => Optimizer
   /** The averaged parameters it keeps in its state (`emaParams`), read from a state tree; absent when it keeps none. */
   readonly averaged?: (state: ParamValues) => ParamValues | undefined
+  /** The learning rate (or schedule) it was given, for `fit`'s per-step records; absent for transformations without one. */
+  readonly learningRate?: LearningRate
 }
 
 /** A slot's initial value: a constant, or a copy of the parameters. */
@@ -70,7 +73,7 @@ export const defineOptimizer = (
   name: string,
   slots: Readonly<Record<string, SlotInit>>,
   rule: (input: RuleInput) => RuleOutput,
-  options: { readonly averages?: string } = {},
+  options: { readonly averages?: string; readonly learningRate?: LearningRate } = {},
 ): Optimizer => {
   const slotNames = Object.keys(slots)
   const stateful = slotNames.length > 0
@@ -97,6 +100,7 @@ export const defineOptimizer = (
       return { updates: out.updates, state: stateful ? { [name]: out.slots } : {} }
     },
     withName: (n) => defineOptimizer(n, slots, rule, options),
+    ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }),
     ...(options.averages === undefined ? {} : { averaged: (state: ParamValues) => subtreeOf(subtreeOf(state, name), options.averages!) }),
   }
 }
@@ -170,6 +174,8 @@ export const chain = (...ts: readonly Optimizer[]): Optimizer => {
     init: (params) => mergeTrees(...parts.map((t) => t.init(params))),
     stateLeaves: (params) => mergeTrees(...parts.map((t) => t.stateLeaves(params))),
     averaged: (state) => parts.reduce<ParamValues | undefined>((found, t) => found ?? t.averaged?.(state), undefined),
+    // The first part that has a learning rate sets the chain's (clipping and averaging have none).
+    ...(parts.find((t) => t.learningRate !== undefined)?.learningRate === undefined ? {} : { learningRate: parts.find((t) => t.learningRate !== undefined)!.learningRate! }),
     update: (grads, state, params, step) => {
       let updates = grads
       const states: Params[] = []

@@ -9,7 +9,7 @@ import type { Layer } from '../nn/layer.js'
 import { registryOf } from '../nn/rebuild.js'
 import { describeValue } from '../options.js'
 import type { Checkpoint } from '../train/checkpoint.js'
-import { fit as fitAny, fitAsync as fitAsyncAny, type CheckpointOptions, type FitAsyncOptions, type FitOptions, type FitResult } from '../train/fit.js'
+import { fit as fitAny, fitAsync as fitAsyncAny, type CheckpointOptions, type FitAsyncOptions, type FitOptions, type FitResultOf } from '../train/fit.js'
 import { fitError, type FitError } from '../train/validate.js'
 import { loadCheckpoint, saveCheckpoint } from './model.js'
 
@@ -77,7 +77,7 @@ const notOptions = (options: unknown): FitError | undefined =>
  * straight._tag === 'Right' && resumed._tag === 'Right' && resumed.right.params.dense0.w.every((v, i) => v === straight.right.params.dense0.w[i]) // true
  * rmSync(dir, { recursive: true })
  */
-export const fit = (model: Layer, train: Dataset, options: FileFitOptions): E.Either<FitError, FitResult> => {
+export const fit = <L extends Layer>(model: L, train: Dataset, options: FileFitOptions): E.Either<FitError, FitResultOf<L>> => {
   const bad = notOptions(options)
   if (bad !== undefined) return E.left(bad)
   const { checkpoint, resume, ...rest } = options
@@ -92,7 +92,7 @@ export const fit = (model: Layer, train: Dataset, options: FileFitOptions): E.Ei
  * import { sequential, dense, adam, key, flower } from 'kiln'
  * fitAsync(sequential(dense(2)), flower(key(1), 40), { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) }) instanceof Promise // true
  */
-export const fitAsync = async (model: Layer, train: Dataset, options: FileFitOptions<FitAsyncOptions>): Promise<E.Either<FitError, FitResult>> => {
+export const fitAsync = async <L extends Layer>(model: L, train: Dataset, options: FileFitOptions<FitAsyncOptions>): Promise<E.Either<FitError, FitResultOf<L>>> => {
   const bad = notOptions(options)
   if (bad !== undefined) return E.left(bad)
   const { checkpoint, resume, ...rest } = options

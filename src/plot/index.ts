@@ -13,3 +13,6 @@ export {
 } from './presets.js'
 export { escapeXml, seriesColor } from './svg.js'
 export { type Ticks, formatTick, logTicks, niceStep, niceTicks } from './ticks.js'
+export { type EwmaOptions, ewma } from './smooth.js'
+export { type CurveChartOptions, type ThresholdMark, prCurveChart, rocChart } from './curves.js'
+export { type ContactSheetOptions, type SheetImage, contactSheet } from './contactSheet.js'

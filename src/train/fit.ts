@@ -8,14 +8,15 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
-import { FIT_ASYNC_OPTIONS, type EpochRecord, type FitAsyncOptions, type FitOptions } from './fitOptions.js'
+import { FIT_ASYNC_OPTIONS, type EpochRecord, type FitAsyncOptions, type FitOptions, type StepRecord } from './fitOptions.js'
 import { prepareFit, trainLoop, type YieldPoint } from './loop.js'
 import type { Trained } from './predict.js'
 import type { Checkpoint } from './checkpoint.js'
 import type { ParamValues } from '../nn/tree.js'
+import type { ParamsOfLayer } from '../nn/sequential.js'
 import { fitError, type FitError } from './validate.js'
 
-export type { EpochRecord, EarlyStopping, FitOptions, FitAsyncOptions, CheckpointOptions } from './fitOptions.js'
+export type { EpochRecord, EarlyStopping, FitOptions, FitAsyncOptions, CheckpointOptions, StepRecord, StepOptions } from './fitOptions.js'
 
 /** A trained model and its history (also what a run stopped by a non-finite loss has trained). */
 export interface FitSummary extends Trained {
@@ -23,6 +24,8 @@ export interface FitSummary extends Trained {
   /** The epoch whose parameters were returned (the best one when restoring). */
   readonly bestEpoch: number
   readonly stoppedEarly: boolean
+  /** The per-step records, with the `steps` option (of this run only: a resumed run starts a new list). */
+  readonly steps?: readonly StepRecord[]
 }
 
 /**
@@ -34,6 +37,16 @@ export interface FitResult extends FitSummary, Checkpoint {
   /** The exponential moving average of the parameters, when `emaParams` is in the optimizer chain. */
   readonly ema?: ParamValues
 }
+
+/**
+ * A `FitResult` whose parameter values carry the model's static type: for `sequential(dense(8),
+ * layers.relu(), named(dense(2), 'head'))`, `result.params.dense0.w` and `result.params.head.b` type-check
+ * (untyped layers give the plain tree).
+ */
+export type FitResultOf<L> = Omit<FitResult, 'params'> & { readonly params: ParamsOfLayer<L> }
+
+/** The values `fit` returns are those the model's own `spec` declared, so their static type is the model's. */
+const typedResult = <L extends Layer>(r: E.Either<FitError, FitResult>): E.Either<FitError, FitResultOf<L>> => r as E.Either<FitError, FitResultOf<L>>
 
 /**
  * Trains `model` on `train`. Every problem with the data or options is a `Left` before training starts,
@@ -51,18 +64,19 @@ export interface FitResult extends FitSummary, Checkpoint {
  * const data = flower(key(1), 100)
  * const r = fit(sequential(dense(4), layers.tanh(), dense(2)), data, { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0) })
  * r._tag === 'Right' && r.right.history.length // 2
+ * r._tag === 'Right' && r.right.params.dense2.b.length // 2
  * const typo = fit(sequential(dense(2)), data, { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0), shufle: false } as never)
  * typo._tag === 'Left' && typo.left.field // 'shufle'
  * const blowUp = fit(sequential(dense(4), layers.relu(), dense(2)), data, { epochs: 2, batchSize: 50, optimizer: sgd(1e300), key: key(0) })
  * blowUp._tag === 'Left' && [blowUp.left.field, blowUp.left.diverged?.epoch, blowUp.left.diverged?.batch] // ['loss', 1, 2]
  */
-export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either<FitError, FitResult> => {
+export const fit = <L extends Layer>(model: L, train: Dataset, options: FitOptions): E.Either<FitError, FitResultOf<L>> => {
   const setup = prepareFit(model, train, options)
   if (E.isLeft(setup)) return setup
   const loop = trainLoop(setup.right)
   for (;;) {
     const r = loop.next()
-    if (r.done === true) return r.value
+    if (r.done === true) return typedResult<L>(r.value)
   }
 }
 
@@ -82,7 +96,7 @@ export const fit = (model: Layer, train: Dataset, options: FitOptions): E.Either
  * const pending = fitAsync(model, flower(key(1), 100), { epochs: 2, batchSize: 50, optimizer: adam(0.01), key: key(0), signal: stop.signal })
  * pending instanceof Promise // true
  */
-export const fitAsync = async (model: Layer, train: Dataset, options: FitAsyncOptions): Promise<E.Either<FitError, FitResult>> => {
+export const fitAsync = async <L extends Layer>(model: L, train: Dataset, options: FitAsyncOptions): Promise<E.Either<FitError, FitResultOf<L>>> => {
   // One check of every option, this driver's two included; the shared loop ignores those two.
   const setup = prepareFit(model, train, options, FIT_ASYNC_OPTIONS)
   if (E.isLeft(setup)) return setup
@@ -94,7 +108,7 @@ export const fitAsync = async (model: Layer, train: Dataset, options: FitAsyncOp
   let lastYield = Date.now()
   for (;;) {
     const r = loop.next()
-    if (r.done === true) return r.value
+    if (r.done === true) return typedResult<L>(r.value)
     if (Date.now() - lastYield >= yieldEveryMs) {
       await nextMacrotask()
       lastYield = Date.now()

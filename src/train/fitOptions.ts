@@ -16,6 +16,7 @@ import type { Engine } from '../run.js'
 import type { Regularization } from './step.js'
 import type { Checkpoint } from './checkpoint.js'
 import type { Freeze } from './transfer.js'
+import type { BatchTransform } from '../data/augment.js'
 import { fitError, type FitError } from './validate.js'
 
 /** One epoch of the history. Dev fields are NaN without a dev set; accuracy is NaN for regression. */
@@ -25,6 +26,33 @@ export interface EpochRecord {
   readonly devLoss: number
   readonly devAccuracy: number
   readonly seconds: number
+}
+
+/**
+ * A training step as `fit` records it every `steps.every` steps: where it was, the batch's mean loss
+ * (unregularized), the learning rate the optimizer used (NaN when it has none), and with
+ * `steps.gradientNorms` the L2 norm of the loss gradient over all parameters and per layer, taken at the
+ * parameters the step started from (the gradient the step applied, before any L1/L2 penalty).
+ */
+export interface StepRecord {
+  /** Updates done, this one included (1 for the first step). */
+  readonly step: number
+  readonly epoch: number
+  readonly batch: number
+  readonly loss: number
+  readonly learningRate: number
+  readonly gradientNorm?: number
+  readonly layerGradientNorms?: Readonly<Record<string, number>>
+}
+
+/** Per-step records: how often, what, and a callback. */
+export interface StepOptions {
+  /** Record every this many steps (default 1: every step). */
+  readonly every?: number
+  /** Also measure gradient norms (one more gradient pass at each recorded step; default false). */
+  readonly gradientNorms?: boolean
+  /** Called with each record; returning `'stop'` ends training after this step's epoch bookkeeping. */
+  readonly onStep?: (record: StepRecord) => void | 'stop'
 }
 
 /** Early stopping on the dev loss: stop after `patience` epochs without improvement by `minDelta`. */
@@ -104,6 +132,20 @@ export interface FitOptions {
    * optimizer must be the checkpoint's (else a `Left` on `resume` naming the difference); `initial` must be absent.
    */
   readonly resume?: Checkpoint
+  /**
+   * A transform of every training batch (data augmentation, or any per-batch change: noise, mixup),
+   * called before each step with the batch's rows and a key derived from `key` and the step number, so a
+   * run is reproducible and a resumed run draws the same. Training only: dev evaluation, `predict` and
+   * `evaluateModel` see the data as it is. See `randomFlip`, `randomShift`, `composeAugment`.
+   */
+  readonly augment?: BatchTransform
+  /** Per-step records (`FitResult.steps`), gradient norms and a callback; see {@link StepOptions}. */
+  readonly steps?: StepOptions
+  /**
+   * Refuse a model whose output already goes through softmax or the sigmoid when the loss applies it
+   * itself (`softmaxCrossEntropy`, `binaryCrossEntropyWithLogits`): default true. `false` trains anyway.
+   */
+  readonly checkLogits?: boolean
 }
 
 /** Options of `fitAsync`: those of `fit`, plus cancellation and how often to yield to the event loop. */
@@ -187,6 +229,15 @@ const FIT_CHECKS: { readonly [K in keyof FitOptions]-?: ValueCheck | OptionTable
     required: { save: 'a function receiving each checkpoint (or, with kiln/node\'s fit, a path)' },
   },
   resume: (v) => when(isObject(v) && isObject(v.training) && isObject(v.model) && typeof v.training.epoch === 'number', 'a Checkpoint (from loadCheckpoint, a checkpoint save, or a FitResult)', v),
+  augment: (v) => when(typeof v === 'function', 'a function (batch, key) => batch, such as randomFlip() or composeAugment(...)', v),
+  steps: {
+    checks: {
+      every: (v) => when(typeof v === 'number' && Number.isInteger(v) && v >= 1, 'a positive integer (steps between records)', v),
+      gradientNorms: boolean,
+      onStep: (v) => when(typeof v === 'function', 'a function (record) => void | "stop"', v),
+    } satisfies { readonly [K in keyof StepOptions]-?: ValueCheck },
+  },
+  checkLogits: boolean,
 }
 
 const REQUIRED: { readonly [K in keyof FitOptions]?: string } = {

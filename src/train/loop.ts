@@ -6,16 +6,23 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { featureCount, type Dataset } from '../data/dataset.js'
+import { featureCount, targetCount, type Dataset } from '../data/dataset.js'
+import type { Batch, BatchTransform } from '../data/augment.js'
+import { evaluate } from '../evaluate.js'
+import { scalar } from '../make.js'
+import { lrAt } from '../nn/schedules.js'
+import { describeValue, type OptionTable } from '../options.js'
+import type { Key } from '../random/key.js'
+import { gradientNorms, type GradientNorms } from './gradnorms.js'
+import { logitsProblem } from './logits.js'
 import type { Layer } from '../nn/layer.js'
 import { flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
-import type { OptionTable } from '../options.js'
 import { foldIn } from '../random/key.js'
 import { sizeOf } from '../shape.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
 import type { FitResult, FitSummary } from './fit.js'
-import { checkFitOptions, checkModelAndData, FIT_OPTIONS, type EpochRecord, type FitOptions } from './fitOptions.js'
+import { checkFitOptions, checkModelAndData, FIT_OPTIONS, type EpochRecord, type FitOptions, type StepRecord } from './fitOptions.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
 import { stepRunner, type Engine } from '../run.js'
@@ -70,14 +77,16 @@ export const prepareFit = (model: Layer, train: Dataset, options: FitOptions, ta
   } catch (e) {
     return E.left(fitError('loss', (e as Error).message.replace(/^fit: /, '')))
   }
+  const logits = options.checkLogits === false ? undefined : logitsProblem(model, objective)
+  if (logits !== undefined) return E.left(fitError('loss', `loss: ${logits}`))
   const classes = objective.classification ? Math.max(train.classes.length, 2) : undefined
   if (objective.classification && train.classes.length === 0) return E.left(fitError('train', `${objective.name} needs a classification data set (one with classes)`))
   const problem =
-    checkBinary(objective, train.classes) ??
+    checkBinary(objective, train.classes, train.targetShape) ??
     checkSchedule(train.n, options.batchSize, options.epochs) ??
     checkTraining(options.regularization, options.earlyStopping) ??
     checkData(train, 'train', objective, classes) ??
-    (options.dev === undefined ? undefined : checkData(options.dev, 'dev', objective, classes))
+    (options.dev === undefined ? undefined : checkData(options.dev, 'dev', objective, classes, train.targetShape ?? []))
   if (problem !== undefined) return E.left(problem)
   const stale = options.resume === undefined ? undefined : resumeProblem(options.resume, model, train, options)
   if (stale !== undefined) return E.left(stale)
@@ -103,12 +112,13 @@ const stepGraphs = (model: Layer, train: Dataset, options: FitOptions, objective
   const stepOf = (batch: number) =>
     fitStep({
       model, featureShape: train.featureShape, batch, objective, optimizer: options.optimizer,
+      ...(train.targetShape === undefined ? {} : { targetShape: train.targetShape }),
       ...(options.regularization === undefined ? {} : { regularization: options.regularization }),
       ...(trainable === undefined ? {} : { trainable }),
     })
   try {
     const spec = model.spec([options.batchSize, ...train.featureShape])
-    const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes) ?? checkFreeze(options.freeze, flattenParams(spec.params).map(([p]) => p))
+    const bad = checkOutput(spec.outputShape, options.batchSize, objective, classes, train.targetShape) ?? checkFreeze(options.freeze, flattenParams(spec.params).map(([p]) => p))
     if (bad !== undefined) return E.left(bad)
     init = model.init(foldIn(options.key, 0), [options.batchSize, ...train.featureShape])
     full = stepOf(options.batchSize)
@@ -173,8 +183,11 @@ type Values = { readonly params: ParamValues; readonly state: ParamValues }
 /** The compiled steps of one run with their three buffer sets. */
 interface Machine {
   readonly batches: number
-  /** Trains on batch `b` of the row order `order` as step number `stepCount`; returns the batch's loss times its rows. */
-  readonly step: (order: ArrayLike<number>, b: number, stepCount: number) => number
+  /**
+   * Trains on batch `b` of the row order `order` as step number `stepCount`; returns the batch's loss
+   * times its rows. `before` sees the batch as the step will (after `augment`), at the values it starts from.
+   */
+  readonly step: (order: ArrayLike<number>, b: number, stepCount: number, before?: (batch: Dataset, key: Key) => void) => number
   /** The current parameters and state (views of the live buffers: copy before the next step to keep them). */
   readonly snapshot: () => Values
   /** The current parameters, state and optimizer state (views, as `snapshot`). */
@@ -193,6 +206,7 @@ const [X, Y, KEY] = [0, 1, 3] as const
 const machineFor = (s: FitSetup, engine: Engine): Machine => {
   const { train, options } = s
   const f = featureCount(train)
+  const t = targetCount(train)
   const B = options.batchSize
   const full = stepRunner(s.graphs.full, engine)
   const rest = s.graphs.rest && stepRunner(s.graphs.rest, engine)
@@ -211,7 +225,8 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
   const usesKey = full.reads(KEY)
   const dropoutKey = foldIn(options.key, 2)
-  const step = (order: ArrayLike<number>, b: number, stepCount: number): number => {
+  const augmentKey = foldIn(options.key, 3)
+  const step = (order: ArrayLike<number>, b: number, stepCount: number, before?: (batch: Dataset, key: Key) => void): number => {
     const start = b * B
     const size = Math.min(B, train.n - start)
     const which = size === B ? 0 : 1
@@ -219,14 +234,17 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
     for (let r = 0; r < size; r++) {
       const i = order[start + r]!
       x.set(train.x.subarray(i * f, (i + 1) * f), r * f)
-      y[r] = train.y[i]!
+      if (t === 1) y[r] = train.y[i]!
+      else y.set(train.y.subarray(i * t, (i + 1) * t), r * t)
     }
+    if (options.augment !== undefined) augmentInto(options.augment, { x, y, rows: size, featureShape: train.featureShape }, foldIn(augmentKey, stepCount))
     stepBuf[0] = stepCount
+    const k = foldIn(dropoutKey, stepCount)
     if (usesKey) {
-      const k = foldIn(dropoutKey, stepCount)
       keyBuf[0] = k.k0
       keyBuf[1] = k.k1
     }
+    before?.({ x, y, n: size, featureShape: train.featureShape, classes: train.classes, ...(train.targetShape === undefined ? {} : { targetShape: train.targetShape }) }, k)
     const cur = sets[at]!
     at = (at + 1) % 3
     ;(which === 0 ? full : rest!).run(inputs[which]!, cur, outputs[at]!)
@@ -243,6 +261,15 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
   return { batches: Math.ceil(train.n / B), step, snapshot, current, beforePrevious }
 }
 
+/** Runs the `augment` transform on a batch and writes its result over the batch's buffers; a result of another size throws, naming the option. */
+const augmentInto = (transform: BatchTransform, batch: Batch, key: Key): void => {
+  const out = transform(batch, key)
+  if (out === null || typeof out !== 'object' || !(out.x instanceof Float64Array) || !(out.y instanceof Float64Array) || out.x.length !== batch.x.length || out.y.length !== batch.y.length)
+    throw new RangeError(`fit: augment must return a batch of the same size (x: ${batch.x.length} values, y: ${batch.y.length}), got ${describeValue(out)}${out?.x instanceof Float64Array ? ` with x of ${out.x.length} values` : ''}`)
+  if (out.x !== batch.x) batch.x.set(out.x)
+  if (out.y !== batch.y) batch.y.set(out.y)
+}
+
 /** The reporter of a `progress` option: a progress bar on a stream (the console for `true`), or a callback. */
 const reporterFor = (progress: FitOptions['progress'], metricName: string): ProgressBar | undefined => {
   if (progress === undefined || progress === false) return undefined
@@ -257,6 +284,10 @@ interface RunState {
   /** Early stopping's patience ran out: the run is over, whatever `epochs` says. */
   patienceOut: boolean
   stepCount: number
+  /** The per-step records of this run (the `steps` option). */
+  readonly steps: StepRecord[]
+  /** `onStep` returned 'stop'. */
+  stepStop: boolean
 }
 
 /**
@@ -296,12 +327,14 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
   const stop = options.stopOnNonFinite !== false
   const devMetric = (r: EpochRecord | undefined) =>
     r === undefined || options.dev === undefined ? {} : { devMetric: s.objective.classification ? r.devAccuracy : r.devLoss }
+  const train1 = stepper(s, engine, m, p)
   for (let epoch = p.history.length + 1; epoch <= options.epochs && !p.patienceOut; epoch++) {
     const t0 = Date.now()
     const order = options.shuffle === false ? Int32Array.from({ length: train.n }, (_, i) => i) : permutation(foldIn(foldIn(options.key, 1), epoch), train.n)
     let lossSum = 0
-    for (let b = 0; b < batches - 1; b++) {
-      const loss = m.step(order, b, p.stepCount++)
+    let b = 0
+    for (; b < batches - 1 && !p.stepStop; b++) {
+      const loss = train1(order, b, epoch)
       // The loss is computed anyway: checking it costs nothing, and a NaN would poison every later step.
       if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: b + 1, batches, loss }))
       lossSum += loss
@@ -309,14 +342,17 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
       bar?.update({ epoch, epochs: options.epochs, batch: b + 1, batches, loss: lossSum / seen, ...devMetric(p.history.at(-1)) })
       yield { epoch, epochs: options.epochs, batch: b + 1, batches }
     }
-    const loss = m.step(order, batches - 1, p.stepCount++)
-    if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: batches, batches, loss }))
-    lossSum += loss
+    if (!p.stepStop) {
+      const loss = train1(order, batches - 1, epoch)
+      if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: batches, batches, loss }))
+      lossSum += loss
+      b = batches
+    }
     // The epoch-end update waits for this epoch's dev evaluation, so the epoch's line shows its own dev metric.
-    const record = epochRecord(s, engine, m.snapshot, epoch, lossSum, t0)
+    const record = epochRecord(s, engine, m.snapshot, epoch, lossSum / Math.min(b * options.batchSize, train.n), t0)
     p.history.push(record)
-    bar?.update({ epoch, epochs: options.epochs, batch: batches, batches, loss: record.trainLoss, ...devMetric(record) })
-    const ends = endOfEpoch(s, m, p, record)
+    bar?.update({ epoch, epochs: options.epochs, batch: b, batches, loss: record.trainLoss, ...devMetric(record) })
+    const ends = endOfEpoch(s, m, p, record) || p.stepStop
     const last = ends || epoch === options.epochs
     const saved = saveCheckpoint(s, engine, m, p, last)
     if (E.isLeft(saved)) return saved
@@ -328,13 +364,43 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
   return E.right(resultOf(s, engine, m, p))
 }
 
+/**
+ * Trains one batch, recording the step when the `steps` option asks (its loss, learning rate and, with
+ * `gradientNorms`, the gradient norms at the values the step starts from, on the batch it trains on).
+ */
+const stepper = (s: FitSetup, engine: Engine, m: Machine, p: RunState) => {
+  const o = s.options.steps
+  if (o === undefined) return (order: ArrayLike<number>, b: number) => m.step(order, b, p.stepCount++)
+  const every = o.every ?? 1
+  const rate = s.options.optimizer.learningRate
+  return (order: ArrayLike<number>, b: number, epoch: number): number => {
+    const count = p.stepCount++
+    const due = (count + 1) % every === 0
+    let norms: GradientNorms | undefined
+    const measure = (batch: Dataset, key: Key): void => {
+      norms = gradientNorms({ ...trainedAt(s, engine, m.snapshot()) }, batch, { key })
+    }
+    const loss = m.step(order, b, count, due && o.gradientNorms === true ? measure : undefined)
+    if (!due) return loss
+    const size = Math.min(s.options.batchSize, s.train.n - b * s.options.batchSize)
+    const record: StepRecord = {
+      step: count + 1, epoch, batch: b + 1, loss: loss / size,
+      learningRate: rate === undefined ? NaN : typeof rate === 'number' ? rate : evaluate([lrAt(rate, scalar(count))], {})[0]![0]!,
+      ...(norms === undefined ? {} : { gradientNorm: norms.total, layerGradientNorms: norms.layers }),
+    }
+    p.steps.push(record)
+    if (o.onStep?.(record) === 'stop') p.stepStop = true
+    return loss
+  }
+}
+
 /** The run's state at the start: fresh, or the checkpoint's when resuming. */
 const startState = (s: FitSetup, m: Machine): RunState => {
   const t = s.options.resume?.training
-  if (t === undefined) return { history: [], best: { loss: Infinity, epoch: 0, values: copySnapshot(m.snapshot()) }, patienceOut: false, stepCount: 0 }
+  if (t === undefined) return { history: [], best: { loss: Infinity, epoch: 0, values: copySnapshot(m.snapshot()) }, patienceOut: false, stepCount: 0, steps: [], stepStop: false }
   // Without saved best values (no early stopping when the checkpoint was written) the best epoch keeps the starting values, as a fresh run does.
   const values = t.best.values === undefined ? copySnapshot(m.snapshot()) : copySnapshot(t.best.values)
-  return { history: t.history.slice(), best: { loss: t.best.loss, epoch: t.best.epoch, values }, patienceOut: t.patienceOut, stepCount: t.step }
+  return { history: t.history.slice(), best: { loss: t.best.loss, epoch: t.best.epoch, values }, patienceOut: t.patienceOut, stepCount: t.step, steps: [], stepStop: false }
 }
 
 /** The state of the run after its last finished epoch (copies: the live buffers move on). */
@@ -365,7 +431,8 @@ const resultOf = (s: FitSetup, engine: Engine, m: Machine, p: RunState): FitResu
   const final = restore ? p.best.values : training.values
   const ema = options.optimizer.averaged?.(training.optState)
   return {
-    ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: p.patienceOut && p.history.length < options.epochs, training,
+    ...trainedAt(s, engine, final), history: p.history, bestEpoch: restore ? p.best.epoch : p.history.length, stoppedEarly: (p.patienceOut || p.stepStop) && p.history.length < options.epochs, training,
+    ...(options.steps === undefined ? {} : { steps: p.steps.slice() }),
     ...(ema === undefined ? {} : { ema }),
   }
 }
@@ -402,12 +469,12 @@ const diverged = (s: FitSetup, engine: Engine, m: Machine, p: RunState, at: { ep
   return { ...fitError('loss', `loss: ${message}`), diverged: { _tag: 'Diverged', epoch: at.epoch, batch: at.batch, step, loss: at.loss, partial } }
 }
 
-/** The record of a finished epoch, with the dev set evaluated on the current parameters. */
-const epochRecord = (s: FitSetup, engine: Engine, snapshot: () => Values, epoch: number, lossSum: number, t0: number): EpochRecord => {
+/** The record of a finished epoch (`trainLoss` the mean over its rows), with the dev set evaluated on the current parameters. */
+const epochRecord = (s: FitSetup, engine: Engine, snapshot: () => Values, epoch: number, trainLoss: number, t0: number): EpochRecord => {
   const devEval = s.options.dev === undefined ? undefined : evaluateModel(trainedAt(s, engine, snapshot()), s.options.dev)
   return {
     epoch,
-    trainLoss: lossSum / s.train.n,
+    trainLoss,
     devLoss: devEval?.loss ?? NaN,
     devAccuracy: devEval?.accuracy ?? NaN,
     seconds: (Date.now() - t0) / 1000,

@@ -1,18 +1,20 @@
 /**
  * Evaluation mode: loss and predictions of a trained model on a data set (no dropout; batch norm uses its
  * running averages), run in chunks of 512 rows through one evaluation graph per model, feature shape, chunk
- * size, objective and engine, built and compiled once and kept while the model lives.
+ * size, objective, engine and target shape, built and compiled once and kept while the model lives
+ * (`predict` runs a graph without labels, one per model, feature shape, chunk size, objective and engine).
  * @module
  */
-import { featureCount, type Dataset } from '../data/dataset.js'
+import { featureCount, targetCount, type Dataset } from '../data/dataset.js'
 import { minMaxScale, standardize, type MinMax, type Standardizer } from '../data/preprocess.js'
 import type { Layer } from '../nn/layer.js'
 import type { ParamValues } from '../nn/tree.js'
 import { argmaxRows } from '../metrics/classification.js'
 import type { Objective } from './objective.js'
 import { stepRunner, type Engine, type StepRunner } from '../run.js'
-import { evalStep, type EvalStep } from './step.js'
-import { checkData } from './validate.js'
+import { sizeOf } from '../shape.js'
+import { evalStep, predictStep, type EvalStep } from './step.js'
+import { checkData, checkOutput } from './validate.js'
 
 /** A model with its trained values: what `fit` returns and `predict` consumes. */
 export interface Trained {
@@ -39,75 +41,118 @@ const prepared = (trained: Trained, ds: Dataset): Dataset =>
 
 /** Loss and predictions over a data set. */
 export interface Evaluation {
-  /** Mean (unregularized) loss over the rows. */
+  /** Mean (unregularized) loss over the rows (over every target of every row for `[k]` targets). */
   readonly loss: number
-  /** Row-major `[n, k]` class probabilities (classification) or `[n]` predictions (regression). */
+  /**
+   * Row-major `[n, classes]` class probabilities (classification), `[n]` predictions (regression),
+   * `[n, k]` per-label probabilities (multi-label) or `[n, k]` predictions (multi-output regression).
+   */
   readonly predictions: Float64Array
-  /** Predicted class per row (classification), else empty. */
+  /**
+   * Predicted class per row (classification); for a multi-label set the `[n * k]` 0/1 decisions
+   * (probability above 0.5, row-major like `y`); else empty.
+   */
   readonly labels: Float64Array
-  /** Fraction of rows whose predicted class is the label (classification), else NaN. */
+  /**
+   * Fraction of rows whose predicted class is the label (classification); for a multi-label set the
+   * fraction of the `n * k` decisions equal to their target (element-wise, Keras's `binary_accuracy`
+   * at threshold 0.5; not the exact-match subset accuracy of `multilabelMetrics`); else NaN.
+   */
   readonly accuracy: number
 }
 
 const CHUNK = 512
 
-/** One compiled evaluation graph per model, feature shape, chunk size, objective and engine. */
+/** One compiled graph per model, feature shape, chunk size, objective, engine and target shape (or none, to predict). */
 const evaluators = new WeakMap<Layer, Map<string, { readonly graph: EvalStep; readonly runner: StepRunner }>>()
 
-const evaluatorFor = (trained: Trained, batch: number) => {
+/** The evaluation graph of `batch` rows with labels of `targetShape`, or the prediction graph when it is undefined. */
+const evaluatorFor = (trained: Trained, batch: number, targetShape: readonly number[] | undefined) => {
   const { model, featureShape, objective, engine } = trained
   let byShape = evaluators.get(model)
   if (byShape === undefined) evaluators.set(model, (byShape = new Map()))
-  const key = `${featureShape.join(',')}|${batch}|${objective.name}|${engine}`
+  const key = `${featureShape.join(',')}|${batch}|${objective.name}|${engine}|${targetShape === undefined ? 'predict' : `y[${targetShape.join(',')}]`}`
   let hit = byShape.get(key)
   if (hit === undefined) {
-    const graph = evalStep(model, featureShape, batch, objective)
+    const graph = targetShape === undefined ? predictStep(model, featureShape, batch, objective) : evalStep(model, featureShape, batch, objective, targetShape)
     byShape.set(key, (hit = { graph, runner: stepRunner(graph, engine) }))
   }
   return hit
 }
 
-/** The loss and predictions over all rows, through the evaluator of each chunk size. */
-const runChunks = (trained: Trained, ds: Dataset, k: number): { loss: number; predictions: Float64Array } => {
+/**
+ * The loss (with `labelled`) and predictions over all rows, through the graph of each chunk size; the
+ * predictions' width per row is the graph's own.
+ */
+const runChunks = (trained: Trained, ds: Dataset, labelled: boolean): { loss: number; predictions: Float64Array; width: number } => {
   const f = featureCount(trained)
+  const t = targetCount(ds)
   const chunk = Math.min(CHUNK, ds.n)
-  const predictions = new Float64Array(ds.n * k)
   const lossBuf = new Float64Array(1)
+  let predictions = new Float64Array(0)
+  let width = 0
   let state: readonly Float64Array[] | undefined
   let lossSum = 0
   for (let start = 0; start < ds.n; start += chunk) {
     const b = Math.min(chunk, ds.n - start)
-    const { graph, runner } = evaluatorFor(trained, b)
-    state ??= graph.pack(trained)
-    const inputs = [ds.x.subarray(start * f, (start + b) * f), ds.y.subarray(start, start + b)]
-    runner.run(inputs, state, [lossBuf, predictions.subarray(start * k, (start + b) * k)])
-    lossSum += lossBuf[0]! * b
+    const { graph, runner } = evaluatorFor(trained, b, labelled ? ds.targetShape ?? [] : undefined)
+    if (state === undefined) {
+      state = graph.pack(trained)
+      width = sizeOf(graph.outputs.at(-1)!.shape) / b
+      predictions = new Float64Array(ds.n * width)
+    }
+    const x = ds.x.subarray(start * f, (start + b) * f)
+    const out = predictions.subarray(start * width, (start + b) * width)
+    if (!labelled) runner.run([x], state, [out])
+    else {
+      runner.run([x, ds.y.subarray(start * t, (start + b) * t)], state, [lossBuf, out])
+      lossSum += lossBuf[0]! * b
+    }
   }
-  return { loss: lossSum / ds.n, predictions }
+  return { loss: labelled ? lossSum / ds.n : NaN, predictions, width }
 }
 
 /**
  * Throws a `RangeError` naming the row and value when `ds` does not fit the model: a wrong feature count,
- * a non-finite feature, or (when `labels`) a non-finite label or one outside the class range, which
- * would otherwise give NaN predictions or a silently wrong loss.
+ * a non-finite feature, or (when `labels`) a non-finite label, one outside the class range, a multi-label
+ * target other than 0/1, or targets of another shape than the model's output, which would otherwise give
+ * NaN predictions or a silently wrong loss.
  */
 const checkWidth = (who: string, trained: Trained, ds: Dataset): void => {
   const f = featureCount(trained)
   if (ds.x.length !== ds.n * f) throw new RangeError(`${who}: the data set has ${ds.x.length} feature values, expected ${ds.n} x ${f}`)
 }
 
-const checkRows = (who: string, trained: Trained, ds: Dataset, k: number, labels: boolean): void => {
+const checkRows = (who: string, trained: Trained, ds: Dataset, labels: boolean): void => {
   if (ds.n === 0) return
-  const probe = labels ? ds : { ...ds, y: new Float64Array(ds.n) }
-  const bad = checkData(probe, 'evaluated', trained.objective, trained.objective.classification ? k : undefined)
+  const k = classCount(trained)
+  const probe: Dataset = labels ? ds : { x: ds.x, y: new Float64Array(ds.n), n: ds.n, featureShape: ds.featureShape, classes: ds.classes }
+  const targetShape = probe.targetShape ?? []
+  const bad =
+    checkData(probe, 'evaluated', trained.objective, trained.objective.classification ? k : undefined) ??
+    (targetShape.length === 0 ? undefined : checkOutput(trained.model.spec([ds.n, ...trained.featureShape]).outputShape, ds.n, trained.objective, k, targetShape))
   if (bad !== undefined) throw new RangeError(bad.message.replace(/^fit: /, `${who}: `))
 }
 
-const classCount = (trained: Trained): number => (trained.objective.classification ? Math.max(trained.classes.length, 2) : 1)
+const classCount = (trained: Trained): number => Math.max(trained.classes.length, 2)
+
+/**
+ * The decisions of a classification model: argmax per row, or for a multi-label set (probabilities
+ * `[n, k]`) each probability above 0.5 (Keras's `binary_accuracy` threshold; exactly 0.5 is 0, as the
+ * argmax of the two columns `[0.5, 0.5]` of a single-logit model).
+ */
+const decisions = (trained: Trained, ds: Dataset, predictions: Float64Array, width: number): Float64Array => {
+  if (!trained.objective.classification) return new Float64Array(0)
+  if ((ds.targetShape ?? []).length > 0 && width === targetCount(ds)) return predictions.map((p) => (p > 0.5 ? 1 : 0))
+  return Float64Array.from(argmaxRows(predictions, Math.max(width, 1)))
+}
 
 /**
  * Loss, predictions and accuracy of a trained model on `ds` in evaluation mode. Rows that do not fit
- * (see the checks above) throw a `RangeError` naming the row.
+ * (see the checks above) throw a `RangeError` naming the row. For a multi-label set (`targetShape`
+ * `[k]`) `predictions` are `[n, k]` probabilities, `labels` the `[n * k]` decisions at 0.5 and
+ * `accuracy` the element-wise (per-label) accuracy; a one-label set (`[1]`) is binary classification
+ * and keeps the two columns `[1 - p, p]`. For multi-output regression `predictions` are `[n, k]`.
  * @example
  * import { evaluateModel, fit, sequential, dense, adam, key, flower } from 'kiln'
  * const [train, test] = [flower(key(1), 40), flower(key(2), 20)]
@@ -118,21 +163,21 @@ const classCount = (trained: Trained): number => (trained.objective.classificati
  * accuracy === labels.filter((l, i) => l === test.y[i]).length / 20 // true
  */
 export const evaluateModel = (trained: Trained, raw: Dataset): Evaluation => {
-  const k = classCount(trained)
   checkWidth('evaluateModel', trained, raw)
   const ds = prepared(trained, raw)
-  checkRows('evaluateModel', trained, ds, k, true)
-  const { loss, predictions } = runChunks(trained, ds, k)
-  const classification = trained.objective.classification
-  const labels = classification ? Float64Array.from(argmaxRows(predictions, k)) : new Float64Array(0)
+  checkRows('evaluateModel', trained, ds, true)
+  const { loss, predictions, width } = runChunks(trained, ds, true)
+  const labels = decisions(trained, ds, predictions, width)
   let right = 0
   for (let i = 0; i < labels.length; i++) if (labels[i] === ds.y[i]) right++
-  return { loss, predictions, labels, accuracy: classification ? right / ds.n : NaN }
+  return { loss, predictions, labels, accuracy: trained.objective.classification ? right / labels.length : NaN }
 }
 
 /**
- * Predictions of a trained model: class probabilities `[n, k]` (classification) or values `[n]`.
- * Labels are not read, so rows to predict may carry any `y`.
+ * Predictions of a trained model: class probabilities `[n, classes]` (classification), values `[n]`
+ * (regression), or, for a model with `k` outputs per row, `[n, k]` per-label probabilities
+ * (`binaryCrossEntropyWithLogits`, multi-label) or values (`meanSquaredError`, multi-output regression).
+ * Labels are not read (the prediction graph has none), so rows to predict may carry any `y`.
  * @example
  * import { predict, fit, sequential, dense, adam, key, flower } from 'kiln'
  * const [train, test] = [flower(key(1), 40), flower(key(2), 20)]
@@ -141,9 +186,8 @@ export const evaluateModel = (trained: Trained, raw: Dataset): Evaluation => {
  * predict(r.right, test).length // 20 * 2
  */
 export const predict = (trained: Trained, raw: Dataset): Float64Array => {
-  const k = classCount(trained)
   checkWidth('predict', trained, raw)
   const ds = prepared(trained, raw)
-  checkRows('predict', trained, ds, k, false)
-  return runChunks(trained, { ...ds, y: new Float64Array(ds.n) }, k).predictions
+  checkRows('predict', trained, ds, false)
+  return runChunks(trained, ds, false).predictions
 }

@@ -190,10 +190,15 @@ const penaltyOf = (reg: Regularization): ((p: Params) => Tensor) | undefined => 
   return terms.length === 0 ? undefined : (p) => terms.map((t) => t(p)).reduce((a, b) => add(a, b))
 }
 
-/** What `fit` trains with: the objective's loss on labels `[batch]`, the optimizer, regularization and freezing. */
+/**
+ * What `fit` trains with: the objective's loss on labels `[batch, ...targetShape]`, the optimizer,
+ * regularization and freezing.
+ */
 export interface FitStepConfig {
   readonly model: Layer
   readonly featureShape: readonly number[]
+  /** The shape of one row's targets (a data set's `targetShape`): `[]` (the default, labels `[batch]`) or `[k]`. */
+  readonly targetShape?: readonly number[]
   readonly batch: number
   readonly objective: Objective
   readonly optimizer: Optimizer
@@ -202,20 +207,22 @@ export interface FitStepConfig {
 }
 
 /**
- * The training step `fit` runs for `x: [batch, ...features]` and labels `y: [batch]` (L1/L2 apply to
- * trainable parameters only; the reported loss excludes the penalty).
+ * The training step `fit` runs for `x: [batch, ...features]` and labels `y: [batch, ...targetShape]`
+ * (L1/L2 apply to trainable parameters only; the reported loss excludes the penalty).
  * @example
  * import { fitStep, sequential, dense, adam, objectives } from 'kiln'
  * const s = fitStep({ model: sequential(dense(3)), featureShape: [4], batch: 8, objective: objectives.softmaxCrossEntropy, optimizer: adam(0.1) })
  * s.state.length // 6
  * s.outputs.length // 7
+ * // three targets per row (multi-output regression): y is [8, 3]
+ * fitStep({ model: sequential(dense(3)), featureShape: [4], targetShape: [3], batch: 8, objective: objectives.meanSquaredError, optimizer: adam(0.1) }).leaves.y.shape // [8, 3]
  */
 export const fitStep = (c: FitStepConfig): TrainStep => {
   const penalty = penaltyOf(c.regularization ?? {})
   return trainStep({
     model: c.model,
     inputShape: [c.batch, ...c.featureShape],
-    targetShape: [c.batch],
+    targetShape: [c.batch, ...(c.targetShape ?? [])],
     loss: c.objective.loss,
     optimizer: c.optimizer,
     ...(penalty === undefined ? {} : { penalty }),
@@ -223,29 +230,49 @@ export const fitStep = (c: FitStepConfig): TrainStep => {
   })
 }
 
-/** The evaluation pass: inputs `[x, y]`, state `[...params, ...layer state]`, outputs `[loss, predictions]`. */
+/**
+ * The evaluation pass: inputs `[x, y]`, state `[...params, ...layer state]`, outputs `[loss, predictions]`
+ * (a prediction pass, `predictStep`: inputs `[x]`, outputs `[predictions]`).
+ */
 export interface EvalStep extends StepGraph {
   /** State by position from trained values, each checked against its leaf. */
   readonly pack: (values: { readonly params: ParamValues; readonly state: ParamValues }) => Float64Array[]
 }
 
+/** The model's parameter and state leaves, its input and its evaluation-mode output for `batch` rows. */
+const evalPass = (model: Layer, featureShape: readonly number[], batch: number) => {
+  const leaves = model.leaves([batch, ...featureShape])
+  const x = input('x', [batch, ...featureShape])
+  const out = model.apply(leaves.params, x, { training: false, state: leaves.state }).y
+  const pack: EvalStep['pack'] = (v) => [...packValues(leaves.params, v.params, 'evaluateModel params'), ...packValues(leaves.state, v.state, 'evaluateModel state')]
+  return { x, out, state: [...leafList(leaves.params), ...leafList(leaves.state)], pack }
+}
+
 /**
- * The evaluation graph for `batch` rows (evaluation mode: no dropout, batch norm's running statistics).
+ * The evaluation graph for `batch` rows (evaluation mode: no dropout, batch norm's running statistics)
+ * with labels `y: [batch, ...targetShape]` (`targetShape` `[]` by default: one label per row).
  * @example
  * import { evalStep, sequential, dense, objectives } from 'kiln'
  * evalStep(sequential(dense(3)), [4], 8, objectives.softmaxCrossEntropy).outputs[1]!.shape // [8, 3]
+ * evalStep(sequential(dense(3)), [4], 8, objectives.binaryCrossEntropyWithLogits, [3]).inputs[1]!.shape // [8, 3]
  */
-export const evalStep = (model: Layer, featureShape: readonly number[], batch: number, objective: Objective): EvalStep => {
-  const leaves = model.leaves([batch, ...featureShape])
-  const x = input('x', [batch, ...featureShape])
-  const y = input('y', [batch])
-  const out = model.apply(leaves.params, x, { training: false, state: leaves.state }).y
-  return {
-    inputs: [x, y],
-    state: [...leafList(leaves.params), ...leafList(leaves.state)],
-    outputs: [objective.loss(out, y), objective.predict(out)],
-    pack: (v) => [...packValues(leaves.params, v.params, 'evaluateModel params'), ...packValues(leaves.state, v.state, 'evaluateModel state')],
-  }
+export const evalStep = (model: Layer, featureShape: readonly number[], batch: number, objective: Objective, targetShape: readonly number[] = []): EvalStep => {
+  const { x, out, state, pack } = evalPass(model, featureShape, batch)
+  const y = input('y', [batch, ...targetShape])
+  return { inputs: [x, y], state, outputs: [objective.loss(out, y), objective.predict(out)], pack }
+}
+
+/**
+ * The prediction graph for `batch` rows: `evalStep` without labels or loss (inputs `[x]`, outputs
+ * `[predictions]`), so predicting reads no targets and needs no target shape.
+ * @example
+ * import { sequential, dense, objectives } from 'kiln'
+ * import { predictStep } from './step.js'
+ * predictStep(sequential(dense(3)), [4], 8, objectives.binaryCrossEntropyWithLogits).outputs[0]!.shape // [8, 3]
+ */
+export const predictStep = (model: Layer, featureShape: readonly number[], batch: number, objective: Objective): EvalStep => {
+  const { x, out, state, pack } = evalPass(model, featureShape, batch)
+  return { inputs: [x], state, outputs: [objective.predict(out)], pack }
 }
 
 /**
