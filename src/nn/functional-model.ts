@@ -9,7 +9,7 @@ import { concat, reshape, slice } from '../api.js'
 import { fmt, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import type { ConfigValue } from './config.js'
-import { checkRowShape, connect, isMergeOp, merge, modelGraph, modelInput, rowShapes, type ModelGraph, type Symbolic } from './functional.js'
+import { checkRowShape, connect, exampleShape, isMergeOp, merge, modelGraph, modelInput, rowShapes, type ModelGraph, type Symbolic } from './functional.js'
 import { configOf, configured, defineLayer, splitKeyTensor, type ApplyContext, type Layer, type LayerSpec, type Var } from './layer.js'
 import { applyMerge, mergeShape } from './merge.js'
 import { checkNoExtra, group, isEmpty } from './subtrees.js'
@@ -22,8 +22,6 @@ export interface StepShapes {
   readonly outputShape: Shape
 }
 
-const inputShape = (g: ModelGraph, batch: number, r: number, done: readonly StepShapes[]): Shape =>
-  r < 0 ? [batch, ...g.inputs[-1 - r]!.shape] : done[r]!.outputShape
 
 const varShapes = (t: Tree<Var>): string => flattenParams(t).map(([p, v]) => `${p} ${fmt(v.shape)}`).join(', ')
 
@@ -40,7 +38,7 @@ export const stepShapes = (g: ModelGraph, batch: number): StepShapes[] => {
   const done: StepShapes[] = []
   const first = new Map<string, LayerSpec>()
   for (const st of g.steps) {
-    const inputShapes = st.reads.map((r) => inputShape(g, batch, r, done))
+    const inputShapes = st.reads.map((r) => (r < 0 ? [batch, ...exampleShape(g, r)] : done[r]!.outputShape))
     const src = st.value.source
     if (src._tag === 'LayerCall') {
       const spec = src.layer.spec(inputShapes[0]!)
@@ -116,8 +114,8 @@ const checkSharedState = (g: ModelGraph): void => {
   const uses = new Map<string, number>()
   for (const st of g.steps) if (st.value.source._tag === 'LayerCall') uses.set(st.name, (uses.get(st.name) ?? 0) + 1)
   for (const { name, layer } of g.layers) {
-    const call = g.steps.find((s) => s.name === name)!
-    if ((uses.get(name) ?? 0) > 1 && !isEmpty(layer.spec([1, ...(call.reads[0]! < 0 ? g.inputs[-1 - call.reads[0]!]!.shape : g.steps[call.reads[0]!]!.value.shape)]).state))
+    const first = g.steps.find((s) => s.name === name)!
+    if ((uses.get(name) ?? 0) > 1 && !isEmpty(layer.spec([1, ...exampleShape(g, first.reads[0]!)]).state))
       throw new RangeError(`functional: the layer '${name}' keeps state (such as batch-norm statistics) and is applied ${uses.get(name)} times; use one layer per application`)
   }
 }

@@ -207,6 +207,18 @@ export const modelGraph = (inputs: readonly Symbolic[], outputs: readonly Symbol
 }
 
 /**
+ * The shape of one example of the value at position `r` of a graph (an input when below 0, a step otherwise).
+ * @example
+ * import { modelInput, connect, dense, modelGraph } from 'kiln'
+ * import { exampleShape } from './functional.js'
+ * const x = modelInput([3])
+ * const g = modelGraph([x], [connect(x, dense(2))])
+ * exampleShape(g, -1) // [3]
+ * exampleShape(g, 0) // [2]
+ */
+export const exampleShape = (g: ModelGraph, r: number): Shape => (r < 0 ? g.inputs[-1 - r]! : g.steps[r]!.value).shape
+
+/**
  * The batch-free shapes a functional model reads and writes: one row of a `Dataset` holds its inputs
  * flattened and concatenated in order (one input: its own shape), and its outputs are flattened and
  * concatenated on the last axis (one output: its own shape).
@@ -216,7 +228,7 @@ export const modelGraph = (inputs: readonly Symbolic[], outputs: readonly Symbol
  * rowShapes(modelGraph([a, b], [connect(a, dense(1)), connect(b, dense(2))])) // { input: [5], output: [3] }
  */
 export const rowShapes = (g: ModelGraph): { readonly input: Shape; readonly output: Shape } => {
-  const outs = g.outputs.map((o) => g.steps[o]?.value.shape ?? g.inputs[-1 - o]!.shape)
+  const outs = g.outputs.map((o) => exampleShape(g, o))
   return {
     input: g.inputs.length === 1 ? g.inputs[0]!.shape : [g.inputs.reduce((n, s) => n + sizeOf(s.shape), 0)],
     output: outs.length === 1 ? outs[0]! : [outs.reduce((n, s) => n + sizeOf(s), 0)],

@@ -11,7 +11,7 @@ import { makeDataset } from '../data/dataset.js'
 import { constant } from '../make.js'
 import { fmt, ShapeError } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import { mapParams, type Params, type ParamValues, type Tree } from '../nn/tree.js'
+import { flattenParams, mapParams, type Params, type ParamValues, type Tree } from '../nn/tree.js'
 import type { Var } from '../nn/layer.js'
 import { predict, type Trained } from './predict.js'
 
@@ -33,12 +33,14 @@ export const predictOne = (trained: Trained, example: ArrayLike<number>): Float6
 }
 
 /** Trained values as constants shaped like the model's variables (their shapes come from the model's spec). */
-const constants = (vars: Tree<Var>, values: ParamValues): Params =>
-  mapParams(vars, (v, path) => {
-    const a = path.split('.').reduce<ParamValues | Float64Array | undefined>((t, k) => (t instanceof Float64Array || t === undefined ? undefined : t[k]), values)
-    if (!(a instanceof Float64Array)) throw new RangeError(`modelOutput: the trained values have no '${path}'`)
+const constants = (vars: Tree<Var>, values: ParamValues): Params => {
+  const byPath = new Map(flattenParams(values))
+  return mapParams(vars, (v, path) => {
+    const a = byPath.get(path)
+    if (a === undefined) throw new RangeError(`modelOutput: the trained values have no '${path}'`)
     return constant(a, v.shape)
   })
+}
 
 /** The model's preprocessing as tensor ops on `[batch, features]` rows. */
 const preprocessed = (trained: Trained, x: Tensor): Tensor => {

@@ -239,12 +239,14 @@ const machineFor = (s: FitSetup, engine: Engine): Machine => {
     }
     if (options.augment !== undefined) augmentInto(options.augment, { x, y, rows: size, featureShape: train.featureShape }, foldIn(augmentKey, stepCount))
     stepBuf[0] = stepCount
-    const k = foldIn(dropoutKey, stepCount)
-    if (usesKey) {
+    // The key is derived only when something reads it: a step of a model without dropout allocates nothing.
+    const k = usesKey || before !== undefined ? foldIn(dropoutKey, stepCount) : undefined
+    if (usesKey && k !== undefined) {
       keyBuf[0] = k.k0
       keyBuf[1] = k.k1
     }
-    before?.({ x, y, n: size, featureShape: train.featureShape, classes: train.classes, ...(train.targetShape === undefined ? {} : { targetShape: train.targetShape }) }, k)
+    if (before !== undefined && k !== undefined)
+      before({ x, y, n: size, featureShape: train.featureShape, classes: train.classes, ...(train.targetShape === undefined ? {} : { targetShape: train.targetShape }) }, k)
     const cur = sets[at]!
     at = (at + 1) % 3
     ;(which === 0 ? full : rest!).run(inputs[which]!, cur, outputs[at]!)
@@ -378,7 +380,7 @@ const stepper = (s: FitSetup, engine: Engine, m: Machine, p: RunState) => {
     const due = (count + 1) % every === 0
     let norms: GradientNorms | undefined
     const measure = (batch: Dataset, key: Key): void => {
-      norms = gradientNorms({ ...trainedAt(s, engine, m.snapshot()) }, batch, { key })
+      norms = gradientNorms(trainedAt(s, engine, m.snapshot()), batch, { key })
     }
     const loss = m.step(order, b, count, due && o.gradientNorms === true ? measure : undefined)
     if (!due) return loss
