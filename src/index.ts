@@ -6,7 +6,7 @@
  */
 export { type Either, type Left, type Right, isLeft, isRight, unwrap } from './either.js'
 export * from './shape.js'
-export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, requireInteger, requireBoolean, numberList, ownValue, type OwnValue, hasOwn, optionKeys, checkOptionKinds, kindCheck, optionTableProblem, type ValueCheck, type OptionTable, type OptionKind, type OptionKinds } from './options.js'
+export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions, requireNumber, requireInteger, requirePositiveInteger, positiveIntegers, requireBoolean, numberList, ownValue, type OwnValue, hasOwn, optionKeys, checkOptionKinds, kindCheck, optionTableProblem, type ValueCheck, type OptionTable, type OptionKind, type OptionKinds } from './options.js'
 export { isOp, isTensor, tensorList, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
 export { input, param, constant, scalar, uniformTensor, lift, keyTensor, SHARED_CONSTANT_LIMIT } from './make.js'
 export * from './api.js'

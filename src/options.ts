@@ -165,6 +165,35 @@ export const requireInteger = (op: string, field: string, v: unknown): number =>
 }
 
 /**
+ * A positive safe integer (a size, a count), or an `ArgumentError` naming `op` and `field`.
+ * @example
+ * import { requirePositiveInteger } from 'kiln'
+ * requirePositiveInteger('dense', 'units', 3) // 3
+ * try { requirePositiveInteger('dense', 'units', 0) } catch (e) { (e as Error).message } // 'dense: units: expected a positive integer, got 0'
+ */
+export const requirePositiveInteger = (op: string, field: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ArgumentError(op, field, `expected a positive integer, got ${describeValue(v)}`)
+  return v
+}
+
+/**
+ * A non-empty list of positive integers (a shape without a batch axis, sizes per stage), copied; anything
+ * else is an `ArgumentError` naming `op`, `field` and the entry.
+ * @example
+ * import { positiveIntegers } from 'kiln'
+ * positiveIntegers('modelInput', 'shape', [8, 8, 1]) // [8, 8, 1]
+ * try { positiveIntegers('modelInput', 'shape', [8, 0]) } catch (e) { (e as Error).message } // 'modelInput: shape: entry 1: expected a positive integer, got 0'
+ */
+export const positiveIntegers = (op: string, field: string, v: unknown): number[] => {
+  const list = numberList(op, field, v, true)
+  if (list.length === 0) throw new ArgumentError(op, field, 'expected a non-empty list of positive integers, got []')
+  list.forEach((d, i) => {
+    if (d < 1) throw new ArgumentError(op, field, `entry ${i}: expected a positive integer, got ${d}`)
+  })
+  return list
+}
+
+/**
  * A primitive boolean, or an `ArgumentError` naming `op` and `field`.
  * @example
  * import { requireBoolean } from 'kiln'

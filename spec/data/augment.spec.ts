@@ -350,6 +350,15 @@ describe('composeAugment and augmentDataset', () => {
     expect(augmentDataset(ds, t, key(5)).n).toBe(3)
     expect(() => augmentDataset(ds, t, key(5), { copies: 0 })).toThrow('augmentDataset: copies: expected a positive integer, got 0')
   })
+
+  it('augmentDataset repeats all of a multi-label row\'s targets and keeps targetShape', () => {
+    const ds = makeDataset(Float64Array.of(1, 2, 3, 4), Float64Array.of(1, 0, 1, 1), [1, 2], ['red', 'round'], [2])
+    const out = augmentDataset(ds, randomFlip({ probability: 1 }), key(0), { copies: 2 })
+    expect(out.n).toBe(4)
+    expect([...out.x]).toEqual([2, 1, 4, 3, 2, 1, 4, 3])
+    expect([...out.y]).toEqual([1, 0, 1, 1, 1, 0, 1, 1])
+    expect(out.targetShape).toEqual([2])
+  })
 })
 
 describe('errors', () => {

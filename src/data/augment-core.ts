@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ArgumentError, describeValue, numberList } from '../options.js'
+import { ArgumentError, describeValue, numberList, requireInteger } from '../options.js'
 
 /** An image's shape: `[H, W]` (grayscale) or `[H, W, C]` (channels last). */
 export type ImageShape = readonly [number, number] | readonly [number, number, number]
@@ -85,19 +85,6 @@ export const requireFinite = (who: string, field: string, v: unknown): number =>
 }
 
 /**
- * A safe integer, or an `ArgumentError` naming `who` and `field`.
- * @internal
- * @example
- * import { requireInt } from './augment-core.js'
- * requireInt('shiftImage', 'dy', -2) // -2
- * try { requireInt('shiftImage', 'dy', 0.5) } catch (e) { (e as Error).message } // 'shiftImage: dy: expected an integer, got 0.5'
- */
-export const requireInt = (who: string, field: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ArgumentError(who, field, `expected an integer, got ${describeValue(v)}`)
-  return v
-}
-
-/**
  * Writes `src` mirrored left-right (`horizontal`) and/or top-bottom (`vertical`) into `dst`.
  * @internal
  * @example
@@ -161,7 +148,8 @@ export const rotateInto = (src: Float64Array, dst: Float64Array, d: Dims, degree
   const sin = Math.sin(degrees * DEG)
   const cy = (h - 1) / 2
   const cx = (w - 1) / 2
-  const at = (py: number, px: number, k: number): number => (py >= 0 && py < h && px >= 0 && px < w ? src[(py * w + px) * c + k]! : fill)
+  // Each neighbour's offset into src, or -1 outside the image: bounds checked once per pixel, not per channel.
+  const offset = (py: number, px: number): number => (py >= 0 && py < h && px >= 0 && px < w ? (py * w + px) * c : -1)
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const sx = cx + (x - cx) * cos - (y - cy) * sin
@@ -170,13 +158,17 @@ export const rotateInto = (src: Float64Array, dst: Float64Array, d: Dims, degree
       const y0 = Math.floor(sy)
       const fx = sx - x0
       const fy = sy - y0
+      const i00 = offset(y0, x0)
+      const i01 = offset(y0, x0 + 1)
+      const i10 = offset(y0 + 1, x0)
+      const i11 = offset(y0 + 1, x0 + 1)
       const o = (y * w + x) * c
       for (let k = 0; k < c; k++) {
         // A zero weight skips its neighbour, so an exact grid position reads exactly one pixel.
-        let v = (1 - fy) * (1 - fx) * at(y0, x0, k)
-        if (fx !== 0) v += (1 - fy) * fx * at(y0, x0 + 1, k)
-        if (fy !== 0) v += fy * (1 - fx) * at(y0 + 1, x0, k)
-        if (fx !== 0 && fy !== 0) v += fy * fx * at(y0 + 1, x0 + 1, k)
+        let v = (1 - fy) * (1 - fx) * (i00 < 0 ? fill : src[i00 + k]!)
+        if (fx !== 0) v += (1 - fy) * fx * (i01 < 0 ? fill : src[i01 + k]!)
+        if (fy !== 0) v += fy * (1 - fx) * (i10 < 0 ? fill : src[i10 + k]!)
+        if (fx !== 0 && fy !== 0) v += fy * fx * (i11 < 0 ? fill : src[i11 + k]!)
         dst[o + k] = v
       }
     }
@@ -236,7 +228,7 @@ export const flipImage = (image: Float64Array, shape: ImageShape, horizontal: bo
 export const shiftImage = (image: Float64Array, shape: ImageShape, dy: number, dx: number, fill = 0): Float64Array => {
   const d = checkImage('shiftImage', image, shape)
   const out = new Float64Array(image.length)
-  shiftInto(image, out, d, requireInt('shiftImage', 'dy', dy), requireInt('shiftImage', 'dx', dx), requireFinite('shiftImage', 'fill', fill))
+  shiftInto(image, out, d, requireInteger('shiftImage', 'dy', dy), requireInteger('shiftImage', 'dx', dx), requireFinite('shiftImage', 'fill', fill))
   return out
 }
 

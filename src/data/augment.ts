@@ -10,7 +10,7 @@
  * @module
  */
 
-import { ArgumentError, checkOptionKinds, describeValue, numberList, type OptionKinds } from '../options.js'
+import { ArgumentError, checkOptionKinds, describeValue, numberList, requirePositiveInteger, type OptionKinds } from '../options.js'
 import { checkKey } from '../random/internal.js'
 import { foldIn, type Key } from '../random/key.js'
 import { randomInt, uniform } from '../random/sample.js'
@@ -296,19 +296,20 @@ export const composeAugment = (...transforms: readonly BatchTransform[]): BatchT
 export const augmentDataset = (ds: Dataset, transform: BatchTransform, k: Key, options: AugmentDatasetOptions = {}): Dataset => {
   const who = 'augmentDataset'
   checkOptionKinds(who, options, DATASET_KINDS)
-  const copies = options.copies ?? 1
-  if (!Number.isSafeInteger(copies) || copies < 1) throw new ArgumentError(who, 'copies', `expected a positive integer, got ${describeValue(copies)}`)
+  const copies = requirePositiveInteger(who, 'copies', options.copies ?? 1)
   if (typeof transform !== 'function') throw new ArgumentError(who, 'transform', `expected a BatchTransform function, got ${describeValue(transform)}`)
   checkKey(who, k)
   const batch: Batch = { x: ds.x, y: ds.y, rows: ds.n, featureShape: ds.featureShape }
-  const x = new Float64Array(copies * ds.x.length)
-  const y = new Float64Array(copies * ds.n)
+  // y holds targetCount values per row (a multi-label row's k targets), all of them repeated with the row.
+  const [xs, ys] = [ds.x.length, ds.y.length]
+  const x = new Float64Array(copies * xs)
+  const y = new Float64Array(copies * ys)
   for (let j = 0; j < copies; j++) {
     const out = transform(batch, foldIn(k, j))
-    if (out.x.length !== ds.x.length || out.y.length !== ds.n)
-      throw new ArgumentError(who, 'transform', `copy ${j} has ${out.x.length} feature values and ${out.y.length} labels, expected ${ds.x.length} and ${ds.n}`)
-    x.set(out.x, j * ds.x.length)
-    y.set(out.y, j * ds.n)
+    if (out.x.length !== xs || out.y.length !== ys)
+      throw new ArgumentError(who, 'transform', `copy ${j} has ${out.x.length} feature values and ${out.y.length} labels, expected ${xs} and ${ys}`)
+    x.set(out.x, j * xs)
+    y.set(out.y, j * ys)
   }
-  return { x, y, n: copies * ds.n, featureShape: ds.featureShape, classes: ds.classes }
+  return { ...ds, x, y, n: copies * ds.n }
 }

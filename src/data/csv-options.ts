@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { dataError, type DataError } from './error.js'
-import { closestName } from '../options.js'
+import { optionsProblem } from '../options.js'
 const refinement = <A>(name: string, is: (u: unknown) => u is A): t.Type<A, A, unknown> =>
   new t.Type<A, A, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity)
 
@@ -177,12 +177,9 @@ const combinationProblem = (o: CsvOptions): DataError | undefined => {
 export const decodeCsvOptions = (u: unknown): E.Either<DataError, CsvOptions> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u))
     return E.left(dataError.options('options', `options: expected an object, got ${show(u)}`))
-  const unknownKey = Object.keys(u).find((k) => !OPTION_KEYS.includes(k))
-  if (unknownKey !== undefined) {
-    const near = closestName(unknownKey, OPTION_KEYS)
-    const hint = near === undefined ? '' : `; did you mean '${near}'?`
-    return E.left(dataError.options(unknownKey, `options.${unknownKey}: unknown option${hint} (known: ${OPTION_KEYS.join(', ')})`))
-  }
+  const unknown = optionsProblem('decodeCsvOptions', u, OPTION_KEYS)
+  if (unknown !== undefined)
+    return E.left(dataError.options(unknown.field, `${unknown.field === 'options' ? 'options' : `options.${unknown.field}`}: ${unknown.detail}`))
   return pipe(
     CsvOptionsCodec.decode(u),
     E.mapLeft((errors): DataError => {

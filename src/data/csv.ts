@@ -95,10 +95,8 @@ type Layout = {
   readonly ncol: number
   /** The label column, or -1 with `labelColumn: 'none'`. */
   readonly labelCol: number
-  /** With `columns`: each chosen column's place in the row's features. */
-  readonly pick: ReadonlyMap<number, number> | undefined
-  /** With `ignore`: the skipped columns. */
-  readonly drop: ReadonlySet<number>
+  /** Each column's place in the row's features, or -1 (the label, or a column skipped by `columns` or `ignore`). */
+  readonly slot: Int32Array
   /** Features per row. */
   readonly f: number
 }
@@ -151,7 +149,11 @@ const layoutOf = (o: CsvOptions, cols: Columns): Layout | Fault => {
   const size = shape?.reduce((a, b) => a * b, 1)
   if (shape !== undefined && size !== f)
     return optionFault('featureShape', cols.at, (ln) => `[${shape.join(',')}] holds ${size} features, but ${f} feature columns are read (line ${ln} has ${ncol} columns)`)
-  return { ncol, labelCol, pick, drop: new Set(drop.keys()), f }
+  // One array lookup per field on the hot path, for columns, ignore and neither alike.
+  const slot = new Int32Array(ncol).fill(-1)
+  if (pick !== undefined) pick.forEach((k, c) => (slot[c] = k))
+  else for (let c = 0, k = 0; c < ncol; c++) if (c !== labelCol && !drop.has(c)) slot[c] = k++
+  return { ncol, labelCol, slot, f }
 }
 
 type Infer = {
@@ -257,9 +259,8 @@ type Table = {
 
 /** Decodes the row at `start` (its quoting already checked) into the table; an error stops the parse. */
 const decodeRow = (t: Table, cur: FieldCursor, start: number): Fault | undefined => {
-  const { ncol, labelCol, pick, drop } = t.layout
+  const { ncol, labelCol, slot } = t.layout
   cur.pos = start
-  let slot = 0
   for (let c = 0; c < ncol; c++) {
     cur.next() // cannot fail: countFields scanned this row
     if (c === labelCol) {
@@ -268,8 +269,8 @@ const decodeRow = (t: Table, cur: FieldCursor, start: number): Fault | undefined
       t.ys.push(y)
       continue
     }
-    const k = pick !== undefined ? pick.get(c) : drop.size > 0 && drop.has(c) ? undefined : slot++
-    if (k === undefined) continue
+    const k = slot[c]!
+    if (k < 0) continue
     const field = cur.value()
     const v = numberOf(field)
     if (v === undefined) return parseFault(cur.from, c + 1, `expected a finite number, got ${quote(field)}`)

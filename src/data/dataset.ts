@@ -189,7 +189,10 @@ export const targetRowsOf = (ds: Dataset): readonly Float64Array[] => {
  * labelCounts(makeDataset(new Float64Array(3), Float64Array.of(1, 0, 1), [1], ['a', 'b'])) // [1, 2]
  * labelCounts(makeDataset(new Float64Array(2), Float64Array.of(1, 0, 1, 1), [1], ['a', 'b'], [2])) // [2, 1]
  */
-export const labelCounts = (ds: Dataset): readonly number[] => classIndicesOf('labelCounts', ds).map((rows) => rows.length)
+export const labelCounts = (ds: Dataset): readonly number[] => {
+  checkLabels('labelCounts', ds)
+  return classCounts(ds)
+}
 
 /**
  * The row indices of each class: entry `c` lists, in ascending order, the rows labelled `c` (for a
@@ -198,17 +201,45 @@ export const labelCounts = (ds: Dataset): readonly number[] => classIndicesOf('l
  * import { classIndices, makeDataset } from 'kiln'
  * classIndices(makeDataset(new Float64Array(3), Float64Array.of(1, 0, 1), [1], ['a', 'b'])) // [[1], [0, 2]]
  */
-export const classIndices = (ds: Dataset): readonly (readonly number[])[] => classIndicesOf('classIndices', ds)
-
-const classIndicesOf = (who: string, ds: Dataset): number[][] => {
+export const classIndices = (ds: Dataset): readonly (readonly number[])[] => {
+  checkLabels('classIndices', ds)
   const out: number[][] = ds.classes.map(() => [])
-  if (ds.classes.length === 0) return out
-  const multi = (ds.targetShape ?? []).length > 0
-  const bad = badLabel(ds.y.subarray(0, ds.n * targetCount(ds)), ds.classes, multi ? targetCount(ds) : undefined)
-  if (bad !== undefined) throw new RangeError(`${who}: ${bad}`)
   const k = ds.classes.length
-  for (let i = 0; i < ds.n; i++)
+  const multi = isMultiLabel(ds)
+  for (let i = 0; i < ds.n && k > 0; i++)
     if (!multi) out[ds.y[i]!]!.push(i)
     else for (let c = 0; c < k; c++) if (ds.y[i * k + c] === 1) out[c]!.push(i)
   return out
+}
+
+/** Throws a `RangeError` naming `who` when a classification set's target is not a class index (or 0/1, multi-label). */
+const checkLabels = (who: string, ds: Dataset): void => {
+  if (ds.classes.length === 0) return
+  const t = targetCount(ds)
+  const bad = badLabel(ds.y.subarray(0, ds.n * t), ds.classes, isMultiLabel(ds) ? t : undefined)
+  if (bad !== undefined) throw new RangeError(`${who}: ${bad}`)
+}
+
+/**
+ * Rows per class among `rows` (all rows when undefined), labels taken as valid (see `labelCounts`,
+ * which checks them first); for a multi-label set, the rows whose target `c` is 1.
+ * @internal
+ * @example
+ * import { classCounts } from './dataset.js'
+ * import { makeDataset } from 'kiln'
+ * const ds = makeDataset(new Float64Array(3), Float64Array.of(1, 0, 1), [1], ['a', 'b'])
+ * classCounts(ds) // [1, 2]
+ * classCounts(ds, [0, 2]) // [0, 2]
+ */
+export const classCounts = (ds: Dataset, rows?: ArrayLike<number>): number[] => {
+  const k = ds.classes.length
+  const counts = new Array<number>(k).fill(0)
+  const multi = isMultiLabel(ds)
+  const m = rows === undefined ? ds.n : rows.length
+  for (let r = 0; r < m && k > 0; r++) {
+    const i = rows === undefined ? r : rows[r]!
+    if (!multi) counts[ds.y[i]!]!++
+    else for (let c = 0; c < k; c++) counts[c]! += ds.y[i * k + c]!
+  }
+  return counts
 }

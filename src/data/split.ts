@@ -14,7 +14,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { ArgumentError, checkOptionKinds, type OptionKinds } from '../options.js'
 import { foldIn, split, type Key } from '../random/key.js'
 import { choice, permutation } from '../random/sample.js'
-import { classIndices, isMultiLabel, take, targetCount, type Dataset } from './dataset.js'
+import { classCounts, classIndices, isMultiLabel, take, targetCount, type Dataset } from './dataset.js'
 import { dataError, type DataError } from './error.js'
 
 /** A train/test split: the two data sets and their rows' indices in the source data set. */
@@ -204,20 +204,6 @@ const stratifyProblem = (ds: Dataset): DataError | undefined => {
   return undefined
 }
 
-/** Rows per class among `rows` (all rows when undefined); for a multi-label set, rows whose target `c` is 1. */
-const countsOf = (ds: Dataset, rows: ArrayLike<number> | undefined): number[] => {
-  const k = ds.classes.length
-  const counts = new Array<number>(k).fill(0)
-  const multi = isMultiLabel(ds)
-  const m = rows === undefined ? ds.n : rows.length
-  for (let r = 0; r < m; r++) {
-    const i = rows === undefined ? r : rows[r]!
-    if (!multi) counts[ds.y[i]!]!++
-    else for (let c = 0; c < k; c++) counts[c]! += ds.y[i * k + c]!
-  }
-  return counts
-}
-
 /**
  * A `SplitError` when a class present in `ds` has no rows in one of the parts (for a multi-label set:
  * a label carried by some row is carried by no row of the part).
@@ -227,10 +213,10 @@ const checkClasses = (
   parts: readonly { readonly name: string; readonly idx: Int32Array }[],
 ): E.Either<DataError, void> => {
   if (ds.classes.length === 0) return E.right(undefined)
-  const total = countsOf(ds, undefined)
+  const total = classCounts(ds)
   const what = isMultiLabel(ds) ? 'label' : 'class'
   for (const { name, idx } of parts) {
-    const counts = countsOf(ds, idx)
+    const counts = classCounts(ds, idx)
     const c = counts.findIndex((v, cl) => v === 0 && total[cl]! > 0)
     if (c >= 0)
       return E.left(dataError.split(

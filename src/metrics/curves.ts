@@ -91,17 +91,21 @@ export const tableOf = <T>(kinds: OptionKinds<T>, required: Readonly<Record<stri
 })
 
 const CURVE_TABLE = tableOf(CURVE_KINDS, { positiveClass: POSITIVE_NEEDED })
+const SCORE_KINDS: OptionKinds<ScoreOptions> = { positiveClass: 'number' }
+const SCORE_TABLE = tableOf(SCORE_KINDS, { positiveClass: POSITIVE_NEEDED })
 
 /**
  * Checks an options object with a required `positiveClass` against `table` (unknown keys, kinds,
- * missing keys) and returns the positive class; throws an `ArgumentError` naming the field.
+ * missing keys; by default, the table of `{ positiveClass }` alone) and returns the positive class;
+ * throws an `ArgumentError` naming the field.
  * @example
  * import { positiveClassOf, tableOf } from './curves.js'
  * const table = tableOf<{ readonly positiveClass: number }>({ positiveClass: 'number' }, {})
  * positiveClassOf('rocAuc', { positiveClass: 0 }, table) // 0
+ * positiveClassOf('binaryMetrics', { positiveClass: 2 }) // 2
  * try { positiveClassOf('rocAuc', { positiveClass: 1.5 }, table) } catch (e) { (e as Error).message } // 'rocAuc: positiveClass: expected the label of the positive class (a non-negative integer), got 1.5'
  */
-export const positiveClassOf = (who: string, options: object | undefined, table: OptionTable): number => {
+export const positiveClassOf = (who: string, options: object | undefined, table: OptionTable = SCORE_TABLE): number => {
   // Missing options are a missing positiveClass, not "no options": the class is never guessed.
   const o = options ?? {}
   const problem = optionTableProblem(who, o, table)
@@ -153,11 +157,14 @@ const needPositives = (who: string, c: Counts, positiveClass: number, what: stri
     throw new Error(`${who}: yTrue has no row of the positive class ${positiveClass}; ${what} is undefined without positives`)
 }
 
-/** The indices of `m` points that `keep(i)` keeps, the first and last always. */
-const kept = (m: number, keep: (i: number) => boolean): number[] =>
-  Array.from({ length: m }, (_, i) => i).filter((i) => i === 0 || i === m - 1 || keep(i))
-
-const pick = (a: Float64Array, idx: readonly number[]): Float64Array => Float64Array.from(idx, (i) => a[i]!)
+/** `dropIntermediate`: the counts at the thresholds `keep(i)` keeps, the first and last always. */
+const keptCounts = (c: Counts, keep: (i: number) => boolean): Counts => {
+  const m = c.tps.length
+  if (m <= 2) return c
+  const idx = Array.from({ length: m }, (_, i) => i).filter((i) => i === 0 || i === m - 1 || keep(i))
+  const pick = (a: Float64Array): Float64Array => Float64Array.from(idx, (i) => a[i]!)
+  return { ...c, thresholds: pick(c.thresholds), tps: pick(c.tps), fps: pick(c.fps) }
+}
 
 /**
  * Precision and recall at every distinct score, as scikit-learn's `precision_recall_curve`:
@@ -176,11 +183,8 @@ export const precisionRecallCurve = (yTrue: Labels, scores: ArrayLike<number>, o
   const positiveClass = positiveClassOf(who, options, CURVE_TABLE)
   const counts = countAtThresholds(who, yTrue, scores, positiveClass)
   needPositives(who, counts, positiveClass, 'recall')
-  let { thresholds, tps, fps } = counts
-  if (options.dropIntermediate === true && tps.length > 2) {
-    const idx = kept(tps.length, (i) => tps[i] !== tps[i - 1] || tps[i + 1] !== tps[i])
-    ;[thresholds, tps, fps] = [pick(thresholds, idx), pick(tps, idx), pick(fps, idx)]
-  }
+  const t = counts.tps
+  const { thresholds, tps, fps } = options.dropIntermediate === true ? keptCounts(counts, (i) => t[i] !== t[i - 1] || t[i + 1] !== t[i]) : counts
   const m = tps.length
   const precision = new Float64Array(m + 1)
   const recall = new Float64Array(m + 1)
@@ -212,13 +216,9 @@ export const rocCurve = (yTrue: Labels, scores: ArrayLike<number>, options: Curv
   needPositives(who, counts, positiveClass, 'the true positive rate')
   if (counts.negatives === 0)
     throw new Error(`${who}: every row of yTrue is of the positive class ${positiveClass}; the false positive rate is undefined without negatives`)
-  let { thresholds, tps, fps } = counts
-  if (options.dropIntermediate === true && tps.length > 2) {
-    // A point is kept where the curve bends: a non-zero second difference of fps or tps.
-    const bends = (a: Float64Array, i: number): boolean => a[i + 1]! - 2 * a[i]! + a[i - 1]! !== 0
-    const idx = kept(tps.length, (i) => bends(fps, i) || bends(tps, i))
-    ;[thresholds, tps, fps] = [pick(thresholds, idx), pick(tps, idx), pick(fps, idx)]
-  }
+  // A point is kept where the curve bends: a non-zero second difference of fps or tps.
+  const bends = (a: Float64Array, i: number): boolean => a[i + 1]! - 2 * a[i]! + a[i - 1]! !== 0
+  const { thresholds, tps, fps } = options.dropIntermediate === true ? keptCounts(counts, (i) => bends(counts.fps, i) || bends(counts.tps, i)) : counts
   const m = tps.length
   const fpr = new Float64Array(m + 1)
   const tpr = new Float64Array(m + 1)
@@ -259,9 +259,6 @@ export const auc = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
   for (let i = 1; i < x.length; i++) area += ((x[i]! - x[i - 1]!) * (y[i]! + y[i - 1]!)) / 2
   return down ? -area : area
 }
-
-const SCORE_KINDS: OptionKinds<ScoreOptions> = { positiveClass: 'number' }
-const SCORE_TABLE = tableOf(SCORE_KINDS, { positiveClass: POSITIVE_NEEDED })
 
 /**
  * Area under the ROC curve: the probability that a random positive row scores higher than a random

@@ -82,7 +82,8 @@ export const multilabelMetrics = (yTrue: Labels, yPred: Labels, k: number): Mult
   for (let r = 0; r < n; r++) {
     let same = true
     for (let c = 0; c < k; c++) {
-      const [t, p] = [yTrue[r * k + c] === 1, yPred[r * k + c] === 1]
+      const t = yTrue[r * k + c] === 1
+      const p = yPred[r * k + c] === 1
       const cell = counts[c]!
       if (t && p) cell.tp++
       else if (p) cell.fp++

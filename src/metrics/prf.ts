@@ -8,7 +8,7 @@
  * @module
  */
 import { confusionMatrix } from './classification.js'
-import { positiveClassOf, tableOf } from './curves.js'
+import { positiveClassOf } from './curves.js'
 import { type Labels, checkPair } from './validate.js'
 
 /** Precision, recall, F1 and support (number of true samples) of one class or of an average. */
@@ -115,12 +115,10 @@ export interface BinaryMetricsOptions {
   readonly positiveClass: number
 }
 
-const BINARY_TABLE = tableOf<BinaryMetricsOptions>({ positiveClass: 'number' }, { positiveClass: 'the label of the positive class (a non-negative integer)' })
-
 /** The positive class and whether the caller named it (a bare number or `{ positiveClass }`). */
 const positiveOf = (positive: number | BinaryMetricsOptions | undefined): { readonly c: number; readonly explicit: boolean } => {
   if (positive === undefined) return { c: 1, explicit: false }
-  if (typeof positive === 'object' && positive !== null) return { c: positiveClassOf('binaryMetrics', positive, BINARY_TABLE), explicit: true }
+  if (typeof positive === 'object' && positive !== null) return { c: positiveClassOf('binaryMetrics', positive), explicit: true }
   if (!Number.isInteger(positive) || positive < 0)
     throw new Error(
       `binaryMetrics: positive = ${String(positive)} is not a class index; expected a non-negative integer`,

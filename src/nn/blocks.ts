@@ -4,7 +4,7 @@
  * a symbolic value and returns one, so blocks chain with `connect` and `merge`.
  * @module
  */
-import { ArgumentError, checkOptionKinds, requireInteger, type OptionKinds } from '../options.js'
+import { checkOptionKinds, requirePositiveInteger, type OptionKinds } from '../options.js'
 import { fmt, ShapeError } from '../shape.js'
 import { activation, batchNorm, dense } from './layers.js'
 import type { ActivationName } from './activations.js'
@@ -12,12 +12,6 @@ import { conv2d, maxPool2d } from './conv.js'
 import { connect, merge, type Symbolic } from './functional.js'
 import { heNormal } from './init.js'
 import { checkLabel, named, type Layer } from './layer.js'
-
-const positive = (who: string, field: string, v: unknown): number => {
-  const n = requireInteger(who, field, v)
-  if (n < 1) throw new ArgumentError(who, field, `expected a positive integer, got ${n}`)
-  return n
-}
 
 /** Options of `residualBlock`. */
 export interface ResidualOptions {
@@ -62,9 +56,9 @@ export const residualBlock = (x: Symbolic, options: ResidualOptions = {}): Symbo
   const image = x.shape.length === 3
   if (!image && x.shape.length !== 1) throw new ShapeError('residualBlock', [x.shape], `expected an image [height, width, channels] or a vector [n], got ${fmt(x.shape)}`)
   const channels = x.shape[x.shape.length - 1]!
-  const filters = positive('residualBlock', 'filters', o.filters ?? channels)
-  const stride = positive('residualBlock', 'stride', o.stride ?? 1)
-  const kernelSize = positive('residualBlock', 'kernelSize', o.kernelSize ?? 3)
+  const filters = requirePositiveInteger('residualBlock', 'filters', o.filters ?? channels)
+  const stride = requirePositiveInteger('residualBlock', 'stride', o.stride ?? 1)
+  const kernelSize = requirePositiveInteger('residualBlock', 'kernelSize', o.kernelSize ?? 3)
   if (!image && stride !== 1) throw new RangeError('residualBlock: stride applies to images only')
   const name = namer(o.name === undefined ? undefined : checkLabel(o.name, 'residualBlock'))
   const bn = o.batchNorm ?? true
@@ -96,7 +90,7 @@ const INCEPTION_OPTIONS: OptionKinds<InceptionOptions> = { f1x1: 'number', f3x3:
 
 const pairOfFilters = (field: string, v: readonly [number, number] | undefined): readonly [number, number] => {
   if (v === undefined || v.length !== 2) throw new RangeError(`inceptionBlock: ${field} must be [reduce, filters], two positive integers`)
-  return [positive('inceptionBlock', `${field}[0]`, v[0]), positive('inceptionBlock', `${field}[1]`, v[1])]
+  return [requirePositiveInteger('inceptionBlock', `${field}[0]`, v[0]), requirePositiveInteger('inceptionBlock', `${field}[1]`, v[1])]
 }
 
 /**
@@ -115,9 +109,9 @@ export const inceptionBlock = (x: Symbolic, options: InceptionOptions): Symbolic
   const f5 = pairOfFilters('f5x5', o.f5x5)
   const conv = (filters: number, size: number, part: string): Layer => name(conv2d(filters, size, { padding: 'same', activation: 'relu', init: heNormal }), part)
   return merge.concatenate([
-    connect(x, conv(positive('inceptionBlock', 'f1x1', o.f1x1), 1, '1x1')),
+    connect(x, conv(requirePositiveInteger('inceptionBlock', 'f1x1', o.f1x1), 1, '1x1')),
     connect(x, conv(f3[0], 1, '3x3_reduce'), conv(f3[1], 3, '3x3')),
     connect(x, conv(f5[0], 1, '5x5_reduce'), conv(f5[1], 5, '5x5')),
-    connect(x, maxPool2d(3, { stride: 1, padding: 'same' }), conv(positive('inceptionBlock', 'poolProjection', o.poolProjection), 1, 'pool_proj')),
+    connect(x, maxPool2d(3, { stride: 1, padding: 'same' }), conv(requirePositiveInteger('inceptionBlock', 'poolProjection', o.poolProjection), 1, 'pool_proj')),
   ])
 }

@@ -10,6 +10,7 @@
  * `conv2d1`), so inserting a dropout does not rename a dense layer.
  * @module
  */
+import { positiveIntegers } from '../options.js'
 import { fmt, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Layer } from './layer.js'
 import { MERGE_OPS, mergeShape, type MergeOp } from './merge.js'
@@ -28,12 +29,6 @@ export interface Symbolic {
   readonly source: Source
 }
 
-const checkShape = (who: string, shape: unknown): Shape => {
-  if (!Array.isArray(shape) || !shape.every((d): d is number => typeof d === 'number' && Number.isInteger(d) && d > 0))
-    throw new RangeError(`${who}: shape must be an array of positive integers (one example, no batch axis), got ${JSON.stringify(shape)}`)
-  return [...shape]
-}
-
 /**
  * A model input: one example's shape (no batch axis) and a name for messages.
  * @example
@@ -42,7 +37,7 @@ const checkShape = (who: string, shape: unknown): Shape => {
  */
 export const modelInput = (shape: Shape, name = 'x'): Symbolic => {
   if (typeof name !== 'string' || name === '') throw new RangeError(`modelInput: name must be a non-empty string, got ${JSON.stringify(name)}`)
-  return { _tag: 'Symbolic', shape: checkShape('modelInput', shape), source: { _tag: 'Input', name } }
+  return { _tag: 'Symbolic', shape: positiveIntegers('modelInput', 'shape', shape), source: { _tag: 'Input', name } }
 }
 
 const isSymbolic = (v: unknown): v is Symbolic => typeof v === 'object' && v !== null && (v as { _tag?: unknown })._tag === 'Symbolic'

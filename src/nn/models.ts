@@ -4,7 +4,7 @@
  * named sublayers, so they train with `fit`, save to model files and transfer by name.
  * @module
  */
-import { checkOptionKinds, describeValue, type OptionKinds } from '../options.js'
+import { checkOptionKinds, describeValue, positiveIntegers, requirePositiveInteger, type OptionKinds } from '../options.js'
 import { fmt, ShapeError, type Shape } from '../shape.js'
 import type { ActivationName } from './activations.js'
 import { residualBlock } from './blocks.js'
@@ -15,12 +15,6 @@ import { heNormal } from './init.js'
 import { named, type Layer } from './layer.js'
 import { activation, batchNorm, dense, flattenLayer } from './layers.js'
 import { sequential } from './sequential.js'
-
-const positiveInts = (who: string, field: string, v: unknown, n?: number): number[] => {
-  if (!Array.isArray(v) || (n !== undefined && v.length !== n) || v.length === 0 || !v.every((d) => Number.isInteger(d) && d > 0))
-    throw new RangeError(`${who}: ${field} must be ${n === undefined ? 'a non-empty array' : `an array of ${n}`} of positive integers, got ${describeValue(v)}`)
-  return [...v]
-}
 
 /** The layers that make an input of shape `[H, W]` or `[H, W, C]` an NHWC image (a channel axis added when missing). */
 const asImage = (who: string, shape: Shape): { layers: Layer[]; shape: Shape } => {
@@ -54,7 +48,7 @@ const LENET_OPTIONS: OptionKinds<LeNet5Options> = { inputShape: 'array', classes
  */
 export const lenet5 = (options: LeNet5Options = {}): Layer => {
   const o = checkOptionKinds('lenet5', options, LENET_OPTIONS)
-  const image = asImage('lenet5', positiveInts('lenet5', 'inputShape', o.inputShape ?? [32, 32, 1]))
+  const image = asImage('lenet5', positiveIntegers('lenet5', 'inputShape', o.inputShape ?? [32, 32, 1]))
   const [h, w] = image.shape as readonly [number, number, number]
   if (h > 32 || w > 32) throw new ShapeError('lenet5', [image.shape], `expects images of at most 32x32, got ${h}x${w}`)
   if ((32 - h) % 2 !== 0 || (32 - w) % 2 !== 0) throw new ShapeError('lenet5', [image.shape], `pads images evenly to 32x32, so height and width must be even, got ${h}x${w}`)
@@ -62,7 +56,7 @@ export const lenet5 = (options: LeNet5Options = {}): Layer => {
   if (pooling !== 'avg' && pooling !== 'max') throw new RangeError(`lenet5: pooling must be 'avg' or 'max', got ${describeValue(pooling)}`)
   const act = o.activation ?? 'tanh'
   const pool = (): Layer => (pooling === 'avg' ? avgPool2d(2) : maxPool2d(2))
-  const classes = positiveInts('lenet5', 'classes', [o.classes ?? 10], 1)[0]!
+  const classes = requirePositiveInteger('lenet5', 'classes', o.classes ?? 10)
   const pad = h === 32 && w === 32 ? [] : [zeroPadding2d([(32 - h) / 2, (32 - w) / 2])]
   return sequential(
     ...image.layers, ...pad,
@@ -101,15 +95,16 @@ const RESNET_OPTIONS: OptionKinds<SmallResNetOptions> = { inputShape: 'array', c
  */
 export const smallResNet = (options: SmallResNetOptions): Layer => {
   const o = checkOptionKinds('smallResNet', options, RESNET_OPTIONS)
-  const shape = positiveInts('smallResNet', 'inputShape', o.inputShape)
+  const shape = positiveIntegers('smallResNet', 'inputShape', o.inputShape)
   const image = asImage('smallResNet', shape)
-  const filters = positiveInts('smallResNet', 'filters', o.filters ?? [16, 32, 64])
-  const [blocks, classes] = positiveInts('smallResNet', 'blocks and classes', [o.blocks ?? 1, o.classes], 2)
+  const filters = positiveIntegers('smallResNet', 'filters', o.filters ?? [16, 32, 64])
+  const blocks = requirePositiveInteger('smallResNet', 'blocks', o.blocks ?? 1)
+  const classes = requirePositiveInteger('smallResNet', 'classes', o.classes)
   const x = modelInput(shape)
   let h = connect(x, ...image.layers, named(conv2d(filters[0]!, 3, { padding: 'same', bias: false, init: heNormal }), 'stem'), named(batchNorm(), 'stem_bn'), activation('relu'))
   filters.forEach((f, s) => {
-    for (let b = 0; b < blocks!; b++)
+    for (let b = 0; b < blocks; b++)
       h = residualBlock(h, { filters: f, stride: s > 0 && b === 0 ? 2 : 1, name: `stage${s + 1}_block${b + 1}` })
   })
-  return functional(x, connect(h, globalAvgPool2d(), named(dense(classes!), 'head')))
+  return functional(x, connect(h, globalAvgPool2d(), named(dense(classes), 'head')))
 }

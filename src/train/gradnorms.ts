@@ -11,6 +11,7 @@ import { grad } from '../grad.js'
 import { featureCount, type Dataset } from '../data/dataset.js'
 import { input } from '../make.js'
 import type { Layer } from '../nn/layer.js'
+import { perModel } from './model-cache.js'
 import { flattenParams, packValues, type ParamValues } from '../nn/tree.js'
 import { checkOptionKinds } from '../options.js'
 import type { Key } from '../random/key.js'
@@ -49,32 +50,26 @@ interface NormGraph {
   readonly pack: (v: { readonly params: ParamValues; readonly state: ParamValues }) => Float64Array[]
 }
 
-const graphs = new WeakMap<Layer, Map<string, NormGraph>>()
+const graphs = perModel<NormGraph>()
 
 /** The graph `[x, y, key] -> squared norm of each parameter's gradient`, built once per configuration. */
 const normGraph = (m: AtValues, rows: number, training: boolean, targetShape: readonly number[]): NormGraph => {
   const engine = m.engine ?? 'compiled'
-  let byKey = graphs.get(m.model)
-  if (byKey === undefined) graphs.set(m.model, (byKey = new Map()))
   const id = `${m.featureShape.join(',')}|${rows}|${targetShape.join(',')}|${m.objective.name}|${training}|${engine}`
-  const hit = byKey.get(id)
-  if (hit !== undefined) return hit
-  const leaves = m.model.leaves([rows, ...m.featureShape])
-  const [x, y, k] = [input('x', [rows, ...m.featureShape]), input('y', [rows, ...targetShape]), input('key', [2])]
-  const out = m.model.apply(leaves.params, x, { training, state: leaves.state, key: k }).y
-  const entries = flattenParams(leaves.params)
-  const grads = grad(m.objective.loss(out, y), entries.map(([, t]) => t))
-  if (entries.length === 0) throw new RangeError('gradientNorms: the model has no parameters')
-  const outputs = grads.map((g): Tensor => sum(square(g)))
-  const state = [...entries.map(([, t]) => t), ...flattenParams(leaves.state).map(([, t]) => t)]
-  const runner = stepRunner({ inputs: [x, y, k], state, outputs }, engine)
-  const made: NormGraph = {
-    runner,
-    paths: entries.map(([p]) => p),
-    pack: (v) => [...packValues(leaves.params, v.params, 'gradientNorms params'), ...packValues(leaves.state, v.state, 'gradientNorms state')],
-  }
-  byKey.set(id, made)
-  return made
+  return graphs(m.model, id, () => {
+    const leaves = m.model.leaves([rows, ...m.featureShape])
+    const [x, y, k] = [input('x', [rows, ...m.featureShape]), input('y', [rows, ...targetShape]), input('key', [2])]
+    const out = m.model.apply(leaves.params, x, { training, state: leaves.state, key: k }).y
+    const entries = flattenParams(leaves.params)
+    if (entries.length === 0) throw new RangeError('gradientNorms: the model has no parameters')
+    const grads = grad(m.objective.loss(out, y), entries.map(([, t]) => t))
+    const state = [...entries.map(([, t]) => t), ...flattenParams(leaves.state).map(([, t]) => t)]
+    return {
+      runner: stepRunner({ inputs: [x, y, k], state, outputs: grads.map((g): Tensor => sum(square(g))) }, engine),
+      paths: entries.map(([p]) => p),
+      pack: (v) => [...packValues(leaves.params, v.params, 'gradientNorms params'), ...packValues(leaves.state, v.state, 'gradientNorms state')],
+    }
+  })
 }
 
 /**

@@ -15,6 +15,7 @@ import { stepRunner, type Engine, type StepRunner } from '../run.js'
 import { sizeOf } from '../shape.js'
 import { evalStep, predictStep, type EvalStep } from './step.js'
 import { checkData, checkOutput } from './validate.js'
+import { perModel } from './model-cache.js'
 
 /** A model with its trained values: what `fit` returns and `predict` consumes. */
 export interface Trained {
@@ -64,20 +65,16 @@ export interface Evaluation {
 const CHUNK = 512
 
 /** One compiled graph per model, feature shape, chunk size, objective, engine and target shape (or none, to predict). */
-const evaluators = new WeakMap<Layer, Map<string, { readonly graph: EvalStep; readonly runner: StepRunner }>>()
+const evaluators = perModel<{ readonly graph: EvalStep; readonly runner: StepRunner }>()
 
 /** The evaluation graph of `batch` rows with labels of `targetShape`, or the prediction graph when it is undefined. */
 const evaluatorFor = (trained: Trained, batch: number, targetShape: readonly number[] | undefined) => {
   const { model, featureShape, objective, engine } = trained
-  let byShape = evaluators.get(model)
-  if (byShape === undefined) evaluators.set(model, (byShape = new Map()))
   const key = `${featureShape.join(',')}|${batch}|${objective.name}|${engine}|${targetShape === undefined ? 'predict' : `y[${targetShape.join(',')}]`}`
-  let hit = byShape.get(key)
-  if (hit === undefined) {
+  return evaluators(model, key, () => {
     const graph = targetShape === undefined ? predictStep(model, featureShape, batch, objective) : evalStep(model, featureShape, batch, objective, targetShape)
-    byShape.set(key, (hit = { graph, runner: stepRunner(graph, engine) }))
-  }
-  return hit
+    return { graph, runner: stepRunner(graph, engine) }
+  })
 }
 
 /**

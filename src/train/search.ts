@@ -139,18 +139,23 @@ const oneOf = (values: readonly string[], orFunction: boolean): ValueCheck => (v
   return `expected one of ${list}${orFunction ? ' or a function of the FitResult' : ''}, got ${describeValue(v)}${near === undefined ? '' : `; did you mean '${near}'?`}`
 }
 
+// What each integer option expects, said once for its check and for its "missing" message.
+const TRIALS = 'an integer >= 1 (hyperparameter samples to try)'
+const EPOCHS = 'an integer >= 1 (epochs per trial)'
+const MIN_EPOCHS = 'an integer >= 1 (epochs of the first rung)'
+
 // Typed by the interface: an option without a check (or a check of no option) does not compile.
 const SEARCH_CHECKS: { readonly [K in keyof SearchOptions<SearchSpace>]-?: ValueCheck | OptionTable } = {
   space: kindCheck('object'),
-  trials: integerAtLeast(1, 'an integer >= 1 (hyperparameter samples to try)'),
+  trials: integerAtLeast(1, TRIALS),
   key: (v) => (typeof v === 'object' && v !== null && '_tag' in v && v._tag === 'Key' ? undefined : `expected a Key such as key(0), got ${describeValue(v)}`),
-  epochs: integerAtLeast(1, 'an integer >= 1 (epochs per trial)'),
+  epochs: integerAtLeast(1, EPOCHS),
   run: kindCheck('function'),
   score: oneOf(SCORE_NAMES, true),
   direction: oneOf(DIRECTIONS, false),
   halving: {
-    checks: { minEpochs: integerAtLeast(1, 'an integer >= 1 (epochs of the first rung)'), factor: integerAtLeast(2, 'an integer >= 2') },
-    required: { minEpochs: 'an integer >= 1 (epochs of the first rung)' },
+    checks: { minEpochs: integerAtLeast(1, MIN_EPOCHS), factor: integerAtLeast(2, 'an integer >= 2') },
+    required: { minEpochs: MIN_EPOCHS },
   },
   onTrial: kindCheck('function'),
 }
@@ -159,9 +164,9 @@ const SEARCH_OPTIONS: OptionTable = {
   checks: SEARCH_CHECKS,
   required: {
     space: 'an object of dimensions such as { lr: space.logUniform(1e-4, 1) }',
-    trials: 'an integer >= 1 (hyperparameter samples to try)',
+    trials: TRIALS,
     key: 'a Key such as key(0)',
-    epochs: 'an integer >= 1 (epochs per trial)',
+    epochs: EPOCHS,
     run: 'a function (hyperparameters, trial) => fit(model, train, { ...trial, ... })',
   },
 }
