@@ -1,5 +1,5 @@
 // The README's API tour, runnable as written: `npx tsx examples/tour.ts`.
-import { input, param, matmul, add, relu, logSoftmax, takeAlong, mean, neg, grad, simplify, evaluate, show, gradcheck, sum, tanh, mul, compile, isRight } from '../src/index.js'
+import { input, param, matmul, add, relu, logSoftmax, takeAlong, mean, neg, grad, simplify, evaluate, show, gradcheck, formatGradcheck, constant, compile, isRight } from '../src/index.js'
 
 // A two-layer network on a batch of 4 points with 3 features and 2 classes.
 const x = input('x', [4, 3])
@@ -29,6 +29,12 @@ console.log('loss', lossValue![0], 'dloss/dw2[0]', g![0])
 const exe = compile([loss, gw2!])
 if (isRight(exe)) console.log('compiled loss', exe.right.run(bindings)[0]![0], `(${exe.right.explain().split('\n')[0]})`)
 
-// Gradient checking: central differences in float64 against the symbolic gradient.
-const report = gradcheck((v) => sum(tanh(mul(v, v))), [{ value: [0.3, -1.2, 2], shape: [3] }])
-console.log(report.summary)
+// Gradient checking on the parameter tree itself: Richardson-extrapolated differences in float64 against the
+// symbolic gradient, every element; the report names the worst elements (and any kinks, such as relu at 0).
+const [xData, yData] = [constant(bindings.x, [4, 3]), constant(bindings.y, [4])]
+const report = gradcheck(
+  (p) => neg(mean(takeAlong(logSoftmax(matmul(relu(add(matmul(xData, p.w1), p.b1)), p.w2)), yData))),
+  { w1: Float64Array.from(bindings.w1), b1: Float64Array.from(bindings.b1), w2: Float64Array.from(bindings.w2) },
+  { shapes: { w1: [3, 5], b1: [5], w2: [5, 2] } },
+)
+console.log(formatGradcheck(report))

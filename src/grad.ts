@@ -1,8 +1,8 @@
 /**
  * Symbolic reverse mode: derivatives are new expressions built from the op table's `vjp` rules (which
  * receive the public ops from here, so the table never imports the API), so they can be shown,
- * evaluated, compiled and differentiated again. Forward mode (`jvp`) is reverse mode
- * transposed; a dedicated forward rule per op could be a further field on the same records.
+ * evaluated, compiled and differentiated again. Forward mode has its own rules (`transforms/forward.ts`);
+ * `jvpTransposed` here derives it from reverse mode instead, as the oracle its tests compare against.
  * @module
  */
 import * as api from './api.js'
@@ -12,6 +12,7 @@ import { opDef } from './optable.js'
 import { fmt, ShapeError, shapeEq, sizeOf } from './shape.js'
 import { type NodeOf, type OpName, type Tensor } from './tensor.js'
 import { input, scalar } from './make.js'
+import { checkTangents } from './transforms/forward.js'
 
 /** The op record's derivative rule for `t`, given the public ops to build with. */
 const vjpRule = <K extends OpName>(t: NodeOf<K>, g: Tensor): readonly (Tensor | undefined)[] => opDef(t.op).vjp(g, t, api)
@@ -82,23 +83,22 @@ export const hvp = (loss: Tensor, wrt: readonly Tensor[], v: readonly Tensor[]):
 }
 
 /**
- * Forward mode: the Jacobian-vector product `J v` of `output` at `wrt` along `tangents` (one per `wrt`,
- * same shapes), by transposing reverse mode: `u -> J^T u` is linear in the cotangent `u`, so its own
- * vector-Jacobian product with `v` is `J v`, and `u` drops out of the result.
+ * The Jacobian-vector product `J v` by transposing reverse mode: `u -> J^T u` is linear in the cotangent
+ * `u`, so its own vector-Jacobian product with `v` is `J v`, and `u` drops out of the result. Forward
+ * mode (`jvp`) computes the same from its own rules in one pass; this is the independent oracle.
  * @example
- * import { jvp, mul, input, evaluate } from 'kiln'
+ * import { jvpTransposed, mul, input, evaluate } from 'kiln'
  * const x = input('x', [2])
- * const jv = jvp(mul(x, x), [x], [input('v', [2])])
+ * const jv = jvpTransposed(mul(x, x), [x], [input('v', [2])])
  * Array.from(evaluate([jv], { x: [1, 2], v: [1, 1] })[0]!) // [2, 4]
  */
-export const jvp = (output: Tensor, wrt: readonly Tensor[], tangents: readonly Tensor[]): Tensor => {
-  if (tangents.length !== wrt.length) throw new Error(`jvp: ${tangents.length} tangents for ${wrt.length} inputs`)
-  wrt.forEach((w, i) => {
-    if (!shapeEq(w.shape, tangents[i]!.shape)) throw new ShapeError('jvp', [w.shape, tangents[i]!.shape], 'each tangent must have the shape of its input')
-  })
+export const jvpTransposed = (output: Tensor, wrt: readonly Tensor[], tangents: readonly Tensor[]): Tensor => {
+  checkTangents('jvpTransposed', wrt, tangents)
   if (wrt.length === 0) return zerosLike(output)
   const u = input(`__jvp_cotangent_${output.id}`, output.shape)
   const ju = vjp(output, wrt, u)
   const dot = ju.map((g, i) => sum(mul(g, tangents[i]!) as Tensor)).reduce((a, b) => add(a, b))
   return vjp(dot, [u], scalar(1) as Tensor)[0]!
 }
+
+export { jvp } from './transforms/forward.js'

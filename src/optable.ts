@@ -6,6 +6,7 @@ import type { Helpers, OpDef, OpName, OpTable } from './ops/def.js'
 import { binaryOps, compareOps, unaryOps, whereOp } from './ops/elementwise.js'
 import { constantOp, inputOp, paramOp, uniformOp } from './ops/leaves.js'
 import { concatOp, oneHotOp, padOp } from './ops/select.js'
+import { customOp } from './ops/custom.js'
 import { matmulOp, maxOp, sumOp } from './ops/structure.js'
 import type { NodeOf } from './tensor.js'
 import { broadcastToOp, reshapeOp, sliceOp, stopGradientOp, transposeOp } from './ops/views.js'
@@ -37,6 +38,7 @@ export const opTable: OpTable = {
   concat: concatOp,
   pad: padOp,
   oneHot: oneHotOp,
+  custom: customOp,
 }
 
 /**

@@ -103,7 +103,11 @@ const generators: { readonly [K in Exclude<OpName, keyof ElementwiseAttrs>]: Gen
   },
   concat: ({ a, ch }) => (a.shape.length === 0 ? undefined : K.concat([a, K.neg(a)], ch % a.shape.length)),
   oneHot: ({ pool }) => K.oneHot(pool[7]!.t, 4),
+  custom: ({ a }) => straightThrough(a),
 }
+
+/** A custom node for random graphs and rule examples: the sign of x, differentiated as the identity. */
+export const straightThrough = K.customVjp((x: Tensor) => K.sign(x), (x) => [K.sign(x), []], (_r, g) => [g], { name: 'straightThrough' })
 
 const reduction = (red: typeof K.sum, a: Tensor, ch: number): Tensor => {
   if (a.shape.length === 0) return K.sum(a)

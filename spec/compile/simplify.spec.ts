@@ -6,6 +6,7 @@ import {
   reducedShape, sizeOf, type Bindings, type OpName, type Shape, type Tensor,
 } from '../../src/index.js'
 import { make } from '../../src/make.js'
+import { straightThrough } from './arbitraries.js'
 import { leavesOf } from '../../src/graph.js'
 import { rules, simplify, rewriteWith, type Rule } from '../../src/compile/simplify.js'
 
@@ -92,6 +93,7 @@ const examples: Readonly<Record<string, Example>> = {
     ),
   },
   'stop-gradient': { expr: shapeArb.chain((s) => operand(s)).map(stopGradient) },
+  'custom-primal': { expr: shapeArb.chain((s) => operand(s)).map((x) => straightThrough(exp(x))) },
   'mul-one': { expr: withUnit('mul', 1, true) },
   'div-one': { expr: withUnit('div', 1, false) },
   'sub-zero': { expr: withUnit('sub', 0, false) },

@@ -34,7 +34,15 @@ describe('the core API keeps literal shapes and plain result types', () => {
     expectTypeOf(evaluate).returns.toEqualTypeOf<Float64Array[]>()
     expectTypeOf(evaluateE([x], {})).toHaveProperty('_tag')
     expectTypeOf(show).returns.toEqualTypeOf<string>()
-    expectTypeOf(gradcheck).returns.toEqualTypeOf<GradcheckReport>()
+    expectTypeOf(gradcheck((v) => K.sum(v), [{ value: [1], shape: [1] }])).toEqualTypeOf<GradcheckReport>()
+    // a tree of values: f receives tensors at the same paths (a missing path is an error)
+    const report = gradcheck((p) => {
+      expectTypeOf(p.layer.w).toEqualTypeOf<Tensor>()
+      // @ts-expect-error no leaf 'v' under 'layer'
+      void p.layer.v
+      return K.sum(p.layer.w)
+    }, { layer: { w: new Float64Array(2) } })
+    expectTypeOf(report).toEqualTypeOf<GradcheckReport>()
     expectTypeOf<{ x: number[]; s: number; f: Float64Array }>().toExtend<Bindings>()
   })
 })

@@ -1,9 +1,13 @@
 /**
- * Forward mode (`jvp`, reverse mode transposed) against central differences along the tangent.
+ * Forward mode (`jvp`, from the op records' forward rules) against central differences along the
+ * tangent and against reverse mode transposed (`jvpTransposed`, the oracle), on random graphs.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { jvp } from '../../src/grad.js'
+import { jvp, jvpTransposed } from '../../src/grad.js'
+import * as K from '../../src/api.js'
+import { param } from '../../src/make.js'
+import type { Tensor } from '../../src/tensor.js'
 import { leavesOf, topoSort } from '../../src/graph.js'
 import { input } from '../../src/make.js'
 import { sizeOf } from '../../src/shape.js'
@@ -33,6 +37,28 @@ describe('jvp', () => {
       }),
       { seed: 20261126, numRuns: 60 },
     )
+  })
+
+  it('equals reverse mode transposed on random graphs', () => {
+    fc.assert(
+      fc.property(graphArb(5), fc.integer({ min: 0, max: 1e6 }), (g, seed) => {
+        const tangents = g.params.map((p, i) => input(`__t${i}`, p.shape))
+        const tv = Object.fromEntries(g.params.map((p, i) => [`__t${i}`, randomValues(seed + i, sizeOf(p.shape))]))
+        const [a, b] = evaluateUsed([jvp(g.out, g.params, tangents), jvpTransposed(g.out, g.params, tangents)], { ...g.bindings, ...tv })
+        expect(relError([a!], [b!], 1e-3)).toBeLessThan(1e-12)
+      }),
+      { seed: 20261130, numRuns: 80 },
+    )
+  })
+
+  it('costs one forward pass: a smaller graph than reverse mode transposed', () => {
+    let h: Tensor = input('x', [8, 4])
+    const ws = [0, 1, 2, 3].map((i) => param(`w${i}`, [4, 4]))
+    for (const w of ws) h = K.tanh(K.matmul(h, w))
+    const ts = ws.map((w, i) => input(`t${i}`, w.shape))
+    const fwd = topoSort([jvp(h, ws, ts)]).length
+    const transposed = topoSort([jvpTransposed(h, ws, ts)]).length
+    expect(fwd).toBeLessThan(transposed)
   })
 
   it('rejects tangents of the wrong shape or count', () => {

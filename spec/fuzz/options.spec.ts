@@ -62,6 +62,13 @@ let saves = 0
 const modelPath = (n: number) => join(dir, `fuzz-model-${n}.safetensors`)
 
 const NUMBERS = (...names: string[]) => Object.fromEntries(names.map((n) => [n, ['number'] as const]))
+const gradcheckKinds: Record<string, readonly Kind[]> = {
+  ...NUMBERS('eps', 'atol', 'rtol', 'order', 'seed', 'top', 'projections'), mode: ['string'], directions: ['string'], scaleStep: ['boolean'], richardson: ['boolean'], kinks: ['boolean'],
+}
+const spyModelAt = () => {
+  const m = spyModel()
+  return { model: m, featureShape: [2], ...m.init(K.key(0), [1, 2]) }
+}
 
 const TABLE: readonly Entry[] = [
   { name: 'fit', valid: fitValid, kinds: fitKinds, run: (o) => K.fit(spyModel(), data, o as K.FitOptions), ran },
@@ -90,8 +97,9 @@ const TABLE: readonly Entry[] = [
   { name: 'binaryCrossEntropy', valid: {}, kinds: NUMBERS('eps'), run: (o) => K.binaryCrossEntropy(probs, probs, o as K.BceOptions) },
   { name: 'l1Penalty', valid: {}, kinds: { excludeBiases: ['boolean'], exclude: ['function'] }, run: (o) => K.l1Penalty({ w: x }, 0.1, o as K.PenaltyOptions) },
   { name: 'l2Penalty', valid: {}, kinds: { excludeBiases: ['boolean'], exclude: ['function'] }, run: (o) => K.l2Penalty({ w: x }, 0.1, o as K.PenaltyOptions) },
-  { name: 'gradcheck', valid: {}, kinds: { ...NUMBERS('eps', 'atol', 'rtol', 'projections', 'seed'), mode: ['string'] }, run: (o) => K.gradcheck(counted((t: K.Tensor) => K.sum(t)), [{ value: [1], shape: [1] }], o as K.GradcheckOptions), ran },
-  { name: 'gradgradcheck', valid: {}, kinds: { ...NUMBERS('eps', 'atol', 'rtol', 'projections', 'seed'), mode: ['string'] }, run: (o) => K.gradgradcheck(counted((t: K.Tensor) => K.sum(t)), [{ value: [1], shape: [1] }], o as K.GradcheckOptions), ran },
+  { name: 'gradcheck', valid: {}, kinds: { ...gradcheckKinds, shapes: ['object'] }, run: (o) => K.gradcheck(counted((t: K.Tensor) => K.sum(t)), [{ value: [1], shape: [1] }], o as K.GradcheckOptions), ran },
+  { name: 'gradcheck (a tree)', valid: {}, kinds: { ...gradcheckKinds, shapes: ['object'] }, run: (o) => K.gradcheck(counted((p: K.Params) => K.sum(p.w as K.Tensor)), { w: Float64Array.of(1) }, o as K.GradcheckOptions), ran },
+  { name: 'gradcheckModel', valid: {}, kinds: { ...gradcheckKinds, key: ['object'], training: ['boolean'] }, run: (o) => K.gradcheckModel({ ...spyModelAt(), objective: K.objectives.softmaxCrossEntropy }, K.take(data, [0, 1]), o as K.GradcheckModelOptions), ran },
   { name: 'trainTestSplit', valid: {}, kinds: { test: ['number'], stratify: ['boolean'] }, run: (o) => K.trainTestSplit(K.key(0), data, o as never) },
   { name: 'trainDevTestSplit', valid: {}, kinds: { dev: ['number'], test: ['number'], stratify: ['boolean'] }, run: (o) => K.trainDevTestSplit(K.key(0), data, o as never) },
   { name: 'kFold', valid: {}, kinds: { stratify: ['boolean'] }, run: (o) => K.kFold(K.key(0), data, 3, o as never) },
@@ -112,6 +120,8 @@ const TABLE: readonly Entry[] = [
   { name: 'compile', valid: {}, kinds: { fuse: ['boolean'], simplify: ['boolean'], cache: ['boolean'] }, run: (o) => K.compile([K.add(x, 1)], o as K.CompileOptions) },
   { name: 'perEpoch', valid: {}, kinds: NUMBERS('firstEpoch'), run: (o) => K.perEpoch(K.inverseTimeDecay(0.1, 1), 4, o as K.PerEpochOptions) },
   { name: 'ewma', valid: {}, kinds: { biasCorrection: ['boolean'] }, run: (o) => K.ewma([1, 2], 0.9, o as K.EwmaOptions) },
+  { name: 'customVjp', valid: {}, kinds: { name: ['string'] }, run: (o) => K.customVjp(counted((t: K.Tensor) => t), (t) => [t, []], (_r, g) => [g], o as K.CustomOptions)(x), ran },
+  { name: 'customJvp', valid: {}, kinds: { name: ['string'] }, run: (o) => K.customJvp(counted((t: K.Tensor) => t), (_x, [t]) => t!, o as K.CustomOptions)(x), ran },
   // Functions other helpers own: the key check only.
   { name: 'simplify', valid: {}, run: (o) => K.simplify([K.add(x, 0)], o as K.SimplifyOptions) },
   { name: 'parseCsv', valid: {}, run: (o) => K.parseCsv('1,0\n2,1\n', o as K.CsvOptions) },
@@ -184,6 +194,19 @@ const TABLE: readonly Entry[] = [
         run: (o) => K.randomSearch(o as never), ran,
       },
       { name: 'searchChart', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], groupBy: ['string'] }, run: (o) => K.searchChart(searched, 'lr', o as K.SearchChartOptions) },
+    ]
+  })(),
+  // Eigensolvers (src/linalg/): the operator is counted, so a refusal runs no product.
+  { name: 'symmetricEigen', valid: {}, kinds: NUMBERS('maxSweeps', 'symmetryTolerance'), run: (o) => K.symmetricEigen([2, 1, 1, 2], 2, o as K.SymmetricEigenOptions) },
+  { name: 'lanczos', valid: { k: 1 }, kinds: { ...NUMBERS('k', 'maxIterations', 'tolerance', 'seed'), which: ['string'] }, run: (o) => K.lanczos(counted((v: Float64Array) => v), 3, o as K.LanczosOptions), ran },
+  { name: 'powerIteration', valid: {}, kinds: NUMBERS('maxIterations', 'tolerance', 'seed', 'shift'), run: (o) => K.powerIteration(counted((v: Float64Array) => v.map((x, i) => (i + 1) * x)), 3, o as K.PowerIterationOptions), ran },
+  // Curvature (src/curvature/): a two-parameter quadratic at its minimum.
+  ...((): Entry[] => {
+    const w = K.param('w', [2])
+    const at = { w: Float64Array.of(0, 0) }
+    return [
+      { name: 'criticalPoint', valid: {}, kinds: { ...NUMBERS('tolerance', 'gradientTolerance', 'k', 'seed', 'maxIterations'), method: ['string'], inputs: ['object'] }, run: (o) => K.criticalPoint(K.sum(K.mul(w, w)), { w }, at, o as K.CriticalPointOptions) },
+      { name: 'hessianMatrix', valid: {}, kinds: { inputs: ['object'] }, run: (o) => K.hessianMatrix(K.sum(K.mul(w, w)), { w }, at, o as K.HessianMatrixOptions) },
     ]
   })(),
 ]

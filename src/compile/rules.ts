@@ -74,6 +74,9 @@ const fold = rule('fold', (t) => {
 // stopGradient(x) -> x: simplify runs after differentiation, where it no longer matters
 const stopGradient = rule('stop-gradient', (t) => (isOp(t, 'stopGradient') ? t.args[0] : undefined))
 
+// custom(primal, ...inputs) -> primal: its rules matter only to differentiation, which simplify follows
+const customPrimal = rule('custom-primal', (t) => (isOp(t, 'custom') ? t.args[0] : undefined))
+
 // x*1 -> x, 1*x -> x
 const mulOne = unit('mul-one', 'mul', 1, true, true)
 // x/1 -> x
@@ -233,6 +236,7 @@ export const rules: readonly Rule[] = [
   fillView,
   fold,
   stopGradient,
+  customPrimal,
   mulOne,
   divOne,
   subZero,

@@ -17,12 +17,13 @@ import type { ElementwiseAttrs } from './elementwise.js'
 import type { LeafAttrs } from './leaves.js'
 import type { StructureAttrs } from './structure.js'
 import type { SelectAttrs } from './select.js'
+import type { CustomAttrs } from './custom.js'
 
 /** Attributes with none: most ops. */
 export type Empty = Readonly<Record<never, never>>
 
 /** Op-specific attributes, one entry per op, gathered from the interfaces beside the records. */
-export type OpAttrs = LeafAttrs & ElementwiseAttrs & StructureAttrs & SelectAttrs
+export type OpAttrs = LeafAttrs & ElementwiseAttrs & StructureAttrs & SelectAttrs & CustomAttrs
 
 /** Every op's name. */
 export type OpName = keyof OpAttrs
@@ -51,6 +52,14 @@ export type AttrSchema<K extends OpName> = { readonly [A in keyof OpAttrs[K]]-?:
 
 /** The public ops, handed to derivative rules (`vjp`) so that they are themselves differentiable. */
 export type Builders = typeof Api
+
+/** What a batching rule builds with: the public ops, the batch size and the node's op remade on new operands. */
+export interface BatchContext {
+  readonly ops: Builders
+  readonly size: number
+  /** The same op with the same attributes on `args` (its shape from the shape rule, no hint). */
+  readonly remake: (args: readonly Tensor[]) => Tensor
+}
 
 /**
  * Where an op's gradient is tested: operand values drawn from `[lo, hi]`, at least `gap` away from 0
@@ -94,6 +103,17 @@ interface Common<K extends OpName> {
   readonly evaluate: (args: readonly Float64Array[], node: NodeOf<K>) => Float64Array
   /** Reverse-mode rule: cotangent `g` of the output to one cotangent per operand (undefined = zero). */
   readonly vjp: (g: Tensor, node: NodeOf<K>, ops: Builders) => readonly (Tensor | undefined)[]
+  /**
+   * Forward-mode rule: the output's tangent from one tangent per operand (each of its operand's shape;
+   * undefined = zero), or undefined when it is zero. Linear in the tangents.
+   */
+  readonly jvp: (tangents: readonly (Tensor | undefined)[], node: NodeOf<K>, ops: Builders) => Tensor | undefined
+  /**
+   * Batching rule (`vmap`): the op applied across a new leading axis. Operand `i` is `[size, ...shape]`
+   * when `batched[i]`, else its own unbatched value; the result is `[size, ...node.shape]`. Called
+   * only when some operand is batched.
+   */
+  readonly batch: (args: readonly Tensor[], batched: readonly boolean[], node: NodeOf<K>, ctx: BatchContext) => Tensor
   /** Operand values for gradient tests; absent for ops without a gradient to test. */
   readonly domain?: Domain
   /** Attributes the specs build the op with (random graphs, hostile-input fuzzing). */

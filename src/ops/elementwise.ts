@@ -11,6 +11,7 @@ import type { NodeOf, Tensor } from '../tensor.js'
 import type { AttrSchema, Builders, Cost, Domain, ElementwiseDef, Empty, Helpers, OpAttrs, OpName } from './def.js'
 import { erf, TWO_OVER_SQRT_PI } from './erf.js'
 import { mapBroadcast } from './ref.js'
+import { batchBroadcasting, fitTo, sumTerms } from './rules.js'
 
 /** Unary maps without attributes: `neg(x)`, `exp(x)`, ... (the public API derives its unary ops from these). */
 export interface UnaryAttrs {
@@ -99,6 +100,8 @@ const unary = <N extends OpName>(meta: Meta<N>, s: UnarySpec<N>): ElementwiseDef
   shape: sameShape,
   evaluate: ([x], node) => x!.map((v) => s.f(v, node.attrs)),
   vjp: (g, node, K) => [s.dydx === undefined ? undefined : K.mul(g, s.dydx(node.args[0]!, node, node, K))],
+  jvp: ([t], node, K) => (t === undefined || s.dydx === undefined ? undefined : K.mul(t, s.dydx(node.args[0]!, node, node, K))),
+  batch: batchBroadcasting,
   kernel: ([x], a) => s.js(x!, a),
   ...(s.helpers === undefined ? {} : { helpers: s.helpers }),
   ...(s.domain === undefined ? {} : { domain: s.domain }),
@@ -143,6 +146,10 @@ export const unaryOps: { readonly [N in keyof UnaryAttrs | 'leakyRelu']: Element
   }),
 }
 
+/**
+ * Cotangents of both operands before unbroadcasting. Each is `g` times the partial derivative, so the
+ * same rule gives forward mode: operand i's tangent in place of `g`, component i.
+ */
 type Rule = (g: Tensor, a: Tensor, b: Tensor, y: Tensor, K: Builders) => readonly [Tensor | undefined, Tensor | undefined]
 
 /** A broadcasting binary op with cotangents for both operands (reduced back to their shapes). */
@@ -160,6 +167,11 @@ const binary = <N extends keyof BinaryAttrs>(
     const [ga, gb] = rule(g, a, b, node, K)
     return [ga && K.unbroadcast(ga, a.shape), gb && K.unbroadcast(gb, b.shape)]
   },
+  jvp: ([ta, tb], node, K) => {
+    const [a, b] = node.args as [Tensor, Tensor]
+    return sumTerms([ta && rule(ta, a, b, node, K)[0], tb && rule(tb, a, b, node, K)[1]], node.shape, K)
+  },
+  batch: batchBroadcasting,
   kernel: ([a, b]) => js(a!, b!),
   domain,
   ...(infix === undefined ? {} : { infix }),
@@ -215,6 +227,8 @@ const compare = <N extends keyof CompareAttrs>(op: N, meta: Meta<N>, f: (a: numb
   shape: broadcastRule(op),
   evaluate: (args, node) => mapBroadcast(args, node.args.map((a) => a.shape), node.shape, ([a, b]) => (f(a!, b!) ? 1 : 0)),
   vjp: () => [undefined, undefined],
+  jvp: () => undefined,
+  batch: batchBroadcasting,
   kernel: ([a, b]) => `(${a}${js}${b}?1:0)`,
   infix,
 })
@@ -252,6 +266,9 @@ export const whereOp: ElementwiseDef<'where'> = {
     const [c, a, b] = node.args as [Tensor, Tensor, Tensor]
     return [undefined, K.unbroadcast(K.where(c, g, 0), a.shape), K.unbroadcast(K.where(c, 0, g), b.shape)]
   },
+  jvp: ([, ta, tb], node, K) =>
+    ta === undefined && tb === undefined ? undefined : fitTo(K.where(node.args[0]!, ta ?? 0, tb ?? 0), node.shape, K),
+  batch: batchBroadcasting,
   kernel: ([c, a, b]) => `(${c}!==0?${a}:${b})`,
   domain: everywhere,
 }

@@ -4,7 +4,13 @@
  */
 import { uniformAt } from '../random/threefry.js'
 import { checkShape, sizeOf, type Shape } from '../shape.js'
+import { ArgumentError } from '../options.js'
 import type { AttrSchema, Empty, LeafDef, OpAttrs, RandomDef } from './def.js'
+
+/** Leaves have no operands, so no batching rule is ever called for them. */
+const noOperands = (): never => {
+  throw new Error('internal: a batching rule was called for a leaf')
+}
 
 /** Leaves and random ops. */
 export interface LeafAttrs {
@@ -28,6 +34,8 @@ const named = <K extends 'input' | 'param'>(op: K, attrs: AttrSchema<K>, sample:
     throw new Error(`evaluate: ${node.op} '${node.attrs.name}' is read from the bindings`)
   },
   vjp: () => [],
+  jvp: () => undefined,
+  batch: noOperands,
 })
 
 /**
@@ -59,6 +67,8 @@ export const constantOp: LeafDef<'constant'> = {
   shape: leafShape('constant'),
   evaluate: (_args, node) => node.attrs.values.slice(),
   vjp: () => [],
+  jvp: () => undefined,
+  batch: noOperands,
 }
 
 /**
@@ -80,6 +90,11 @@ export const uniformOp: RandomDef<'uniform'> = {
     return out
   },
   vjp: () => [undefined],
+  jvp: () => undefined,
+  // one key per example would need a key per row of the draw: not an affine rewrite of this op
+  batch: () => {
+    throw new ArgumentError('vmap', 'key', 'a random draw whose key depends on the mapped inputs is not supported; draw with a key that is not mapped')
+  },
   kernel: ([k0, k1, i]) => `uniformAt(${k0} >>> 0, ${k1} >>> 0, ${i})`,
   helpers: { uniformAt },
 }

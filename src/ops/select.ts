@@ -8,6 +8,7 @@ import { aff, type Aff, type Expr } from '../compile/ir.js'
 import { fmt, ShapeError, sizeOf, type Shape } from '../shape.js'
 import type { Domain, SelectDef } from './def.js'
 import { gatherBy, ravel, unravel } from './ref.js'
+import { linear } from './rules.js'
 
 /** Every select op's attributes. */
 export interface SelectAttrs {
@@ -51,6 +52,9 @@ export const padOp: SelectDef<'pad'> = {
     )
   },
   vjp: (g, node, K) => [K.slice(g, node.attrs.before, node.args[0]!.shape)],
+  // the fill value is a constant: its tangent is 0
+  jvp: ([t], node, K) => t && K.pad(t, node.attrs.before, node.attrs.after, 0),
+  batch: ([x], _b, node, { ops: K }) => K.pad(x!, [0, ...node.attrs.before], [0, ...node.attrs.after], node.attrs.value),
   // the operand where every padded axis is in range, else the fill value
   lower: (node, idx, read) => {
     const x = node.args[0]!
@@ -102,6 +106,9 @@ export const concatOp: SelectDef<'concat'> = {
       return K.slice(g, begin, a.shape)
     })
   },
+  jvp: linear<'concat'>((ts, node, K) => K.concat(ts, node.attrs.axis)),
+  batch: (xs, batched, node, { ops: K, size }) =>
+    K.concat(xs.map((x, i) => (batched[i] ? x : K.broadcastTo(x, [size, ...x.shape]))), node.attrs.axis + 1),
   // part p where the axis index is below the end of part p (tested in order), else the last part
   lower: (node, idx, read, rank) => {
     const ax = node.attrs.axis
@@ -144,6 +151,8 @@ export const oneHotOp: SelectDef<'oneHot'> = {
     return out
   },
   vjp: () => [undefined],
+  jvp: () => undefined,
+  batch: ([x], _b, node, { ops: K }) => K.oneHot(x!, node.attrs.depth),
   // equal(label, position on the new axis)
   lower: (node, idx, read) => ({
     _tag: 'op', call: { op: 'equal', attrs: {} },

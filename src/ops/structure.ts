@@ -7,6 +7,7 @@ import { fmt, normAxes, reducedShape, ShapeError, sizeOf, stridesOf, tryBroadcas
 import type { NodeOf, Tensor } from '../tensor.js'
 import type { Domain, Empty, MatmulDef, Monoid, OpName, ReduceDef } from './def.js'
 import { broadcastIndex, unravel } from './ref.js'
+import { batchBroadcasting, sumTerms } from './rules.js'
 import type { ViewAttrs } from './views.js'
 
 interface Reduction {
@@ -24,7 +25,7 @@ const everywhere: Domain = { lo: -3, hi: 3 }
 
 const keptShape = (node: NodeOf<'sum' | 'max'>): Shape => reducedShape(node.args[0]!.shape, node.attrs.axes, true)
 
-type ReduceParts<N extends OpName> = Pick<ReduceDef<N>, 'attrs' | 'sample' | 'vjp' | 'domain'>
+type ReduceParts<N extends OpName> = Pick<ReduceDef<N>, 'attrs' | 'sample' | 'vjp' | 'jvp' | 'domain'>
 const reduction = <N extends 'sum' | 'max'>(op: N, monoid: Monoid, rest: ReduceParts<N>): ReduceDef<N> => ({
   kind: 'reduce',
   arity: 1,
@@ -45,6 +46,8 @@ const reduction = <N extends 'sum' | 'max'>(op: N, monoid: Monoid, rest: ReduceP
     return out
   },
   showAttrs: (node) => `axes=${fmt(node.attrs.axes)}${node.attrs.keepDims ? ', keepDims' : ''}`,
+  // the same reduction one axis further in
+  batch: ([x], _b, node, { ops: K }) => K[op](x!, node.attrs.axes.map((a) => a + 1), node.attrs.keepDims),
   ...rest,
 })
 
@@ -60,7 +63,12 @@ const reductionAttrs = { attrs: { axes: 'ints', keepDims: 'bool' }, sample: { ax
 export const sumOp: ReduceDef<'sum'> = reduction(
   'sum',
   { identity: 0, combine: (a, v) => a + v, combineJs: (a, v) => `${a} + ${v}` },
-  { ...reductionAttrs, vjp: (g, node, K) => [K.broadcastTo(K.reshape(g, keptShape(node)), node.args[0]!.shape)], domain: everywhere },
+  {
+    ...reductionAttrs,
+    vjp: (g, node, K) => [K.broadcastTo(K.reshape(g, keptShape(node)), node.args[0]!.shape)],
+    jvp: ([t], node, K) => t && K.sum(t, node.attrs.axes, node.attrs.keepDims),
+    domain: everywhere,
+  },
 )
 
 /**
@@ -81,6 +89,15 @@ export const maxOp: ReduceDef<'max'> = reduction(
       const mask = K.equal(x, back(node))
       const count = K.sum(mask, node.attrs.axes, true)
       return [K.div(K.mul(mask, back(g)), K.broadcastTo(count, x.shape))]
+    },
+    // the mean of the tied maxima's tangents, as the reverse rule shares the cotangent among them
+    jvp: ([t], node, K) => {
+      if (t === undefined) return undefined
+      const x = node.args[0]!
+      const mask = K.equal(x, K.broadcastTo(K.reshape(node, keptShape(node)), x.shape))
+      const { axes } = node.attrs
+      const r = K.div(K.sum(K.mul(mask, t), axes, true), K.sum(mask, axes, true))
+      return node.attrs.keepDims ? r : K.reshape(r, node.shape)
     },
     domain: { lo: -3, hi: 3, separate: 0.05 },
   },
@@ -130,5 +147,11 @@ export const matmulOp: MatmulDef<'matmul'> = {
     const [a, b] = node.args as [Tensor, Tensor]
     return [K.unbroadcast(K.matmul(g, K.swapLast(b)), a.shape), K.unbroadcast(K.matmul(K.swapLast(a), g), b.shape)]
   },
+  // bilinear: d(ab) = da b + a db
+  jvp: ([ta, tb], node, K) => {
+    const [a, b] = node.args as [Tensor, Tensor]
+    return sumTerms([ta && K.matmul(ta, b), tb && K.matmul(a, tb)], node.shape, K)
+  },
+  batch: batchBroadcasting,
   domain: everywhere,
 }

@@ -7,6 +7,7 @@ import { aff, type Aff } from '../compile/ir.js'
 import { fmt, shapeEq, ShapeError, sizeOf, stridesOf, tryBroadcast, type Shape } from '../shape.js'
 import type { Domain, Empty, ViewDef } from './def.js'
 import { broadcastIndex, gatherBy, ravel } from './ref.js'
+import { alignBatched } from './rules.js'
 
 /** Every view's attributes. */
 export interface ViewAttrs {
@@ -108,6 +109,8 @@ export const transposeOp: ViewDef<'transpose'> = {
     return gatherBy(x!, node.shape, (idx) => ravel(inv.map((q) => idx[q]!), xs))
   },
   vjp: (g, node, K) => [K.transpose(g, inversePerm(node.attrs.perm))],
+  jvp: ([t], node, K) => t && K.transpose(t, node.attrs.perm),
+  batch: ([x], _b, node, { ops: K }) => K.transpose(x!, [0, ...node.attrs.perm.map((p) => p + 1)]),
   index: (idx, node) => {
     const src = new Array<Aff>(idx.length)
     node.attrs.perm.forEach((p, k) => (src[p] = idx[k]!))
@@ -137,6 +140,8 @@ export const reshapeOp: ViewDef<'reshape'> = {
   },
   evaluate: ([x]) => x!.slice(),
   vjp: (g, node, K) => [K.reshape(g, node.args[0]!.shape)],
+  jvp: ([t], node, K) => t && K.reshape(t, node.shape),
+  batch: ([x], _b, node, { ops: K, size }) => K.reshape(x!, [size, ...node.shape]),
   index: (idx, node, rank) => reshapeMap(node.args[0]!.shape, node.shape)?.(idx, rank),
   showAttrs: (node) => fmt(node.shape),
   domain: everywhere,
@@ -163,6 +168,8 @@ export const broadcastToOp: ViewDef<'broadcastTo'> = {
   },
   evaluate: ([x], node) => gatherBy(x!, node.shape, (idx) => broadcastIndex(idx, node.args[0]!.shape)),
   vjp: (g, node, K) => [K.unbroadcast(g, node.args[0]!.shape)],
+  jvp: ([t], node, K) => t && K.broadcastTo(t, node.shape),
+  batch: ([x], _b, node, { ops: K, size }) => K.broadcastTo(alignBatched(x!, node.shape.length, K), [size, ...node.shape]),
   index: (idx, node, rank) => broadcastIdx(idx, node.args[0]!.shape, rank),
   showAttrs: (node) => fmt(node.shape),
   domain: everywhere,
@@ -199,6 +206,8 @@ export const sliceOp: ViewDef<'slice'> = {
     const after = xs.map((d, k) => d - node.attrs.begin[k]! - node.shape[k]!)
     return [K.pad(g, node.attrs.begin, after)]
   },
+  jvp: ([t], node, K) => t && K.slice(t, node.attrs.begin, node.shape),
+  batch: ([x], _b, node, { ops: K, size }) => K.slice(x!, [0, ...node.attrs.begin], [size, ...node.shape]),
   index: (idx, node) => idx.map((a, k) => aff.shift(a, node.attrs.begin[k]!)),
   showAttrs: (node) => `begin=${fmt(node.attrs.begin)}, size=${fmt(node.shape)}`,
   domain: everywhere,
@@ -219,5 +228,7 @@ export const stopGradientOp: ViewDef<'stopGradient'> = {
   shape: ([x]) => x!,
   evaluate: ([x]) => x!.slice(),
   vjp: () => [undefined],
+  jvp: () => undefined,
+  batch: ([x], _b, _node, { ops: K }) => K.stopGradient(x!),
   index: (idx) => idx,
 }
