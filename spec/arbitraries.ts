@@ -4,7 +4,7 @@
  * @module
  */
 import fc from 'fast-check'
-import * as K from '../src/api.js'
+import * as K from '../src/index.js'
 import { topoSort } from '../src/graph.js'
 import type { Domain } from '../src/ops/def.js'
 import { show } from '../src/show.js'

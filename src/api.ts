@@ -4,8 +4,9 @@
  * the records' attribute interfaces); derived ops (mean, softmax, logSumExp, ...) are compositions.
  * @module
  */
-import { ArgumentError, describeValue, numberList, requireBoolean, requireNumber } from './options.js'
-import { inferDims, normAxes, reducedShape, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
+import { ArgumentError, describeValue, numberList, requireBoolean, requireNumber, requirePositiveInteger } from './options.js'
+import { MAX_ORDER } from './ops/special-derivs.js'
+import { inferDims, normAxes, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
 import { constValue, isTensor, tensorList, type Tensor, type TensorLike } from './tensor.js'
 import { lift, make, scalar } from './make.js'
 import type { BinaryName, UnaryName } from './ops/elementwise.js'
@@ -59,6 +60,50 @@ export const softplus = un('softplus')
  * Array.from(y!).map((v) => v.toFixed(6)) // ['0.000000', '0.842701', '-1.000000']
  */
 export const erf = un('erf')
+/**
+ * Elementwise `log(1 + x)`, accurate for tiny x (where `log(add(1, x))` returns 0). The simplifier rewrites
+ * `log(1 + x)` to it.
+ * @example
+ * import { log1p, constant, evaluate } from 'kiln'
+ * evaluate([log1p(constant([1e-20, 0], [2]))], {})[0] // Float64Array.of(1e-20, 0)
+ */
+export const log1p = un('log1p')
+/**
+ * Elementwise `e^x - 1`, accurate for tiny x. The simplifier rewrites `exp(x) - 1` to it.
+ * @example
+ * import { expm1, constant, evaluate } from 'kiln'
+ * evaluate([expm1(constant([1e-20, -Infinity], [2]))], {})[0] // Float64Array.of(1e-20, -1)
+ */
+export const expm1 = un('expm1')
+/** The order of a derivative primitive: 1 to MAX_ORDER (32). */
+const orderOf = (op: string, order: unknown): number => {
+  const n = requirePositiveInteger(op, 'order', order)
+  if (n > MAX_ORDER) throw new ArgumentError(op, 'order', `expected at most ${MAX_ORDER}, got ${n}`)
+  return n
+}
+/**
+ * Elementwise derivative of `sigmoid` of an order (default 1): `dsigmoid(x)` is `sigmoid(x) sigmoid(-x)`, the
+ * logistic density, accurate in both tails (it is `e^-|x|` there; `y (1 - y)` would be 0); order 2 and 3 keep
+ * their digits beside 0 and beside the zeros of `sigmoid'''`. `sigmoid`, `tanh` and `softplus` differentiate
+ * into it, and it into the next order.
+ * @example
+ * import { dsigmoid, constant, evaluate } from 'kiln'
+ * evaluate([dsigmoid(constant([0, 800], [2]))], {})[0] // Float64Array.of(0.25, 0)
+ * evaluate([dsigmoid(constant([-40], [1]))], {})[0]![0]! / Math.exp(-40) // 1
+ * evaluate([dsigmoid(constant([1e-300], [1]), 2)], {})[0] // Float64Array.of(-1.25e-301)
+ */
+export const dsigmoid = <T extends TensorLike>(x: T, order = 1): Un<T> =>
+  make('dsigmoid', [lift(x, 'dsigmoid', 'x')], { order: orderOf('dsigmoid', order) }) as Un<T>
+/**
+ * Elementwise derivative of `erf` of an order (default 1): `derf(x)` is `2/sqrt(pi) e^(-x^2)`, with `x^2`
+ * carried exactly into the exponential and subnormal results rounded once; `erf` differentiates into it.
+ * @example
+ * import { derf, constant, evaluate } from 'kiln'
+ * evaluate([derf(constant([0, 30], [2]))], {})[0] // Float64Array.of(1.1283791670955126, 0)
+ * evaluate([derf(constant([0], [1]), 3)], {})[0] // Float64Array.of(-2.256758334191025)
+ */
+export const derf = <T extends TensorLike>(x: T, order = 1): Un<T> =>
+  make('derf', [lift(x, 'derf', 'x')], { order: orderOf('derf', order) }) as Un<T>
 /** Identity whose derivative is zero. @example import { stopGradient, input } from 'kiln'; stopGradient(input('x', [2])).op // 'stopGradient' */
 export const stopGradient = un('stopGradient')
 
@@ -147,8 +192,10 @@ export const notEqual = bin('notEqual')
 export const where = (cond: TensorLike, a: TensorLike, b: TensorLike): Tensor =>
   make('where', [lift(cond, 'where', 'cond'), lift(a, 'where', 'a'), lift(b, 'where', 'b')], {})
 
-type Axes = number | readonly number[] | undefined
-type Reduced<T extends Tensor, A, KD extends boolean> = Tensor<
+/** Axes of a reduction: one, a list, or all (undefined). */
+export type Axes = number | readonly number[] | undefined
+/** The static shape of a reduction's result. */
+export type Reduced<T extends Tensor, A, KD extends boolean> = Tensor<
   Reduce<ShapeOf<T>, A extends number ? readonly [A] : A extends readonly number[] ? A : undefined, KD>
 >
 
@@ -200,59 +247,6 @@ export const min = <T extends Tensor, const A extends Axes = undefined, KD exten
   keepDims?: KD,
 ): Reduced<T, A, KD> =>
   neg(max(neg(x) as Tensor, normAxes('min', tensorArg('min', 'x', x).shape, axes), keepDimsOf('min', keepDims)) as Tensor) as Reduced<T, A, KD>
-
-/**
- * `log(sum(exp(x)))` over `axes`, shifted by the (gradient-stopped) maximum so it is finite for |x| up to 1e300.
- * As in PyTorch and SciPy, a row that is all `-Infinity` (or empty) gives `-Infinity` with a zero gradient,
- * a row holding `+Infinity` gives `+Infinity`, and a row holding NaN gives NaN.
- * @example
- * import { logSumExp, input, constant, evaluate } from 'kiln'
- * logSumExp(input('x', [2, 3]), -1).shape // [2]
- * Array.from(evaluate([logSumExp(constant([-Infinity, -Infinity, 0, Infinity], [2, 2]), 1)], {})[0]!) // [-Infinity, Infinity]
- */
-export const logSumExp = <T extends Tensor, const A extends Axes = undefined, KD extends boolean = false>(
-  x: T,
-  axes?: A,
-  keepDims?: KD,
-): Reduced<T, A, KD> => {
-  const ax = normAxes('logSumExp', tensorArg('logSumExp', 'x', x).shape, axes)
-  const kd = keepDimsOf('logSumExp', keepDims)
-  const t: Tensor = x
-  // An infinite max shifts by 0 instead (x - m would be inf - inf = NaN); the compiler's online max+sum
-  // recognizes this guarded shift (online.ts). A row that is all -Infinity then sums to 0: its result is
-  // -Infinity, and the log reads 1 there so the gradient is 0 (not 0 * 1/0).
-  const mx: Tensor = max(t, ax, true) as Tensor
-  const m: Tensor = stopGradient(where(equal(abs(mx), Infinity), 0, mx))
-  const total: Tensor = sum(exp(sub(t, m) as Tensor) as Tensor, ax, true) as Tensor
-  const empty: Tensor = equal(total, 0)
-  const s: Tensor = log(where(empty, 1, total))
-  const out: Tensor = where(empty, -Infinity, add(s, m))
-  return (kd ? out : reshape(out, reducedShape(x.shape, ax, false))) as Reduced<T, A, KD>
-}
-
-/**
- * Log-softmax over `axis` (last by default): `x - logSumExp(x)`, finite for logits of +-1000. A row that
- * is all `-Infinity` gives NaN (`-inf - -inf`), as in PyTorch.
- * @example
- * import { logSoftmax, input } from 'kiln'
- * logSoftmax(input('x', [4, 10])).shape // [4, 10]
- */
-export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> =>
-  sub(x as Tensor, logSumExp(x as Tensor, normAxes('logSoftmax', tensorArg('logSoftmax', 'x', x).shape, requireNumber('logSoftmax', 'axis', axis), 'axis'), true) as Tensor) as Tensor as Tensor<S>
-
-/**
- * Softmax over `axis` (last by default), computed from the max-shifted exponentials. A row that is all
- * `-Infinity` gives NaN (0 / 0), as in PyTorch; so does a row holding `+Infinity` or NaN.
- * @example
- * import { softmax, input } from 'kiln'
- * softmax(input('x', [4, 10])).shape // [4, 10]
- */
-export const softmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> => {
-  const t: Tensor = x
-  const ax = normAxes('softmax', tensorArg('softmax', 'x', x).shape, requireNumber('softmax', 'axis', axis), 'axis')
-  const e: Tensor = exp(sub(t, stopGradient(max(t, ax, true) as Tensor) as Tensor) as Tensor)
-  return div(e, sum(e, ax, true) as Tensor) as Tensor as Tensor<S>
-}
 
 /**
  * Matrix product `[..., n, k] x [..., k, m] -> [..., n, m]`; batch axes broadcast.

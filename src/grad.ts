@@ -13,6 +13,7 @@ import { fmt, ShapeError, shapeEq, sizeOf } from './shape.js'
 import { type NodeOf, type OpName, type Tensor } from './tensor.js'
 import { input, scalar } from './make.js'
 import { checkTangents } from './transforms/forward.js'
+import { stabilizeFor } from './compile/stabilize.js'
 
 /** The op record's derivative rule for `t`, given the public ops to build with. */
 const vjpRule = <K extends OpName>(t: NodeOf<K>, g: Tensor): readonly (Tensor | undefined)[] => opDef(t.op).vjp(g, t, api)
@@ -35,9 +36,10 @@ const onPath = (order: readonly Tensor[], wrt: readonly Tensor[]): Set<number> =
 export const vjp = (output: Tensor, wrt: readonly Tensor[], seed: Tensor): Tensor[] => {
   if (!shapeEq(seed.shape, output.shape))
     throw new ShapeError('vjp', [output.shape, seed.shape], 'the cotangent must have the shape of the output')
-  const order = topoSort([output])
+  const [out] = stabilizeFor([output], wrt) as [Tensor]
+  const order = topoSort([out])
   const needed = onPath(order, wrt)
-  const ct = new Map<number, Tensor>([[output.id, seed]])
+  const ct = new Map<number, Tensor>([[out.id, seed]])
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i]!
     const g = ct.get(t.id)

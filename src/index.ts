@@ -10,6 +10,7 @@ export { ArgumentError, describeValue, closestName, optionsProblem, checkOptions
 export { isOp, isTensor, tensorList, liveNodeCount, type Tensor, type TensorLike, type OpName, type OpAttrs, type NodeOf } from './tensor.js'
 export { input, param, constant, scalar, uniformTensor, lift, keyTensor, SHARED_CONSTANT_LIMIT } from './make.js'
 export * from './api.js'
+export * from './softmax.js'
 export { BindingError, topoSort, type Bindings } from './graph.js'
 export { evaluate, evaluateE } from './evaluate.js'
 export { stepRunner, runStep, stepFunction, type StepGraph, type StepRunner, type Engine } from './run.js'

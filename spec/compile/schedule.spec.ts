@@ -23,12 +23,12 @@ describe('schedule (fusion decisions)', () => {
     expect(s.kernels[0]!.fused).toEqual(['sum', 'mul', 'sub'])
   })
 
-  it('softmax / log-softmax over rows: one online max+sum pass, then the output pass', () => {
+  it('softmax / log-softmax over rows: one online max+sum pass, then the output pass (log-softmax: two sums for log1p first)', () => {
     const x = K.input('x', [8, 10])
-    for (const y of [K.softmax(x), K.logSoftmax(x)]) {
+    for (const [y, tags] of [[K.softmax(x), ['reduce', 'map']], [K.logSoftmax(x), ['reduce', 'reduce', 'reduce', 'map']]] as const) {
       const s = plan([y])
       const passes = s.kernels.filter((k) => k.shape.length === 2 && k.shape[1] === 10)
-      expect(passes.map((k) => k._tag)).toEqual(['reduce', 'map'])
+      expect(passes.map((k) => k._tag)).toEqual(tags)
       const first = passes[0]!
       if (first._tag !== 'reduce') throw new Error('unreachable')
       expect(first.op).toBe('max')

@@ -66,6 +66,7 @@ const withUnit = (op: OpName, v: number, bothSides: boolean, widen = true): fc.A
 const pair = shapeArb.chain((s) => fc.tuple(operand(s), shapeArb.chain((t) => operand(t, 'y')), fc.boolean()))
 const consts = (s: Shape): fc.Arbitrary<Tensor> => fc.array(anyDouble, { minLength: sizeOf(s), maxLength: sizeOf(s) }).map((v) => constant(v, s))
 const perm3 = fc.shuffledSubarray([0, 1, 2], { minLength: 3, maxLength: 3 })
+const moderate = fc.tuple(fc.double({ min: 0.1, max: 2, noNaN: true }), fc.boolean()).map(([v, s]) => (s ? -v : v))
 const signedMagnitude = fc.tuple(fc.double({ min: 1e-3, max: 700, noNaN: true }), fc.boolean()).map(([v, s]) => (s ? -v : v))
 
 interface Example {
@@ -125,6 +126,22 @@ const examples: Readonly<Record<string, Example>> = {
   'sum-drop-kept': {
     expr: fc.tuple(operand([2, 3, 4]), fc.subarray([0, 1, 2], { minLength: 1 })).map(([x, axes]) => reshape(sum(x, axes, true), reducedShape(x.shape, axes, false))),
   },
+  // stabilizing rules: values within 1e-12 where nothing cancels (their accuracy is spec/accuracy's)
+  'one-minus-sigmoid': { expr: shapeArb.chain((s) => fc.tuple(operand(s), fill(1, s, false))).map(([x, one]) => sub(one, sigmoid(x))), values: moderate },
+  'log-sigmoid': { expr: shapeArb.chain((s) => operand(s)).map((x) => log(sigmoid(x))), values: moderate },
+  log1p: {
+    expr: shapeArb.chain((s) => fc.tuple(operand(s), fill(1, s, false), fc.nat({ max: 2 }))).map(([x, one, k]) => log(k === 0 ? add(one, x) : k === 1 ? add(x, one) : sub(one, x))),
+    values: moderate,
+  },
+  expm1: {
+    expr: shapeArb.chain((s) => fc.tuple(operand(s), fc.nat({ max: 2 }))).map(([x, k]) => (k === 0 ? sub(exp(x), 1) : k === 1 ? add(exp(x), -1) : add(-1, exp(x)))),
+    values: moderate,
+  },
+  'sigmoid-difference': { expr: fc.tuple(shapeArb.chain((s) => operand(s)), fc.boolean()).map(([x, l]) => (l ? sub(sigmoid(neg(x)), sigmoid(x)) : sub(sigmoid(x), sigmoid(neg(x))))), values: moderate },
+  'log-sum-exp': {
+    expr: fc.tuple(operand([2, 3]), fc.constantFrom<number[]>([1], [0], [0, 1]), fc.boolean()).map(([x, axes, kd]) => log(sum(exp(x), axes, kd))),
+    values: moderate,
+  },
   'sum-broadcast': {
     expr: fc.constantFrom(
       sum(broadcastTo(input('x', [3]), [4, 3]), 0),
@@ -176,6 +193,12 @@ describe('simplify rules (table-driven)', () => {
     'log-exp': [log(exp(x0)), 800],
     'sum-none': [make('sum', [x0], { axes: [], keepDims: false }), -0],
     'sum-broadcast': [sum(broadcastTo(x0, [10])), 0.1],
+    'one-minus-sigmoid': [sub(1, sigmoid(x0)), 40],
+    'log-sigmoid': [log(sigmoid(x0)), -800],
+    log1p: [log(add(1, x0)), 1e-20],
+    expm1: [sub(exp(x0), 1), 1e-20],
+    'sigmoid-difference': [sub(sigmoid(neg(x0)), sigmoid(x0)), 1e-20],
+    'log-sum-exp': [log(sum(exp(x0))), 800],
   }
   it('every inexact rule has a witness input where its rewrite changes the value', () => {
     expect(Object.keys(witnesses).sort()).toEqual(rules.filter((r) => !r.exact).map((r) => r.name).sort())

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, test } from 'vitest'
-import * as K from '../../src/api.js'
+import * as K from '../../src/index.js'
 import { evaluate, evaluateE } from '../../src/evaluate.js'
 import { grad, hvp, vjp } from '../../src/grad.js'
 import type { Bindings } from '../../src/graph.js'

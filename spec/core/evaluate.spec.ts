@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as K from '../../src/api.js'
+import * as K from '../../src/index.js'
 import { evaluate, evaluateE } from '../../src/evaluate.js'
 import { grad, hvp, vjp } from '../../src/grad.js'
 import { BindingError } from '../../src/graph.js'

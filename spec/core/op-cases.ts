@@ -119,6 +119,10 @@ export const cases: { readonly [N in OpName]: Case } = {
   leakyRelu: grads(fc.tuple(small, fc.double({ min: 0, max: 1, noNaN: true })).map(([s, a]) => one(s, (x) => K.leakyRelu(x, a)))),
   softplus: unary(K.softplus),
   erf: unary(K.erf),
+  log1p: unary(K.log1p),
+  expm1: unary(K.expm1),
+  dsigmoid: unary(K.dsigmoid),
+  derf: unary(K.derf),
   stopGradient: none(() => {
     expect(Array.from(evaluate([K.stopGradient(x3)], { x: [1, -0, NaN] })[0]!)).toEqual([1, -0, NaN])
     zeroGrad((x) => K.stopGradient(x))

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as K from '../../src/api.js'
+import * as K from '../../src/index.js'
 import { evaluate } from '../../src/evaluate.js'
 import { grad } from '../../src/grad.js'
 import { opTable } from '../../src/optable.js'

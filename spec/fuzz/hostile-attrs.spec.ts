@@ -188,6 +188,8 @@ const publicCases: readonly (readonly [string, string, readonly OpName[], (h: un
   ['uniformTensor', 'k0', ['uniform'], (h) => K.uniformTensor({ k0: h as number, k1: 0 }, [2])],
   ['uniformTensor', 'k1', ['uniform'], (h) => K.uniformTensor({ k0: 0, k1: h as number }, [2])],
   ['leakyRelu', 'alpha', ['leakyRelu'], (h) => K.leakyRelu(x, h as number)],
+  ['dsigmoid', 'order', ['dsigmoid'], (h) => K.dsigmoid(x, h as number)],
+  ['derf', 'order', ['derf'], (h) => K.derf(x, h as number)],
   ['pad', 'value', ['pad'], (h) => K.pad(x, [1, 0], [0, 1], h as number)],
   ['pad', 'before', ['pad'], (h) => K.pad(x, h as number[], [0, 1])],
   ['pad', 'after', ['pad'], (h) => K.pad(x, [1, 0], [h as number, 1])],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { logSoftmax, softmax, sub, sum } from '../../src/api.js'
+import { logSoftmax, softmax, sub, sum } from '../../src/index.js'
 import { grad } from '../../src/grad.js'
 import { evaluate } from '../../src/evaluate.js'
 import { key } from '../../src/random/key.js'

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as K from '../../src/api.js'
+import * as K from '../../src/index.js'
 import { grad, hvp, vjp } from '../../src/grad.js'
 import { constant, input, param } from '../../src/make.js'
 import { softmaxCrossEntropy } from '../../src/nn/losses.js'

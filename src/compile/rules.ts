@@ -11,6 +11,7 @@ import { reducedShape, shapeEq, sizeOf, tryBroadcast, type Shape } from '../shap
 import { constValue, isOp, type OpName, type Tensor } from '../tensor.js'
 import { make } from '../make.js'
 import { withArgs, type Rule } from './rewrite.js'
+import { stabilizeRules } from './stabilize.js'
 
 /** Largest constant (in elements) that constant folding creates, so folded constants stay small. */
 const FOLD_LIMIT = 4096
@@ -230,7 +231,7 @@ const sumBroadcast = rule(
  * tried again). Folding comes first so constant subgraphs collapse before patterns look at them.
  * @example
  * import { rules } from './rules.js'
- * rules.filter((r) => !r.exact).map((r) => r.name) // ['add-zero', 'log-exp', 'sum-none', 'sum-broadcast']
+ * rules.filter((r) => !r.exact).map((r) => r.name).slice(0, 3) // ['add-zero', 'one-minus-sigmoid', 'log-sigmoid']
  */
 export const rules: readonly Rule[] = [
   fillView,
@@ -248,6 +249,7 @@ export const rules: readonly Rule[] = [
   negNeg,
   subNeg,
   addNeg,
+  ...stabilizeRules,
   logExp,
   transposeCompose,
   transposeIdentity,

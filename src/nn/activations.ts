@@ -4,7 +4,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { add, erf, exp, greater, leakyRelu, logSoftmax, minimum, mul, relu, sigmoid, softmax, softplus, sub, tanh, where } from '../api.js'
+import { add, erf, exp, greater, leakyRelu, minimum, mul, relu, sigmoid, softplus, sub, tanh, where } from '../api.js'
+import { logSoftmax, softmax } from '../softmax.js'
 import { ArgumentError, describeValue, requireNumber } from '../options.js'
 import type { Tensor } from '../tensor.js'
 

@@ -111,7 +111,7 @@ export const geluLayer = (approximate: GeluApproximation = 'tanh'): Layer<SameSh
   const mode = geluApproximation(approximate)
   return configured(elementwise('gelu', (x) => geluFn(x, mode)), 'gelu', [mode])
 }
-/** Softmax over the last axis. @example import { layers, input } from 'kiln'; layers.softmax().apply({}, input('x', [2, 3])).y.op // 'div' */
+/** Softmax over the last axis. @example import { layers, input } from 'kiln'; layers.softmax().apply({}, input('x', [2, 3])).y.op // 'custom' */
 export const softmaxLayer = (): Layer<SameShape, NoParams> => activation('softmax')
 /** Log-softmax over the last axis. @example import { layers, input } from 'kiln'; layers.logSoftmax().apply({}, input('x', [2, 3])).y.shape // [2, 3] */
 export const logSoftmaxLayer = (): Layer<SameShape, NoParams> => activation('logSoftmax')

@@ -3,11 +3,14 @@
  * so that logits of +-1000 give a finite value and a finite, correct gradient.
  * @module
  */
-import { abs, add, clip, log, logSoftmax, mean, mul, softplus, square, sub, sum, takeAlong } from '../api.js'
+import { abs, add, clip, log, log1p, mean, mul, neg, softplus, square, sub, sum, takeAlong } from '../api.js'
+import { registerCustomRule } from '../ops/custom.js'
+import { make, scalar } from '../make.js'
+import type { Builders } from '../ops/def.js'
+import { logSoftmax } from '../softmax.js'
 import { checkOptionKinds, requireNumber, type OptionKinds } from '../options.js'
 import { fmt, ShapeError, shapeEq } from '../shape.js'
 import { type Tensor } from '../tensor.js'
-import { scalar } from '../make.js'
 import { flattenParams, type Params } from './tree.js'
 
 const sameShape = (who: string, a: Tensor, b: Tensor): void => {
@@ -57,11 +60,32 @@ export const binaryCrossEntropy = (probs: Tensor, targets: Tensor, options: BceO
   const eps = options.eps ?? 1e-7
   if (!(eps > 0 && eps < 0.5)) throw new RangeError(`binaryCrossEntropy: eps must be in (0, 0.5), got ${eps}`)
   const p = clip(probs, eps, 1 - eps)
-  return mul(mean(add(mul(targets, log(p)), mul(sub(1, targets), log(sub(1, p))))), -1)
+  // log1p(-p), not log(1 - p): 1 - p rounds away the digits of a small p
+  return mul(mean(add(mul(targets, log(p)), mul(sub(1, targets), log1p(neg(p))))), -1)
 }
 
-/** Elementwise stable BCE on logits: `softplus(z) - z y` = `max(z, 0) - z y + log(1 + e^-|z|)`. */
-const bceLogits = (z: Tensor, y: Tensor): Tensor => sub(softplus(z), mul(z, y))
+// d/dz = sigmoid(z) - y, by the form that does not cancel: -sigmoid(-z) for y = 1 (sigmoid(z) - 1 is 0
+// from z = 37), sigmoid(z) for y = 0, and tanh(z/2)/2 + (1/2 - y) otherwise (exact for y = 1/2 near z = 0).
+// d/dy = softplus(-z) - softplus(z) = -z.
+const bceSlope = (K: Builders, z: Tensor, y: Tensor): Tensor => {
+  const soft = K.add(K.mul(0.5, K.tanh(K.mul(0.5, z))), K.sub(0.5, y))
+  return K.where(K.equal(y, 1), K.neg(K.sigmoid(K.neg(z))), K.where(K.equal(y, 0), K.sigmoid(z), soft))
+}
+const BCE_LOGITS_RULE = registerCustomRule({
+  name: 'bceLogits',
+  vjp: (g, [z, y], _out, K) => [K.mul(g, bceSlope(K, z!, y!)), K.mul(g, K.neg(z!))],
+  jvp: ([dz, dy], [z, y], _out, K) => {
+    const terms = [dz && K.mul(dz, bceSlope(K, z!, y!)), dy && K.mul(dy, K.neg(z!))].filter((t) => t !== undefined)
+    return terms.length === 0 ? undefined : terms.reduce((a, b) => K.add(a, b))
+  },
+})
+
+/**
+ * Elementwise stable BCE on logits, `y softplus(-z) + (1 - y) softplus(z)` (= `softplus(z) - z y`, but a
+ * sum of non-negative terms, so a confidently right logit keeps its tiny loss), with the derivative rule above.
+ */
+const bceLogits = (z: Tensor, y: Tensor): Tensor =>
+  make('custom', [add(mul(y, softplus(neg(z))), mul(sub(1, y), softplus(z))), z, y], { rule: BCE_LOGITS_RULE })
 
 /**
  * Binary cross-entropy on logits, mean over all elements: `softplus(z) - z y` per element (the stable

@@ -9,9 +9,12 @@ import { lit } from '../compile/literal.js'
 import { broadcastShapes, type Shape } from '../shape.js'
 import type { NodeOf, Tensor } from '../tensor.js'
 import type { AttrSchema, Builders, Cost, Domain, ElementwiseDef, Empty, Helpers, OpAttrs, OpName } from './def.js'
-import { erf, TWO_OVER_SQRT_PI } from './erf.js'
+import { erf } from './erf.js'
 import { mapBroadcast } from './ref.js'
 import { batchBroadcasting, fitTo, sumTerms } from './rules.js'
+import { sigmoid, softplus } from './special.js'
+import { derf, dsigmoid } from './special-derivs.js'
+import { intLit } from '../compile/literal.js'
 
 /** Unary maps without attributes: `neg(x)`, `exp(x)`, ... (the public API derives its unary ops from these). */
 export interface UnaryAttrs {
@@ -26,6 +29,13 @@ export interface UnaryAttrs {
   readonly relu: Empty
   readonly softplus: Empty
   readonly erf: Empty
+  readonly log1p: Empty
+  readonly expm1: Empty
+}
+/** The derivative primitives: the derivative of sigmoid or erf of an order (1, 2, ...). */
+export interface DerivativeAttrs {
+  readonly dsigmoid: { readonly order: number }
+  readonly derf: { readonly order: number }
 }
 /** Broadcasting binary arithmetic. */
 export interface BinaryAttrs {
@@ -48,7 +58,7 @@ export interface CompareAttrs {
   readonly notEqual: Empty
 }
 /** Every elementwise op's attributes. */
-export interface ElementwiseAttrs extends UnaryAttrs, BinaryAttrs, CompareAttrs {
+export interface ElementwiseAttrs extends UnaryAttrs, DerivativeAttrs, BinaryAttrs, CompareAttrs {
   readonly leakyRelu: { readonly alpha: number }
   readonly where: Empty
 }
@@ -65,15 +75,6 @@ const none = { attrs: {}, sample: {} } as const
 const everywhere: Domain = { lo: -3, hi: 3 }
 const positive: Domain = { lo: 0.2, hi: 4 }
 const awayFromZero: Domain = { lo: -3, hi: 3, gap: 0.1 }
-
-/** The logistic function with one `exp`: `exp(-|x|)` serves both signs (stable for large |x|). */
-const sigmoid = (x: number): number => {
-  if (x >= 0) return 1 / (1 + Math.exp(-x))
-  const e = Math.exp(x)
-  return e / (1 + e)
-}
-/** `log(1 + e^x)` without overflow or cancellation. */
-const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))
 
 /** An op's attribute schema and the attributes the specs build it with. */
 interface Meta<N extends OpName> {
@@ -115,17 +116,22 @@ const unary = <N extends OpName>(meta: Meta<N>, s: UnarySpec<N>): ElementwiseDef
  * unaryOps.sigmoid.cost // 'transcendental'
  * unaryOps.leakyRelu.kernel(['x'], { alpha: 0.5 }) // 'Math.max(x,(0.5)*x)'
  */
-export const unaryOps: { readonly [N in keyof UnaryAttrs | 'leakyRelu']: ElementwiseDef<N> } = {
+export const unaryOps: { readonly [N in keyof UnaryAttrs | keyof DerivativeAttrs | 'leakyRelu']: ElementwiseDef<N> } = {
   neg: unary(none, { f: (x) => -x, js: (x) => `(-${x})`, cost: 'cheap', dydx: (_x, _y, _n, K) => K.scalar(-1), domain: everywhere }),
   exp: unary(none, { f: Math.exp, js: (x) => `Math.exp(${x})`, cost: 'transcendental', dydx: (_x, y) => y, domain: everywhere }),
   log: unary(none, { f: Math.log, js: (x) => `Math.log(${x})`, cost: 'transcendental', dydx: (x, _y, _n, K) => K.div(1, x), domain: positive }),
   sqrt: unary(none, { f: Math.sqrt, js: (x) => `Math.sqrt(${x})`, cost: 'transcendental', dydx: (_x, y, _n, K) => K.div(0.5, y), domain: positive }),
   abs: unary(none, { f: Math.abs, js: (x) => `Math.abs(${x})`, cost: 'cheap', dydx: (x, _y, _n, K) => K.sign(x), domain: awayFromZero }),
   sign: unary(none, { f: Math.sign, js: (x) => `Math.sign(${x})`, cost: 'cheap' }),
-  tanh: unary(none, { f: Math.tanh, js: (x) => `Math.tanh(${x})`, cost: 'transcendental', dydx: (_x, y, _n, K) => K.sub(1, K.mul(y, y)), domain: everywhere }),
+  // tanh'(x) = sech^2(x) = 4 sigmoid'(2x): `1 - y^2` would be 0 for |x| >= 20, where the truth is 4e^-2|x|
+  tanh: unary(none, {
+    f: Math.tanh, js: (x) => `Math.tanh(${x})`, cost: 'transcendental',
+    dydx: (x, _y, _n, K) => K.mul(4, K.dsigmoid(K.mul(2, x), 1)), domain: everywhere,
+  }),
+  // sigmoid' is its own primitive: `y (1 - y)` is 0 for x > 37 (truth e^-x) and loses digits from x = 20
   sigmoid: unary(none, {
     f: sigmoid, js: (x) => `kSigmoid(${x})`, cost: 'transcendental', helpers: { kSigmoid: sigmoid },
-    dydx: (_x, y, _n, K) => K.mul(y, K.sub(1, y)), domain: everywhere,
+    dydx: (x, _y, _n, K) => K.dsigmoid(x, 1), domain: everywhere,
   }),
   relu: unary(none, { f: (x) => Math.max(x, 0), js: (x) => `Math.max(${x},0)`, cost: 'cheap', dydx: (x, _y, _n, K) => K.greater(x, 0), domain: awayFromZero }),
   leakyRelu: unary<'leakyRelu'>({ attrs: { alpha: 'number' }, sample: { alpha: 0.1 } }, {
@@ -139,10 +145,27 @@ export const unaryOps: { readonly [N in keyof UnaryAttrs | 'leakyRelu']: Element
     f: softplus, js: (x) => `kSoftplus(${x})`, cost: 'transcendental', helpers: { kSoftplus: softplus },
     dydx: (x, _y, _n, K) => K.sigmoid(x), domain: everywhere,
   }),
-  // erf'(x) = 2/sqrt(pi) exp(-x^2)
+  // erf' is its own primitive (derf): exp(-x*x) would carry the rounding of x*x times x^2
   erf: unary(none, {
     f: erf, js: (x) => `kErf(${x})`, cost: 'transcendental', helpers: { kErf: erf },
-    dydx: (x, _y, _n, K) => K.mul(TWO_OVER_SQRT_PI, K.exp(K.neg(K.mul(x, x)))), domain: everywhere,
+    dydx: (x, _y, _n, K) => K.derf(x, 1), domain: everywhere,
+  }),
+  // log1p'(x) = 1 / (1 + x): 1 + x is exact for x in [-1, -0.5] and a single rounding elsewhere
+  log1p: unary(none, {
+    f: Math.log1p, js: (x) => `Math.log1p(${x})`, cost: 'transcendental',
+    dydx: (x, _y, _n, K) => K.div(1, K.add(1, x)), domain: { lo: -0.7, hi: 3 },
+  }),
+  // expm1'(x) = e^x, not y + 1 (which cancels where y is near -1)
+  expm1: unary(none, { f: Math.expm1, js: (x) => `Math.expm1(${x})`, cost: 'transcendental', dydx: (x, _y, _n, K) => K.exp(x), domain: everywhere }),
+  // The derivative of order n of sigmoid and of erf: one node per order, whose derivative is the next
+  // order (never a product rule's difference, which cancels beside the zeros of sigmoid''' and erf''')
+  dsigmoid: unary<'dsigmoid'>({ attrs: { order: 'int' }, sample: { order: 2 } }, {
+    f: (x, a) => dsigmoid(x, a.order), js: (x, a) => `kDsigmoid(${x},${intLit(a.order)})`, cost: 'transcendental', helpers: { kDsigmoid: dsigmoid },
+    dydx: (x, _y, n, K) => K.dsigmoid(x, n.attrs.order + 1), domain: everywhere,
+  }),
+  derf: unary<'derf'>({ attrs: { order: 'int' }, sample: { order: 2 } }, {
+    f: (x, a) => derf(x, a.order), js: (x, a) => `kDerf(${x},${intLit(a.order)})`, cost: 'transcendental', helpers: { kDerf: derf },
+    dydx: (x, _y, n, K) => K.derf(x, n.attrs.order + 1), domain: everywhere,
   }),
 }
 

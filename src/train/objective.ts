@@ -3,7 +3,8 @@
  * @module
  */
 import * as t from 'io-ts'
-import { concat, reshape, sigmoid, softmax, sub } from '../api.js'
+import { concat, reshape, sigmoid, sub } from '../api.js'
+import { softmax } from '../softmax.js'
 import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy } from '../nn/losses.js'
 import { fmt, ShapeError, shapeEq } from '../shape.js'
 import type { Tensor } from '../tensor.js'

@@ -7,6 +7,7 @@
 import * as api from '../api.js'
 import { zerosLike } from '../api.js'
 import { topoSort } from '../graph.js'
+import { stabilizeFor } from '../compile/stabilize.js'
 import { opDef } from '../optable.js'
 import { ArgumentError } from '../options.js'
 import { fmt, ShapeError, shapeEq } from '../shape.js'
@@ -39,8 +40,9 @@ export const checkTangents = (op: string, wrt: readonly Tensor[], tangents: read
  */
 export const jvps = (outputs: readonly Tensor[], wrt: readonly Tensor[], tangents: readonly Tensor[]): Tensor[] => {
   checkTangents('jvp', wrt, tangents)
+  const outs = stabilizeFor(outputs, wrt)
   const tan = new Map<number, Tensor>(wrt.map((w, i) => [w.id, tangents[i]!]))
-  for (const t of topoSort(outputs)) {
+  for (const t of topoSort(outs)) {
     if (tan.has(t.id) || t.args.length === 0) continue
     const ins = t.args.map((a) => tan.get(a.id))
     if (ins.every((x) => x === undefined)) continue
@@ -49,7 +51,7 @@ export const jvps = (outputs: readonly Tensor[], wrt: readonly Tensor[], tangent
     if (!shapeEq(out.shape, t.shape)) throw new Error(`internal: jvp of ${t.op} gave ${fmt(out.shape)} for an output of ${fmt(t.shape)}`)
     tan.set(t.id, out)
   }
-  return outputs.map((o) => tan.get(o.id) ?? zerosLike(o))
+  return outs.map((o) => tan.get(o.id) ?? zerosLike(o))
 }
 
 /**
