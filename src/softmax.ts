@@ -60,12 +60,14 @@ const rowOf = (K: Builders, x: Tensor, axes: readonly number[]): Row => {
 
 /**
  * The probabilities `p` over `axes` (kept) and `1 - p` without cancellation: `(S - e) / S` for an element
- * below the row's max (no cancellation, S >= 1 + e), and `below / S` for a maximum.
+ * below the row's max (no cancellation, S >= 1 + e), and `below / S` for a maximum. `S` is `1 + below`
+ * for a finite max (one rounding at the scale of S; the plain sum adds each small term at that scale).
  */
 const probabilities = (K: Builders, x: Tensor, axes: readonly number[]): { readonly p: Tensor; readonly omp: Tensor } => {
   const r = rowOf(K, x, axes)
-  const total = K.where(K.equal(r.total, 0), 1, r.total)
-  return { p: K.div(r.exact, total), omp: K.div(K.where(r.top, r.below, K.sub(r.total, r.exact)), total) }
+  const s = K.where(K.equal(K.abs(r.mx), Infinity), r.total, K.add(1, r.below))
+  const total = K.where(K.equal(s, 0), 1, s)
+  return { p: K.div(r.exact, total), omp: K.div(K.where(r.top, r.below, K.sub(s, r.exact)), total) }
 }
 
 /**

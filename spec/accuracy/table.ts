@@ -4,7 +4,7 @@
  * interpreter and compiled kernels and for PyTorch, against the 60-digit truth table.
  * @module
  */
-import { loadTruth, measureLoss, measureRewrite, measureUnary, REWRITTEN, torchLoss, torchUnary, type Worst } from './ulp.js'
+import { BINARY_COLUMNS, loadTruth, measureBinary, measureLoss, measureRewrite, measureUnary, REWRITTEN, torchBinary, torchLoss, torchUnary, type BinaryErrors, type Worst } from './ulp.js'
 
 const fmtU = (u: number): string => (u === Infinity ? 'inf' : u >= 1e5 ? u.toExponential(1) : String(u))
 const three = (e: { value: Worst; d1: Worst; d2: Worst } | undefined): string =>
@@ -17,6 +17,12 @@ for (const [name, t] of Object.entries(truth.ops)) {
   const i = measureUnary(name, t, 'interpreter')
   const c = measureUnary(name, t, 'compiled')
   console.log(`| \`${name}\` | ${t.x.length} | ${three(i)} | ${three(c)} | ${three(torchUnary(t))} |`)
+}
+console.log('\n| binary op | pairs | Kiln interpreter | Kiln compiled | PyTorch 1.13 |')
+console.log('| --- | --- | --- | --- | --- |')
+const six = (e: BinaryErrors): string => BINARY_COLUMNS.map((c) => fmtU(e[c].ulps)).join(' / ')
+for (const [name, t] of Object.entries(truth.binary)) {
+  console.log(`| \`${name}\` | ${t.a.length} | ${six(measureBinary(name, t, 'interpreter'))} | ${six(measureBinary(name, t, 'compiled'))} | ${six(torchBinary(t))} |`)
 }
 console.log('\n| loss | cases | Kiln interpreter | Kiln compiled | PyTorch 1.13 |')
 console.log('| --- | --- | --- | --- | --- |')

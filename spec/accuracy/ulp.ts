@@ -60,11 +60,19 @@ export interface LossTruth {
   readonly grad: readonly number[]
   readonly torch: { readonly value: number; readonly grad: readonly number[] } | null
 }
+/** The columns of a binary op's entry. */
+export const BINARY_COLUMNS = ['value', 'da', 'db', 'daa', 'dab', 'dbb'] as const
+/** One binary op on its grid of pairs. */
+export type BinaryTruth = { readonly a: readonly number[]; readonly b: readonly number[] } & {
+  readonly [C in (typeof BINARY_COLUMNS)[number]]: readonly number[]
+} & { readonly torch: { readonly [C in (typeof BINARY_COLUMNS)[number]]: readonly number[] } }
 /** The whole table. */
 export interface Truth {
   readonly meta: Readonly<Record<string, unknown>>
   readonly ops: Readonly<Record<string, UnaryTruth>>
   readonly losses: readonly LossTruth[]
+  /** Binary ops on a 2-D grid: value, first (da, db) and second (daa, dab, dbb) partial derivatives. */
+  readonly binary: Readonly<Record<string, BinaryTruth>>
   /** Each stabilizing rewrite's original expression (a function of x) on its grid, and its truth. */
   readonly rewrites: Readonly<Record<string, { readonly x: readonly number[]; readonly value: readonly number[] }>>
 }
@@ -210,3 +218,40 @@ export const measureRewrite = (name: string, engine: Engine | 'simplified', keep
 let cached: Truth | undefined
 /** `loadTruth`, read once. */
 export const loadTruthCached = (): Truth => (cached ??= loadTruth())
+
+/** Kiln's function for each binary entry of the table. */
+export const BINARY: Readonly<Record<string, (a: Tensor, b: Tensor) => Tensor>> = {
+  add: K.add, sub: K.sub, mul: K.mul, div: K.div, pow: K.pow, atan2: K.atan2, maximum: K.maximum, minimum: K.minimum,
+}
+
+/** Worst errors of a binary op's value and partial derivatives, by column (the input pair as `at` = index). */
+export type BinaryErrors = { readonly [C in (typeof BINARY_COLUMNS)[number]]: Worst }
+
+const worstByColumn = (t: BinaryTruth, got: readonly ArrayLike<number>[]): BinaryErrors => {
+  const idx = t.a.map((_, i) => i)
+  const entries = BINARY_COLUMNS.map((c, k) => [c, worstOf(idx, got[k]!, t[c])] as const)
+  return Object.fromEntries(entries) as unknown as BinaryErrors
+}
+
+/** Kiln's errors on one binary entry. */
+export const measureBinary = (name: string, t: BinaryTruth, engine: Engine): BinaryErrors => {
+  const n = t.a.length
+  const [a, b] = [K.input('a', [n]), K.input('b', [n])]
+  const y = BINARY[name]!(a, b)
+  const [da, db] = K.grad(K.sum(y), [a, b]) as [Tensor, Tensor]
+  const [daa, dab] = K.grad(K.sum(da), [a, b]) as [Tensor, Tensor]
+  const [dbb] = K.grad(K.sum(db), [b]) as [Tensor]
+  return worstByColumn(t, runOn(engine, [y, da, db, daa, dab, dbb], { a: Float64Array.from(t.a), b: Float64Array.from(t.b) }))
+}
+
+/** PyTorch's errors on one binary entry. */
+export const torchBinary = (t: BinaryTruth): BinaryErrors => worstByColumn(t, BINARY_COLUMNS.map((c) => t.torch[c]))
+
+/** The entry restricted to the pairs `keep` accepts. */
+export const pairsWhere = (t: BinaryTruth, keep: (a: number, b: number) => boolean): BinaryTruth => {
+  const idx = t.a.flatMap((a, i) => (keep(a, t.b[i]!) ? [i] : []))
+  const pick = (xs: readonly number[]): number[] => idx.map((i) => xs[i]!)
+  const cols = Object.fromEntries(BINARY_COLUMNS.map((c) => [c, pick(t[c])]))
+  const torch = Object.fromEntries(BINARY_COLUMNS.map((c) => [c, pick(t.torch[c])]))
+  return { ...cols, a: pick(t.a), b: pick(t.b), torch } as unknown as BinaryTruth
+}
