@@ -4,11 +4,11 @@
  * the records' attribute interfaces); derived ops (mean, softmax, logSumExp, ...) are compositions.
  * @module
  */
-import { ArgumentError, describeValue, numberList, requireBoolean, requireNumber, requirePositiveInteger } from './options.js'
+import { ArgumentError, numberList, requireBoolean, requireNumber, requirePositiveInteger } from './options.js'
 import { MAX_ORDER } from './ops/special-derivs.js'
 import { inferDims, normAxes, ShapeError, shapeEq, sizeOf, tryBroadcast, type Shape } from './shape.js'
-import { constValue, isTensor, tensorList, type Tensor, type TensorLike } from './tensor.js'
-import { lift, make, scalar } from './make.js'
+import { constValue, tensorList, type Tensor, type TensorLike } from './tensor.js'
+import { lift, make, scalar, tensorArg } from './make.js'
 import type { BinaryName, UnaryName } from './ops/elementwise.js'
 import type { Broadcast, CheckBroadcast, CheckMatMul, CheckReshape, MatMul, Reduce, Transpose } from './typelevel.js'
 
@@ -24,11 +24,6 @@ type Checked<A extends TensorLike, B extends TensorLike> = B & CheckBroadcast<Sh
 const un = (op: UnaryName | 'stopGradient') =>
   <T extends TensorLike>(x: T): Un<T> => make(op, [lift(x, op, 'x')], {}) as Un<T>
 
-/** A tensor operand of a public op, or an `ArgumentError` naming the op and the operand. */
-const tensorArg = (op: string, field: string, x: unknown): Tensor => {
-  if (!isTensor(x)) throw new ArgumentError(op, field, `expected a tensor, got ${describeValue(x)}`)
-  return x
-}
 /** An optional `keepDims` flag: false when absent, else a primitive boolean. */
 const keepDimsOf = (op: string, v: unknown): boolean => (v === undefined ? false : requireBoolean(op, 'keepDims', v))
 

@@ -7,7 +7,6 @@
  */
 import * as api from './api.js'
 import { add, mul, onesLike, sum, zerosLike } from './api.js'
-import { topoSort } from './graph.js'
 import { opDef } from './optable.js'
 import { fmt, ShapeError, shapeEq, sizeOf } from './shape.js'
 import { type NodeOf, type OpName, type Tensor } from './tensor.js'
@@ -36,8 +35,9 @@ const onPath = (order: readonly Tensor[], wrt: readonly Tensor[]): Set<number> =
 export const vjp = (output: Tensor, wrt: readonly Tensor[], seed: Tensor): Tensor[] => {
   if (!shapeEq(seed.shape, output.shape))
     throw new ShapeError('vjp', [output.shape, seed.shape], 'the cotangent must have the shape of the output')
-  const [out] = stabilizeFor([output], wrt) as [Tensor]
-  const order = topoSort([out])
+  const stable = stabilizeFor([output], wrt)
+  const out = stable.outputs[0]!
+  const order = stable.order
   const needed = onPath(order, wrt)
   const ct = new Map<number, Tensor>([[out.id, seed]])
   for (let i = order.length - 1; i >= 0; i--) {

@@ -104,6 +104,18 @@ export const constant = <const S extends Shape = readonly [number]>(
 export const scalar = (v: number): Tensor<readonly []> => constant([requireNumber('scalar', 'value', v)], [] as const)
 
 /**
+ * A tensor operand of a public op, or an `ArgumentError` naming the op and the operand.
+ * @example
+ * import { tensorArg } from './make.js'
+ * import { input } from 'kiln'
+ * tensorArg('softmax', 'x', input('x', [2])).shape // [2]
+ */
+export const tensorArg = (op: string, field: string, x: unknown): Tensor => {
+  if (!isTensor(x)) throw new ArgumentError(op, field, `expected a tensor, got ${describeValue(x)}`)
+  return x
+}
+
+/**
  * Lifts a number to a scalar constant; tensors pass through. Anything else is an `ArgumentError`
  * naming `op` and `field` (the public op and operand that received it).
  * @example
@@ -155,3 +167,15 @@ export const uniformTensor = <const S extends Shape>(k: { readonly k0: number; r
   return make('uniform', [keyT], {}, checkShape('uniform', shape)) as Tensor<S>
 }
 
+/**
+ * The node `custom(primal, ...inputs)` of a registered rule: what customVjp, customJvp and the library's
+ * own stable definitions (softmax.ts, the binary cross-entropy) build.
+ * @example
+ * import { customNode } from './make.js'
+ * import { registerCustomRule } from './ops/custom.js'
+ * import { input, exp } from 'kiln'
+ * const id = registerCustomRule({ name: 'id', vjp: (g) => [g], jvp: (ts) => ts[0] })
+ * const x = input('x', [2])
+ * customNode(exp(x), [x], id).op // 'custom'
+ */
+export const customNode = (primal: Tensor, inputs: readonly Tensor[], rule: number): Tensor => make('custom', [primal, ...inputs], { rule })

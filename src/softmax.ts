@@ -8,22 +8,18 @@
  */
 import * as api from './api.js'
 import { add, div, equal, reshape, sub, where, type Axes, type Reduced } from './api.js'
-import { make } from './make.js'
+import { customNode, tensorArg } from './make.js'
 import { registerCustomRule, type CustomRule } from './ops/custom.js'
+import { diffError } from './ops/rules.js'
 import type { Builders } from './ops/def.js'
-import { ArgumentError, describeValue, requireBoolean, requireNumber } from './options.js'
+import { requireBoolean, requireNumber } from './options.js'
 import { normAxes, reducedShape, type Shape } from './shape.js'
-import { isTensor, type Tensor } from './tensor.js'
-
-const tensorArg = (op: string, x: unknown): Tensor => {
-  if (!isTensor(x)) throw new ArgumentError(op, 'x', `expected a tensor, got ${describeValue(x)}`)
-  return x
-}
+import type { Tensor } from './tensor.js'
 
 /** Pieces of a max-shifted row: what the values and the derivative rules are built from. */
 interface Row {
-  /** The row's max and the shift: the max, or 0 where it is infinite (x - m would be inf - inf). */
-  readonly mx: Tensor
+  /** Whether the row's max is infinite (0/1), and the shift: the max, or 0 there (x - m would be inf - inf). */
+  readonly infinite: Tensor
   readonly m: Tensor
   /** `exp(x - m)` as the reference sums it (the compiler's online max+sum pattern) and `sum` of it. */
   readonly e: Tensor
@@ -44,18 +40,18 @@ interface Row {
  */
 const rowOf = (K: Builders, x: Tensor, axes: readonly number[]): Row => {
   const mx = K.max(x, axes, true)
-  const m = K.where(K.equal(K.abs(mx), Infinity), 0, mx)
+  const infinite = K.equal(K.abs(mx), Infinity)
+  const m = K.where(infinite, 0, mx)
   const d = K.sub(x, m)
   const e = K.exp(d)
   const total = K.sum(e, axes, true)
-  // Knuth's TwoSum: x + (-m) = d + err exactly; NaN (infinite x) reads as no correction
-  const back = K.sub(d, x)
-  const err = K.add(K.sub(x, K.sub(d, back)), K.sub(K.neg(m), back))
+  // x - m = d + err exactly; NaN (infinite x) reads as no correction
+  const err = diffError(x, m, d, K)
   const exact = K.add(e, K.mul(e, K.where(K.equal(err, err), err, 0)))
   const top = K.equal(x, mx)
   const below = K.add(K.sub(K.sum(top, axes, true), 1), K.sum(K.where(top, 0, e), axes, true))
-  const logTotal = K.where(K.equal(K.abs(mx), Infinity), K.log(total), K.log1p(below))
-  return { mx, m, e, total, exact, top, below, logTotal }
+  const logTotal = K.where(infinite, K.log(total), K.log1p(below))
+  return { infinite, m, e, total, exact, top, below, logTotal }
 }
 
 /**
@@ -65,7 +61,7 @@ const rowOf = (K: Builders, x: Tensor, axes: readonly number[]): Row => {
  */
 const probabilities = (K: Builders, x: Tensor, axes: readonly number[]): { readonly p: Tensor; readonly omp: Tensor } => {
   const r = rowOf(K, x, axes)
-  const s = K.where(K.equal(K.abs(r.mx), Infinity), r.total, K.add(1, r.below))
+  const s = K.where(r.infinite, r.total, K.add(1, r.below))
   const total = K.where(K.equal(s, 0), 1, s)
   return { p: K.div(r.exact, total), omp: K.div(K.where(r.top, r.below, K.sub(s, r.exact)), total) }
 }
@@ -81,15 +77,14 @@ const jacobianTimes = (K: Builders, c: Tensor, x: Tensor, axes: readonly number[
 
 const rules = new Map<string, number>()
 /** The custom rule of `kind` over `axes`, registered once per distinct key (rules read no attributes). */
-const ruleFor = (key: string, make: () => CustomRule): number => {
+const ruleFor = (key: string, build: () => CustomRule): number => {
   const known = rules.get(key)
   if (known !== undefined) return known
-  const id = registerCustomRule(make())
+  const id = registerCustomRule(build())
   rules.set(key, id)
   return id
 }
 
-const custom = (primal: Tensor, x: Tensor, rule: number): Tensor => make('custom', [primal, x], { rule })
 
 /**
  * `log(sum(exp(x)))` over `axes`, shifted by the (gradient-stopped) maximum so it is finite for |x| up to 1e300.
@@ -105,7 +100,7 @@ export const logSumExp = <T extends Tensor, const A extends Axes = undefined, KD
   axes?: A,
   keepDims?: KD,
 ): Reduced<T, A, KD> => {
-  const t = tensorArg('logSumExp', x)
+  const t = tensorArg('logSumExp', 'x', x)
   const ax = normAxes('logSumExp', t.shape, axes)
   const kd = keepDims === undefined ? false : requireBoolean('logSumExp', 'keepDims', keepDims)
   // The shift is the guarded max: an infinite max shifts by 0 (x - m would be inf - inf = NaN), and the
@@ -120,7 +115,7 @@ export const logSumExp = <T extends Tensor, const A extends Axes = undefined, KD
     vjp: (g, [x], _out, K) => [K.mul(kept(K, g, x!), probabilities(K, x!, ax).p)],
     jvp: ([d], [x], _out, K) => (d === undefined ? undefined : K.sum(K.mul(d, probabilities(K, x!, ax).p), ax, kd)),
   }))
-  return custom(primal, t, rule) as Reduced<T, A, KD>
+  return customNode(primal, [t], rule) as Reduced<T, A, KD>
 }
 
 const axisOf = (op: string, shape: Shape, axis: unknown): number[] => normAxes(op, shape, requireNumber(op, 'axis', axis), 'axis')
@@ -134,7 +129,7 @@ const axisOf = (op: string, shape: Shape, axis: unknown): number[] => normAxes(o
  * logSoftmax(input('x', [4, 10])).shape // [4, 10]
  */
 export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> => {
-  const t = tensorArg('logSoftmax', x)
+  const t = tensorArg('logSoftmax', 'x', x)
   const ax = axisOf('logSoftmax', t.shape, axis)
   // (x - m) - log(total): x - logSumExp(x) would round a dominant row's tiny log(total) away; an all
   // -Infinity row gives -inf - -inf = NaN, as in PyTorch
@@ -152,7 +147,7 @@ export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> 
       return K.sub(K.mul(d, omp), K.sub(K.sum(pd, ax, true), pd))
     },
   }))
-  return custom(primal, t, rule) as Tensor<S>
+  return customNode(primal, [t], rule) as Tensor<S>
 }
 
 /**
@@ -164,7 +159,7 @@ export const logSoftmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> 
  * softmax(input('x', [4, 10])).shape // [4, 10]
  */
 export const softmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> => {
-  const t = tensorArg('softmax', x)
+  const t = tensorArg('softmax', 'x', x)
   const ax = axisOf('softmax', t.shape, axis)
   // The value keeps the plain form (the online max+sum, then one output pass with no stored intermediate):
   // its probabilities below e^-30 or so carry the rounding of x - max (up to ~20 ulps); the rule's do not
@@ -180,5 +175,5 @@ export const softmax = <S extends Shape>(x: Tensor<S>, axis = -1): Tensor<S> => 
     vjp: (g, [x], _out, K) => [times(K, g, x!)],
     jvp: ([d], [x], _out, K) => (d === undefined ? undefined : times(K, d, x!)),
   }))
-  return custom(primal, t, rule) as Tensor<S>
+  return customNode(primal, [t], rule) as Tensor<S>
 }

@@ -9,6 +9,8 @@
  * derivative beside its zero. `npx tsx spec/accuracy/table.ts` prints the README's table.
  */
 import { describe, expect, it } from 'vitest'
+import * as K from '../../src/index.js'
+import { stabilizeFor } from '../../src/compile/stabilize.js'
 import { BINARY_COLUMNS, loadTruthCached, measureBinary, measureLoss, measureRewrite, measureUnary, pairsWhere, REWRITTEN, torchUnary, ulpDistance, type BinaryErrors, type Engine } from './ulp.js'
 
 const truth = loadTruthCached()
@@ -82,6 +84,12 @@ describe('the before and after of issue 15 (derivatives that PyTorch gets wrong 
 })
 
 describe('stabilizing rewrites (src/compile/stabilize.ts): each one needed, each one accurate', () => {
+  it('differentiation rewrites each rule\'s expression first (the trigger ops gate the pass)', () => {
+    const x = K.param('x', [3])
+    for (const [name, f] of Object.entries(REWRITTEN)) expect(stabilizeFor([f(x)], [x]).outputs[0], name).not.toBe(f(x))
+    const plain = K.mul(x, x)
+    expect(stabilizeFor([plain], [x]).outputs[0]).toBe(plain)
+  })
   it('the table has a case for every rule (log1p covers log(1 + x) and log(1 - x))', () => {
     expect(Object.keys(truth.rewrites).sort()).toEqual(Object.keys(REWRITTEN).sort())
   })

@@ -8,22 +8,10 @@ import {
 } from '../../src/index.js'
 import { caught } from '../caught.js'
 import { numericDirectional, numericGradOf } from '../finiteDiff.js'
+import { householder } from '../linalg/spectra.js'
 
 /** Q diag(d) Q^T with a Householder Q (u fixed by n), row-major. */
-const withSpectrum = (d: readonly number[]): Float64Array => {
-  const n = d.length
-  const u = d.map((_, i) => Math.cos(1.3 * i + 0.4))
-  const uu = u.reduce((s, x) => s + x * x, 0)
-  const q = (i: number, j: number) => (i === j ? 1 : 0) - (2 * u[i]! * u[j]!) / uu
-  const a = new Float64Array(n * n)
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0
-      for (let m = 0; m < n; m++) s += q(i, m) * d[m]! * q(j, m)
-      a[i * n + j] = a[j * n + i] = s
-    }
-  return a
-}
+const withSpectrum = (d: readonly number[]): Float64Array => householder(d.map((_, i) => Math.cos(1.3 * i + 0.4)), d)
 
 /** f(w) = 1/2 w^T A w over w of shape [n, 1]: Hessian A, critical at 0. */
 const quadratic = (a: Float64Array, n: number) => {

@@ -6,23 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { ArgumentError, symmetricEigen } from '../../src/index.js'
 import { tridiagonalEigen } from '../../src/linalg/eigen.js'
 import { caught } from '../caught.js'
+import { householder } from './spectra.js'
 
-/** Q diag(d) Q^T with the Householder reflection Q = I - 2 u u^T / u^T u. */
-const householder = (u: readonly number[], d: readonly number[]): Float64Array => {
-  const n = d.length
-  const uu = u.reduce((s, x) => s + x * x, 0)
-  const q = Float64Array.from({ length: n * n }, (_, idx) => (Math.floor(idx / n) === idx % n ? 1 : 0) - (2 * u[Math.floor(idx / n)]! * u[idx % n]!) / uu)
-  const a = new Float64Array(n * n)
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0
-      for (let m = 0; m < n; m++) s += q[i * n + m]! * d[m]! * q[j * n + m]!
-      a[i * n + j] = s
-    }
-  // exactly symmetric: the two triangles are summed in different orders
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i]!
-  return a
-}
 
 const maxAbs = (xs: ArrayLike<number>): number => {
   let m = 0

@@ -5,26 +5,12 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ArgumentError, key, lanczos, normal, powerIteration, symmetricEigen, type Matvec } from '../../src/index.js'
 import { caught } from '../caught.js'
+import { householder } from './spectra.js'
 
 /** A random symmetric n x n matrix with N(0, 1) entries from `seed`. */
 const randomSymmetric = (n: number, seed: number): Float64Array => {
   const z = normal(key(seed), n * n)
   return Float64Array.from({ length: n * n }, (_, idx) => z[Math.min(Math.floor(idx / n), idx % n) * n + Math.max(Math.floor(idx / n), idx % n)]!)
-}
-
-/** Q diag(d) Q^T with the Householder reflection Q = I - 2 u u^T / u^T u. */
-const householder = (u: readonly number[], d: readonly number[]): Float64Array => {
-  const n = d.length
-  const uu = u.reduce((s, x) => s + x * x, 0)
-  const q = (i: number, j: number) => (i === j ? 1 : 0) - (2 * u[i]! * u[j]!) / uu
-  const a = new Float64Array(n * n)
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0
-      for (let m = 0; m < n; m++) s += q(i, m) * d[m]! * q(j, m)
-      a[i * n + j] = a[j * n + i] = s
-    }
-  return a
 }
 
 const matvecOf = (a: Float64Array, n: number): Matvec => (v) => {

@@ -12,6 +12,7 @@ import { make } from '../make.js'
 import { shapeEq } from '../shape.js'
 import { constValue, isOp, type Tensor } from '../tensor.js'
 import { rewriteWith, type Rule } from './rewrite.js'
+import { topoSort } from '../graph.js'
 
 /** The value of a constant whose elements all equal it, or of a broadcast of one. */
 const fillOf = (t: Tensor): number | undefined => (isOp(t, 'broadcastTo') ? constValue(t.args[0]!) : constValue(t))
@@ -99,15 +100,30 @@ export const stabilizeRules: readonly Rule[] = [oneMinusSigmoid, logSigmoid, log
 export const stabilize = (outputs: readonly Tensor[]): Tensor[] => rewriteWith(stabilizeRules, outputs)
 
 /**
- * `outputs` stabilized before they are differentiated with respect to `wrt`, unless some of `wrt` is
- * not a leaf: a rewrite could remove that intermediate node, and with it the derivative asked for.
+ * `outputs` stabilized before they are differentiated with respect to `wrt`, and their topological
+ * order (what differentiation walks; computed once). Unchanged when some of `wrt` is not a leaf: a
+ * rewrite could remove that intermediate node, and with it the derivative asked for.
  * @example
  * import { stabilizeFor } from './stabilize.js'
  * import { log, sigmoid, param, show } from 'kiln'
  * const w = param('w', [2])
- * show(stabilizeFor([log(sigmoid(w))], [w])[0]!) // 'neg(softplus(neg(w)))'
+ * show(stabilizeFor([log(sigmoid(w))], [w]).outputs[0]!) // 'neg(softplus(neg(w)))'
  * const s = sigmoid(w)
- * stabilizeFor([log(s)], [s])[0]!.op // 'log'
+ * stabilizeFor([log(s)], [s]).outputs[0]!.op // 'log'
  */
-export const stabilizeFor = (outputs: readonly Tensor[], wrt: readonly Tensor[]): Tensor[] =>
-  wrt.every((w) => w.args.length === 0) ? stabilize(outputs) : [...outputs]
+export const stabilizeFor = (outputs: readonly Tensor[], wrt: readonly Tensor[]): { readonly outputs: readonly Tensor[]; readonly order: Tensor[] } => {
+  const order = topoSort(outputs)
+  if (!wrt.every((w) => w.args.length === 0) || !order.some((t) => TRIGGERS.has(t.op))) return { outputs, order }
+  const outs = stabilize(outputs)
+  return { outputs: outs, order: outs.every((o, i) => o === outputs[i]) ? order : topoSort(outs) }
+}
+
+/**
+ * Every rule's pattern holds one of these ops: a graph with none has nothing to stabilize, so
+ * differentiation skips the rewrite pass (a rebuild of the whole graph) for it. spec/accuracy checks
+ * that each rule's expression is rewritten through this gate.
+ * @example
+ * import { TRIGGERS } from './stabilize.js'
+ * TRIGGERS.has('log') // true
+ */
+export const TRIGGERS: ReadonlySet<string> = new Set(['log', 'sigmoid', 'exp'])

@@ -5,7 +5,7 @@
  */
 import { abs, add, clip, log, log1p, mean, mul, neg, softplus, square, sub, sum, takeAlong } from '../api.js'
 import { registerCustomRule } from '../ops/custom.js'
-import { make, scalar } from '../make.js'
+import { customNode, scalar } from '../make.js'
 import type { Builders } from '../ops/def.js'
 import { logSoftmax } from '../softmax.js'
 import { checkOptionKinds, requireNumber, type OptionKinds } from '../options.js'
@@ -85,7 +85,7 @@ const BCE_LOGITS_RULE = registerCustomRule({
  * sum of non-negative terms, so a confidently right logit keeps its tiny loss), with the derivative rule above.
  */
 const bceLogits = (z: Tensor, y: Tensor): Tensor =>
-  make('custom', [add(mul(y, softplus(neg(z))), mul(sub(1, y), softplus(z))), z, y], { rule: BCE_LOGITS_RULE })
+  customNode(add(mul(y, softplus(neg(z))), mul(sub(1, y), softplus(z))), [z, y], BCE_LOGITS_RULE)
 
 /**
  * Binary cross-entropy on logits, mean over all elements: `softplus(z) - z y` per element (the stable

@@ -11,7 +11,7 @@ import type { NodeOf, Tensor } from '../tensor.js'
 import type { AttrSchema, Builders, Cost, Domain, ElementwiseDef, Empty, Helpers, OpAttrs, OpName } from './def.js'
 import { erf } from './erf.js'
 import { mapBroadcast } from './ref.js'
-import { batchBroadcasting, fitTo, sumTerms } from './rules.js'
+import { batchBroadcasting, diffError, fitTo, sumTerms } from './rules.js'
 import { sigmoid, softplus } from './special.js'
 import { derf, dsigmoid } from './special-derivs.js'
 import { intLit } from '../compile/literal.js'
@@ -222,9 +222,9 @@ export const binaryOps: { readonly [N in keyof BinaryAttrs]: ElementwiseDef<N> }
   pow: binary(
     'pow', none, Math.pow, (a, b) => `Math.pow(${a},${b})`, 'transcendental',
     (g, a, b, y, K) => {
-      const b1 = K.sub(b, 1)
-      const back = K.sub(b1, b)
-      const d = K.add(K.sub(b, K.sub(b1, back)), K.sub(-1, back))
+      const one = K.scalar(1)
+      const b1 = K.sub(b, one)
+      const d = diffError(b, one, b1, K)
       const ln = K.log(K.where(K.greater(a, 0), a, 1))
       const da = K.mul(b, K.mul(K.pow(a, b1), K.add(1, K.mul(d, ln))))
       return [K.mul(g, da), K.mul(g, K.mul(y, K.log(a)))]

@@ -77,3 +77,19 @@ export const alignBatched = (x: Tensor, rank: number, K: Builders): Tensor => {
  */
 export const batchBroadcasting = (args: readonly Tensor[], batched: readonly boolean[], node: Tensor, ctx: BatchContext): Tensor =>
   ctx.remake(args.map((a, i) => (batched[i] ? alignBatched(a, node.shape.length, ctx.ops) : a)))
+
+/**
+ * The rounding error of the difference `d = a - b` as a graph (Knuth's TwoSum of a and -b): `a - b` is
+ * exactly `d + err`. Rules use it where a function of `d` would amplify its rounding (exp, pow).
+ * @example
+ * import { diffError } from './rules.js'
+ * import * as K from '../api.js'
+ * import { evaluate } from 'kiln'
+ * const [a, b] = [K.constant([0.1]), K.constant([3])]
+ * evaluate([diffError(a, b, K.sub(a, b), K)], {})[0]![0] !== 0 // true
+ * evaluate([diffError(K.constant([5]), b, K.sub(K.constant([5]), b), K)], {})[0] // Float64Array.of(0)
+ */
+export const diffError = (a: Tensor, b: Tensor, d: Tensor, K: Builders): Tensor => {
+  const back = K.sub(d, a)
+  return K.add(K.sub(a, K.sub(d, back)), K.sub(K.neg(b), back))
+}

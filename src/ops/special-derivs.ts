@@ -4,6 +4,7 @@
  * the digits of a subnormal result; higher orders by recurrences, accurate away from their zeros.
  * @module
  */
+import { TWO_OVER_SQRT_PI } from './erf.js'
 
 /**
  * The highest order `dsigmoid` and `derf` compute (the recurrences cost order^2).
@@ -84,10 +85,19 @@ export const dsigmoid = (x: number, n = 1): number => {
 }
 
 /** 2 / sqrt(pi) as the sum of two doubles (the high part is the double nearest to it). */
-const C_HI = 1.1283791670955126
+const C_HI = TWO_OVER_SQRT_PI
 const C_LO = 1.5335459613165881e-17
 /** Veltkamp's splitting constant 2^27 + 1: splits a double into two 26-bit halves. */
 const SPLIT = 134217729
+
+/** `x^2` as `hi + lo` exactly (Dekker's product through Veltkamp's split). */
+const exactSquare = (x: number): readonly [number, number] => {
+  const hi = x * x
+  const t = SPLIT * x
+  const xh = t - (t - x)
+  const xl = x - xh
+  return [hi, xh * xh - hi + 2 * xh * xl + xl * xl]
+}
 /** fdlibm's ln 2 split: LN2_HI has 32 significant bits, so k LN2_HI is exact for the k used here. */
 const LN2_HI = 6.93147180369123816490e-1
 const LN2_LO = 1.90821492927058770002e-10
@@ -101,12 +111,7 @@ const TWO_M512 = 2 ** -512
  * the caller, after the polynomial factor, so that a subnormal result is rounded once.
  */
 const gaussian = (x: number): readonly [number, number] => {
-  const a = Math.abs(x)
-  const hi = a * a
-  const t = SPLIT * a
-  const ah = t - (t - a)
-  const al = a - ah
-  const lo = ah * ah - hi + 2 * ah * al + al * al // exact: a^2 = hi + lo
+  const [hi, lo] = exactSquare(x)
   if (hi < 700) {
     const m = Math.exp(-hi)
     return [m * C_HI + m * (C_LO - C_HI * lo), 0]
@@ -133,11 +138,7 @@ const hermite = (x: number, n: number): number => {
 const erfFactor = (x: number, n: number): number => {
   if (n === 0) return 1
   if (n === 1) return -2 * x
-  const hi = x * x
-  const t = SPLIT * x
-  const xh = t - (t - x)
-  const xl = x - xh
-  const lo = xh * xh - hi + 2 * xh * xl + xl * xl
+  const [hi, lo] = exactSquare(x)
   if (n === 2) return 4 * (hi - 0.5 + lo)
   if (n === 3) return -8 * x * (hi - 1.5 + lo)
   return n % 2 === 0 ? hermite(x, n) : -hermite(x, n)

@@ -10,7 +10,7 @@ import * as api from '../api.js'
 import { add, mul, sum } from '../api.js'
 import { vjp } from '../grad.js'
 import { leavesOf, topoSort } from '../graph.js'
-import { input, make, scalar } from '../make.js'
+import { customNode, input, scalar } from '../make.js'
 import { registerCustomRule } from '../ops/custom.js'
 import { ArgumentError, checkOptionKinds, describeValue } from '../options.js'
 import { fmt, shapeEq } from '../shape.js'
@@ -97,7 +97,7 @@ export const customVjp = <A extends Tensor[]>(
     const [y2] = fwd(...xs)
     expectShape('customVjp', 'fwd', y2, y.shape, `${name}'s value`)
     cotangents(xs, input(`__custom_probe_${y.id}`, y.shape))
-    return make('custom', [y, ...xs], { rule })
+    return customNode(y, xs, rule)
   }
 }
 
@@ -136,6 +136,6 @@ export const customJvp = <A extends Tensor[]>(
     })
     const y = f(...xs)
     tangentOf(xs, xs.map((x, i) => input(`__custom_probe_${y.id}_${i}`, x.shape)), y.shape)
-    return make('custom', [y, ...xs], { rule })
+    return customNode(y, xs, rule)
   }
 }

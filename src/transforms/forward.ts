@@ -6,7 +6,6 @@
  */
 import * as api from '../api.js'
 import { zerosLike } from '../api.js'
-import { topoSort } from '../graph.js'
 import { stabilizeFor } from '../compile/stabilize.js'
 import { opDef } from '../optable.js'
 import { ArgumentError } from '../options.js'
@@ -40,9 +39,9 @@ export const checkTangents = (op: string, wrt: readonly Tensor[], tangents: read
  */
 export const jvps = (outputs: readonly Tensor[], wrt: readonly Tensor[], tangents: readonly Tensor[]): Tensor[] => {
   checkTangents('jvp', wrt, tangents)
-  const outs = stabilizeFor(outputs, wrt)
+  const { outputs: outs, order } = stabilizeFor(outputs, wrt)
   const tan = new Map<number, Tensor>(wrt.map((w, i) => [w.id, tangents[i]!]))
-  for (const t of topoSort(outs)) {
+  for (const t of order) {
     if (tan.has(t.id) || t.args.length === 0) continue
     const ins = t.args.map((a) => tan.get(a.id))
     if (ins.every((x) => x === undefined)) continue
