@@ -12,6 +12,7 @@ import type { Tensor } from '../src/tensor.js'
 import { mlpData, mlpStep, type MlpSpec } from '../spec/compile/mlp.js'
 import { gemm, mlpTrainStep, mlpWork, w4 } from './handwritten.js'
 import { deepCompileRows } from './deep.js'
+import { ortStep, ortTable, type OrtRow } from './onnx.js'
 
 // tfjs through its CommonJS node bundles (its ESM build does not resolve under Node), gradients registered.
 const req = createRequire(import.meta.url)
@@ -86,9 +87,17 @@ const mlpBench = (name: string, spec: MlpSpec, interpRuns: number) => {
   }
   const tfjs = time(tfStep)
   log({ workload: `${name} train step MLP ${spec.sizes.join('-')}, batch ${spec.batch}`, unit: 'ms', kiln, hand, tfjs, interp })
+  return { kiln, outs }
 }
-mlpBench('W1', { sizes: [64, 128, 64, 10], batch: 64, lr: 0.05 }, 3)
-mlpBench('W2', { sizes: [784, 256, 128, 10], batch: 128, lr: 0.05 }, 0)
+const ortRows: OrtRow[] = []
+for (const [name, spec, interpRuns] of [['W1', { sizes: [64, 128, 64, 10], batch: 64, lr: 0.05 }, 3], ['W2', { sizes: [784, 256, 128, 10], batch: 128, lr: 0.05 }, 0]] as const) {
+  const { kiln, outs } = mlpBench(name, spec as MlpSpec, interpRuns)
+  for (const threads of [1, 2]) {
+    const r = await ortStep(name, spec as MlpSpec, threads, kiln, outs)
+    console.log(`${r.workload} on ONNX Runtime, ${threads} thread(s): ${r.ortMs.toFixed(3)} ms (Kiln compiled ${kiln.toFixed(3)} ms)`)
+    ortRows.push(r)
+  }
+}
 
 // W3: matmul GFLOP/s.
 for (const n of [128, 256, 512]) {
@@ -187,6 +196,7 @@ const table = [
     `| ${r.workload} | ${r.unit} | ${fmtN(r.kiln)} | ${fmtN(r.interp)} | ${fmtN(r.hand)} | ${fmtN(r.tfjs)} | ${Number.isNaN(r.hand) ? '-' : ratio(r).toFixed(2)} | ${r.tfjs === undefined ? '-' : (higherBetter(r) ? r.kiln / r.tfjs : r.tfjs / r.kiln).toFixed(2)} |`,
   ),
 ]
-const md = `# Kiln benchmark\n\nMedians, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Ratios > 1 mean Kiln is faster.\n\n${table.join('\n')}\n\nSteady-state allocation: ${allocation}.\n`
+const ortSection = `## ONNX Runtime engine (onnxruntime-node, CPU, float64)\n\nThe same step graphs exported with toOnnx and run by one session each, medians of 40 steps, in the same run as the table above.\n\n${ortTable(ortRows)}\n`
+const md = `# Kiln benchmark\n\nMedians, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}. Ratios > 1 mean Kiln is faster.\n\n${table.join('\n')}\n\nSteady-state allocation: ${allocation}.\n\n${ortSection}`
 console.log(`\n${md}`)
 writeFileSync(new URL('./results.md', import.meta.url), md)

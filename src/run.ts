@@ -27,6 +27,38 @@ export interface StepGraph {
 /** Which engine runs training and evaluation graphs. */
 export type Engine = 'compiled' | 'interpreter'
 
+/**
+ * An engine outside this thread's JavaScript whose runs complete later (ONNX Runtime): `fitAsync` and
+ * kiln/node's `evaluateModelAsync` and `predictAsync` take one as `engine`. kiln/node's `onnxruntime()`
+ * makes one; a browser page can make its own from onnxruntime-web (see the README).
+ */
+export interface AsyncEngine {
+  readonly _tag: 'AsyncEngine'
+  /** For messages: `'onnxruntime'`. */
+  readonly name: string
+  /** A runner for `g`, ready to run (a session created, the graph checked). */
+  readonly runner: (g: StepGraph) => Promise<AsyncStepRunner>
+}
+
+/** Runs one `StepGraph` asynchronously, writing its outputs into caller-owned buffers. */
+export interface AsyncStepRunner {
+  /** True when the graph reads input `i` (positions of `StepGraph.inputs`). */
+  readonly reads: (i: number) => boolean
+  readonly run: (inputs: readonly Float64Array[], state: readonly Float64Array[], outs: readonly Float64Array[]) => Promise<void>
+  /** Frees what the runner holds (a native session); the runner is not run again. */
+  readonly release: () => Promise<void>
+}
+
+/**
+ * True for an `AsyncEngine` value (an object tagged so, with a `runner` function).
+ * @example
+ * import { isAsyncEngine } from 'kiln'
+ * isAsyncEngine('compiled') // false
+ * isAsyncEngine({ _tag: 'AsyncEngine', name: 'mine', runner: async () => { throw new Error('unused') } }) // true
+ */
+export const isAsyncEngine = (v: unknown): v is AsyncEngine =>
+  typeof v === 'object' && v !== null && Reflect.get(v, '_tag') === 'AsyncEngine' && typeof Reflect.get(v, 'runner') === 'function' && typeof Reflect.get(v, 'name') === 'string'
+
 /** Runs one `StepGraph`, writing its outputs into caller-owned buffers; allocates nothing per run. */
 export interface StepRunner {
   /** True when the graph reads input `i` (positions of `StepGraph.inputs`). */

@@ -9,4 +9,4 @@
  * import { KILN_VERSION } from 'kiln'
  * /^\d+\.\d+\.\d+$/.test(KILN_VERSION) // true
  */
-export const KILN_VERSION = '0.7.0'
+export const KILN_VERSION = '0.8.0'

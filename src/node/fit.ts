@@ -12,6 +12,7 @@ import type { Checkpoint } from '../train/checkpoint.js'
 import { fit as fitAny, fitAsync as fitAsyncAny, type CheckpointOptions, type FitAsyncOptions, type FitOptions, type FitResultOf } from '../train/fit.js'
 import { fitError, type FitError } from '../train/validate.js'
 import { loadCheckpoint, saveCheckpoint } from './model.js'
+import { onnxruntime } from './onnxruntime.js'
 
 /** Checkpoints written to a file: the checkpoint after every `every`-th epoch (default 1) replaces the file at `path`. */
 export interface CheckpointFile {
@@ -85,17 +86,23 @@ export const fit = <L extends Layer>(model: L, train: Dataset, options: FileFitO
   return E.isLeft(r) ? r : fitAny(model, train, { ...rest, ...r.right })
 }
 
+/** `fitAsync`'s options here: the root's with checkpoint files, and `engine: 'onnxruntime'` for `onnxruntime()`. */
+export type FileFitAsyncOptions = Omit<FileFitOptions<FitAsyncOptions>, 'engine'> & { readonly engine?: FitAsyncOptions['engine'] | 'onnxruntime' }
+
 /**
- * The root entry's `fitAsync`, with checkpoint files (see `fit` here).
+ * The root entry's `fitAsync`, with checkpoint files (see `fit` here) and `engine: 'onnxruntime'`: the
+ * training steps run on ONNX Runtime (`onnxruntime()`; pass `onnxruntime({ threads })` to set threads).
  * @example
  * import { fitAsync } from 'kiln/node'
  * import { sequential, dense, adam, key, flower } from 'kiln'
  * fitAsync(sequential(dense(2)), flower(key(1), 40), { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) }) instanceof Promise // true
+ * // in an async function: await fitAsync(model, data, { ..., engine: 'onnxruntime' })
  */
-export const fitAsync = async <L extends Layer>(model: L, train: Dataset, options: FileFitOptions<FitAsyncOptions>): Promise<E.Either<FitError, FitResultOf<L>>> => {
+export const fitAsync = async <L extends Layer>(model: L, train: Dataset, options: FileFitAsyncOptions): Promise<E.Either<FitError, FitResultOf<L>>> => {
   const bad = notOptions(options)
   if (bad !== undefined) return E.left(bad)
-  const { checkpoint, resume, ...rest } = options
+  const { checkpoint, resume, engine, ...rest } = options
   const r = resolve(model, checkpoint, resume)
-  return E.isLeft(r) ? r : fitAsyncAny(model, train, { ...rest, ...r.right })
+  const chosen = engine === 'onnxruntime' ? { engine: onnxruntime() } : engine === undefined ? {} : { engine }
+  return E.isLeft(r) ? r : fitAsyncAny(model, train, { ...rest, ...chosen, ...r.right })
 }

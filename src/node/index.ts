@@ -1,6 +1,7 @@
 /**
  * `kiln/node`: what needs Node's file system. Reading CSV and IDX files, the bundled data sets and
- * Fashion-MNIST from disk, saving and loading trained values, writing SVG files. Everything else,
+ * Fashion-MNIST from disk, saving and loading trained values, writing SVG files, and ONNX Runtime as an
+ * engine (the optional package onnxruntime-node). Everything else,
  * including decoders of the same formats over bytes, is in the platform-neutral root entry `kiln`.
  * @module
  */
@@ -15,4 +16,5 @@ export { saveSafetensors, loadSafetensors, type LoadSafetensorsOptions, SAFETENS
 export { readH5Dataset, type ReadH5Options } from './hdf5.js'
 export { loadKerasWeights, type KerasWeights } from './keras.js'
 export { saveModel, loadModel, saveCheckpoint, loadCheckpoint, type LoadModelFileOptions } from './model.js'
-export { fit, fitAsync, type CheckpointFile, type FileFitOptions } from './fit.js'
+export { fit, fitAsync, type CheckpointFile, type FileFitOptions, type FileFitAsyncOptions } from './fit.js'
+export { onnxruntime, evaluateModelAsync, predictAsync, FLOAT64_SESSION_OPTIONS, type OnnxRuntimeOptions } from './onnxruntime.js'

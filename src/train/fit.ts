@@ -9,7 +9,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Dataset } from '../data/dataset.js'
 import type { Layer } from '../nn/layer.js'
 import { FIT_ASYNC_OPTIONS, type EpochRecord, type FitAsyncOptions, type FitOptions, type StepRecord } from './fitOptions.js'
-import { prepareFit, trainLoop, type YieldPoint } from './loop.js'
+import { prepareFit, trainLoop, type FitSetup, type YieldPoint } from './loop.js'
+import { isAsyncEngine, type AsyncStepRunner } from '../run.js'
 import type { Trained } from './predict.js'
 import type { Checkpoint } from './checkpoint.js'
 import type { ParamValues } from '../nn/tree.js'
@@ -73,6 +74,8 @@ const typedResult = <L extends Layer>(r: E.Either<FitError, FitResult>): E.Eithe
 export const fit = <L extends Layer>(model: L, train: Dataset, options: FitOptions): E.Either<FitError, FitResultOf<L>> => {
   const setup = prepareFit(model, train, options)
   if (E.isLeft(setup)) return setup
+  const { engine } = options
+  if (isAsyncEngine(engine)) return E.left(fitError('engine', `engine: ${engine.name} runs its steps asynchronously: train with fitAsync`))
   const loop = trainLoop(setup.right)
   for (;;) {
     const r = loop.next()
@@ -104,20 +107,58 @@ export const fitAsync = async <L extends Layer>(model: L, train: Dataset, option
   // A function, not a narrowed property: the signal changes while this function awaits.
   const aborted = (): boolean => signal?.aborted === true
   if (aborted()) return E.left(fitError('signal', 'aborted by options.signal before training started'))
-  const loop = trainLoop(setup.right)
-  let lastYield = Date.now()
-  for (;;) {
-    const r = loop.next()
-    if (r.done === true) return typedResult<L>(r.value)
-    if (Date.now() - lastYield >= yieldEveryMs) {
-      await nextMacrotask()
-      lastYield = Date.now()
+  const runners = await asyncRunners(setup.right)
+  if (E.isLeft(runners)) return runners
+  try {
+    const loop = trainLoop(setup.right, runners.right)
+    let lastYield = Date.now()
+    let settled: number | undefined
+    for (;;) {
+      const r = loop.next(settled)
+      settled = undefined
+      if (r.done === true) return typedResult<L>(r.value)
+      if ('_tag' in r.value) {
+        const done = await settle(r.value.promise)
+        if (E.isLeft(done)) {
+          loop.return(undefined as never)
+          return E.left(fitError('engine', `engine: a training step failed: ${done.left}`))
+        }
+        settled = done.right
+        continue
+      }
+      if (Date.now() - lastYield >= yieldEveryMs) {
+        await nextMacrotask()
+        lastYield = Date.now()
+      }
+      if (aborted()) {
+        // Closing the loop ends its progress output (a final `done` report).
+        loop.return(undefined as never)
+        return E.left(abortedAt(r.value))
+      }
     }
-    if (aborted()) {
-      // Closing the loop ends its progress output (a final `done` report).
-      loop.return(undefined as never)
-      return E.left(abortedAt(r.value))
-    }
+  } finally {
+    if (runners.right !== undefined) await Promise.all([runners.right.full, runners.right.rest].map((x) => x?.release()))
+  }
+}
+
+/** The step runners of an asynchronous engine (undefined for Kiln's own engines); a failure to make them is a `Left` on `engine`. */
+const asyncRunners = async (s: FitSetup): Promise<E.Either<FitError, { readonly full: AsyncStepRunner; readonly rest: AsyncStepRunner | undefined } | undefined>> => {
+  const { engine } = s.options
+  if (!isAsyncEngine(engine)) return E.right(undefined)
+  try {
+    const full = await engine.runner(s.graphs.full)
+    const rest = s.graphs.rest === undefined ? undefined : await engine.runner(s.graphs.rest)
+    return E.right({ full, rest })
+  } catch (e) {
+    return E.left(fitError('engine', `engine: ${engine.name} could not take the training step: ${(e as Error).message}`))
+  }
+}
+
+const settle = async (p: Promise<number>): Promise<E.Either<string, number>> => {
+  try {
+    return E.right(await p)
+  } catch (e) {
+    return E.left((e as Error).message)
   }
 }
 

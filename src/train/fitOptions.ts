@@ -12,7 +12,7 @@ import { closestName, describeValue, kindCheck, optionTableProblem, type OptionT
 import type { Key } from '../random/key.js'
 import type { ProgressReport, ProgressStream } from '../report/progress.js'
 import { ObjectiveName, type Objective } from './objective.js'
-import type { Engine } from '../run.js'
+import { isAsyncEngine, type AsyncEngine, type Engine } from '../run.js'
 import type { Regularization } from './step.js'
 import type { Checkpoint } from './checkpoint.js'
 import type { Freeze } from './transfer.js'
@@ -115,8 +115,12 @@ export interface FitOptions {
    * parameter, or freezing every parameter, is a `Left`.
    */
   readonly freeze?: Freeze
-  /** Default `'compiled'`; `'interpreter'` runs the reference interpreter (slow; for checking). */
-  readonly engine?: Engine
+  /**
+   * Default `'compiled'`; `'interpreter'` runs the reference interpreter (slow; for checking); an
+   * `AsyncEngine` (kiln/node's `onnxruntime()`) runs the training steps there, through `fitAsync` only
+   * (dev evaluation and gradient norms stay on Kiln's compiled kernels).
+   */
+  readonly engine?: Engine | AsyncEngine
   /**
    * Stop at the first step whose training loss is NaN or infinite (default true) and return a `Left`
    * on `loss` whose `diverged` field says where and carries what was trained until then; `false` keeps
@@ -219,7 +223,7 @@ const FIT_CHECKS: { readonly [K in keyof FitOptions]-?: ValueCheck | OptionTable
   progress: checkProgress,
   initial: { checks: { params: tree, state: tree }, required: { params: 'a tree of Float64Arrays' } },
   freeze: (v) => when(Array.isArray(v) || typeof v === 'function', 'an array of parameter paths or a function (path) => boolean', v),
-  engine: isEnum(ENGINES),
+  engine: (v) => (isAsyncEngine(v) ? undefined : isEnum(ENGINES)(v)),
   stopOnNonFinite: boolean,
   checkpoint: {
     checks: {

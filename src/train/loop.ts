@@ -3,30 +3,31 @@
  * graphs; `trainLoop` is a generator that trains one batch per `next()` and yields where it is, so the
  * synchronous driver runs it to completion in one go and the asynchronous one awaits between batches.
  * Both drivers therefore run the same arithmetic in the same order and return bit-identical results.
+ * On an asynchronous engine (ONNX Runtime) each step's loss is a promise the loop yields as `Pending`
+ * for the asynchronous driver to settle; the buffers and the step machine are in machine.ts.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { featureCount, targetCount, type Dataset } from '../data/dataset.js'
-import type { Batch, BatchTransform } from '../data/augment.js'
+import { featureCount, type Dataset } from '../data/dataset.js'
 import { evaluate } from '../evaluate.js'
 import { scalar } from '../make.js'
 import { lrAt } from '../nn/schedules.js'
-import { describeValue, type OptionTable } from '../options.js'
+import type { OptionTable } from '../options.js'
 import type { Key } from '../random/key.js'
 import { gradientNorms, type GradientNorms } from './gradnorms.js'
 import { logitsProblem } from './logits.js'
 import type { Layer } from '../nn/layer.js'
 import { flattenParams, zipParams, type ParamValues } from '../nn/tree.js'
 import { foldIn } from '../random/key.js'
-import { sizeOf } from '../shape.js'
 import { permutation } from '../random/sample.js'
 import { progressBar, progressCallback, type ProgressBar } from '../report/progress.js'
 import type { FitResult, FitSummary } from './fit.js'
 import { checkFitOptions, checkModelAndData, FIT_OPTIONS, type EpochRecord, type FitOptions, type StepRecord } from './fitOptions.js'
 import { objectiveOf, type Objective } from './objective.js'
 import { evaluateModel, type Trained } from './predict.js'
-import { stepRunner, type Engine } from '../run.js'
-import { copyValues, fitStep, trainableOf, type TrainStep, type TrainValues } from './step.js'
+import { isAsyncEngine, type Engine } from '../run.js'
+import { machineFor, syncRunners, type Machine, type Runners, type Values } from './machine.js'
+import { copyValues, fitStep, trainableOf, type TrainStep } from './step.js'
 import { keyWords, resumeProblem, type TrainingState } from './checkpoint.js'
 import { frozenBy } from './transfer.js'
 import { checkBinary, checkData, checkFreeze, checkOutput, checkSchedule, checkTraining, fitError, type FitError } from './validate.js'
@@ -55,6 +56,29 @@ export interface YieldPoint {
   readonly epochs: number
   readonly batch: number
   readonly batches: number
+}
+
+/**
+ * What `trainLoop` yields while a step runs on an asynchronous engine: the driver resumes the loop with
+ * the promise's value (`fitAsync` does; `fit` never meets one, it refuses such engines first).
+ */
+export interface Pending {
+  readonly _tag: 'Pending'
+  readonly promise: Promise<number>
+}
+
+/** The value of a step's loss, waited for through the driver when it is a promise. */
+function* settle(v: number | Promise<number>): Generator<Pending, number, unknown> {
+  if (typeof v === 'number') return v
+  const got = yield { _tag: 'Pending', promise: v }
+  if (typeof got !== 'number') throw new Error('internal: trainLoop resumed without the pending step\'s loss')
+  return got
+}
+
+/** The engine of the `Trained` values a run hands out: Kiln's own (compiled) when the steps ran on an asynchronous one. */
+const ownEngine = (s: FitSetup): Engine => {
+  const e = s.options.engine ?? 'compiled'
+  return isAsyncEngine(e) ? 'compiled' : e
 }
 
 /**
@@ -178,100 +202,6 @@ const like = (part: string, template: ParamValues, given: ParamValues | undefine
         return v.slice()
       }, `fit: ${part}`)
 
-type Values = { readonly params: ParamValues; readonly state: ParamValues }
-
-/** The compiled steps of one run with their three buffer sets. */
-interface Machine {
-  readonly batches: number
-  /**
-   * Trains on batch `b` of the row order `order` as step number `stepCount`; returns the batch's loss
-   * times its rows. `before` sees the batch as the step will (after `augment`), at the values it starts from.
-   */
-  readonly step: (order: ArrayLike<number>, b: number, stepCount: number, before?: (batch: Dataset, key: Key) => void) => number
-  /** The current parameters and state (views of the live buffers: copy before the next step to keep them). */
-  readonly snapshot: () => Values
-  /** The current parameters, state and optimizer state (views, as `snapshot`). */
-  readonly current: () => TrainValues
-  /**
-   * The values the previous step started from, after `stepsDone` steps (the starting values while
-   * fewer than two ran): after a step whose loss is not finite, the last values whose loss was finite.
-   */
-  readonly beforePrevious: (stepsDone: number) => Values
-}
-
-/** Input positions of a training step: `[x, y, step, key]`. */
-const [X, Y, KEY] = [0, 1, 3] as const
-
-/** Compiles the steps and allocates every buffer of the run once. */
-const machineFor = (s: FitSetup, engine: Engine): Machine => {
-  const { train, options } = s
-  const f = featureCount(train)
-  const t = targetCount(train)
-  const B = options.batchSize
-  const full = stepRunner(s.graphs.full, engine)
-  const rest = s.graphs.rest && stepRunner(s.graphs.rest, engine)
-  // Three state sets used in turn: a step reads the current one and writes the next, so the values of the
-  // two steps before are still there, without a copy, when a loss turns out not finite (`beforePrevious`).
-  const start = s.initialState
-  const sets = [start, start.map((v) => new Float64Array(v.length)), start.map((v) => new Float64Array(v.length))]
-  let at = 0
-  const lossBuf = new Float64Array(1)
-  // Each set's output list and each batch size's inputs, made once: a step allocates nothing.
-  const outputs = sets.map((set) => [lossBuf, ...set])
-  const stepBuf = new Float64Array(1)
-  const keyBuf = new Float64Array(2)
-  // x and y buffers sized by each step's own data leaves
-  const inputs = [s.graphs.full, s.graphs.rest].map((g) => (g === undefined ? [] : [new Float64Array(sizeOf(g.leaves.x.shape)), new Float64Array(sizeOf(g.leaves.y.shape)), stepBuf, keyBuf]))
-  // Only a model that draws random numbers (dropout) reads the key: derive one per step just then.
-  const usesKey = full.reads(KEY)
-  const dropoutKey = foldIn(options.key, 2)
-  const augmentKey = foldIn(options.key, 3)
-  const step = (order: ArrayLike<number>, b: number, stepCount: number, before?: (batch: Dataset, key: Key) => void): number => {
-    const start = b * B
-    const size = Math.min(B, train.n - start)
-    const which = size === B ? 0 : 1
-    const [x, y] = [inputs[which]![X]!, inputs[which]![Y]!]
-    for (let r = 0; r < size; r++) {
-      const i = order[start + r]!
-      x.set(train.x.subarray(i * f, (i + 1) * f), r * f)
-      if (t === 1) y[r] = train.y[i]!
-      else y.set(train.y.subarray(i * t, (i + 1) * t), r * t)
-    }
-    if (options.augment !== undefined) augmentInto(options.augment, { x, y, rows: size, featureShape: train.featureShape }, foldIn(augmentKey, stepCount))
-    stepBuf[0] = stepCount
-    // The key is derived only when something reads it: a step of a model without dropout allocates nothing.
-    const k = usesKey || before !== undefined ? foldIn(dropoutKey, stepCount) : undefined
-    if (usesKey && k !== undefined) {
-      keyBuf[0] = k.k0
-      keyBuf[1] = k.k1
-    }
-    if (before !== undefined && k !== undefined)
-      before({ x, y, n: size, featureShape: train.featureShape, classes: train.classes, ...(train.targetShape === undefined ? {} : { targetShape: train.targetShape }) }, k)
-    const cur = sets[at]!
-    at = (at + 1) % 3
-    ;(which === 0 ? full : rest!).run(inputs[which]!, cur, outputs[at]!)
-    return lossBuf[0]! * size
-  }
-  const valuesOf = (set: readonly Float64Array[]): Values => {
-    const v = s.graphs.full.unpack(set)
-    return { params: v.params, state: v.state }
-  }
-  const snapshot = (): Values => valuesOf(sets[at]!)
-  const current = (): TrainValues => s.graphs.full.unpack(sets[at]!)
-  // Two sets back is the set after next (mod 3); before the second step, it was never written.
-  const beforePrevious = (stepsDone: number): Values => valuesOf(sets[stepsDone >= 2 ? (at + 1) % 3 : 0]!)
-  return { batches: Math.ceil(train.n / B), step, snapshot, current, beforePrevious }
-}
-
-/** Runs the `augment` transform on a batch and writes its result over the batch's buffers; a result of another size throws, naming the option. */
-const augmentInto = (transform: BatchTransform, batch: Batch, key: Key): void => {
-  const out = transform(batch, key)
-  if (out === null || typeof out !== 'object' || !(out.x instanceof Float64Array) || !(out.y instanceof Float64Array) || out.x.length !== batch.x.length || out.y.length !== batch.y.length)
-    throw new RangeError(`fit: augment must return a batch of the same size (x: ${batch.x.length} values, y: ${batch.y.length}), got ${describeValue(out)}${out?.x instanceof Float64Array ? ` with x of ${out.x.length} values` : ''}`)
-  if (out.x !== batch.x) batch.x.set(out.x)
-  if (out.y !== batch.y) batch.y.set(out.y)
-}
-
 /** The reporter of a `progress` option: a progress bar on a stream (the console for `true`), or a callback. */
 const reporterFor = (progress: FitOptions['progress'], metricName: string): ProgressBar | undefined => {
   if (progress === undefined || progress === false) return undefined
@@ -306,11 +236,11 @@ interface RunState {
  * loop?.next().value // { epoch: 1, epochs: 2, batch: 1, batches: 2 }
  * loop?.next().value // { epoch: 1, epochs: 2, batch: 2, batches: 2 }
  */
-export function* trainLoop(s: FitSetup): Generator<YieldPoint, E.Either<FitError, FitResult>, void> {
+export function* trainLoop(s: FitSetup, runners?: Runners): Generator<YieldPoint | Pending, E.Either<FitError, FitResult>, unknown> {
   const reporter = reporterFor(s.options.progress, s.objective.classification ? 'dev acc' : 'dev loss')
   let threw = false
   try {
-    return yield* epochs(s, reporter)
+    return yield* epochs(s, reporter, runners ?? syncRunnersOf(s))
   } catch (e) {
     threw = true
     throw e
@@ -320,10 +250,10 @@ export function* trainLoop(s: FitSetup): Generator<YieldPoint, E.Either<FitError
   }
 }
 
-function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoint, E.Either<FitError, FitResult>, void> {
+function* epochs(s: FitSetup, bar: ProgressBar | undefined, runners: Runners): Generator<YieldPoint | Pending, E.Either<FitError, FitResult>, unknown> {
   const { train, options } = s
-  const engine = options.engine ?? 'compiled'
-  const m = machineFor(s, engine)
+  const engine = ownEngine(s)
+  const m = machineFor(s, runners)
   const { batches } = m
   const p = startState(s, m)
   const stop = options.stopOnNonFinite !== false
@@ -336,7 +266,7 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
     let lossSum = 0
     let b = 0
     for (; b < batches - 1 && !p.stepStop; b++) {
-      const loss = train1(order, b, epoch)
+      const loss = yield* settle(train1(order, b, epoch))
       // The loss is computed anyway: checking it costs nothing, and a NaN would poison every later step.
       if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: b + 1, batches, loss }))
       lossSum += loss
@@ -345,7 +275,7 @@ function* epochs(s: FitSetup, bar: ProgressBar | undefined): Generator<YieldPoin
       yield { epoch, epochs: options.epochs, batch: b + 1, batches }
     }
     if (!p.stepStop) {
-      const loss = train1(order, batches - 1, epoch)
+      const loss = yield* settle(train1(order, batches - 1, epoch))
       if (stop && !Number.isFinite(loss)) return E.left(diverged(s, engine, m, p, { epoch, batch: batches, batches, loss }))
       lossSum += loss
       b = batches
@@ -374,26 +304,41 @@ const stepper = (s: FitSetup, engine: Engine, m: Machine, p: RunState) => {
   const o = s.options.steps
   if (o === undefined) return (order: ArrayLike<number>, b: number) => m.step(order, b, p.stepCount++)
   const every = o.every ?? 1
-  const rate = s.options.optimizer.learningRate
-  return (order: ArrayLike<number>, b: number, epoch: number): number => {
+  return (order: ArrayLike<number>, b: number, epoch: number): number | Promise<number> => {
     const count = p.stepCount++
     const due = (count + 1) % every === 0
     let norms: GradientNorms | undefined
     const measure = (batch: Dataset, key: Key): void => {
       norms = gradientNorms(trainedAt(s, engine, m.snapshot()), batch, { key })
     }
-    const loss = m.step(order, b, count, due && o.gradientNorms === true ? measure : undefined)
-    if (!due) return loss
-    const size = Math.min(s.options.batchSize, s.train.n - b * s.options.batchSize)
-    const record: StepRecord = {
-      step: count + 1, epoch, batch: b + 1, loss: loss / size,
-      learningRate: rate === undefined ? NaN : typeof rate === 'number' ? rate : evaluate([lrAt(rate, scalar(count))], {})[0]![0]!,
-      ...(norms === undefined ? {} : { gradientNorm: norms.total, layerGradientNorms: norms.layers }),
-    }
-    p.steps.push(record)
-    if (o.onStep?.(record) === 'stop') p.stepStop = true
-    return loss
+    const ran = m.step(order, b, count, due && o.gradientNorms === true ? measure : undefined)
+    if (!due) return ran
+    const record = (loss: number) => recordStep(s, p, { count, epoch, b, loss, norms })
+    return typeof ran === 'number' ? record(ran) : ran.then(record)
   }
+}
+
+/** Records one step of the `steps` option (its loss, learning rate, gradient norms) and returns its loss. */
+const recordStep = (s: FitSetup, p: RunState, at: { count: number; epoch: number; b: number; loss: number; norms: GradientNorms | undefined }): number => {
+  const o = s.options.steps!
+  const { count, epoch, b, loss, norms } = at
+  const rate = s.options.optimizer.learningRate
+  const size = Math.min(s.options.batchSize, s.train.n - b * s.options.batchSize)
+  const record: StepRecord = {
+    step: count + 1, epoch, batch: b + 1, loss: loss / size,
+    learningRate: rate === undefined ? NaN : typeof rate === 'number' ? rate : evaluate([lrAt(rate, scalar(count))], {})[0]![0]!,
+    ...(norms === undefined ? {} : { gradientNorm: norms.total, layerGradientNorms: norms.layers }),
+  }
+  p.steps.push(record)
+  if (o.onStep?.(record) === 'stop') p.stepStop = true
+  return loss
+}
+
+/** Kiln's own runners for the run's engine (an asynchronous engine's are made by `fitAsync`, before the loop). */
+const syncRunnersOf = (s: FitSetup): Runners => {
+  const e = s.options.engine ?? 'compiled'
+  if (isAsyncEngine(e)) throw new Error(`internal: trainLoop needs the runners of the asynchronous engine ${e.name}`)
+  return syncRunners(s, e)
 }
 
 /** The run's state at the start: fresh, or the checkpoint's when resuming. */

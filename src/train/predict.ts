@@ -64,24 +64,42 @@ export interface Evaluation {
 
 const CHUNK = 512
 
-/** One compiled graph per model, feature shape, chunk size, objective, engine and target shape (or none, to predict). */
-const evaluators = perModel<{ readonly graph: EvalStep; readonly runner: StepRunner }>()
+/** One graph per model, feature shape, chunk size, objective and target shape (or none, to predict). */
+const evaluators = perModel<EvalStep>()
+/** The runner of each graph on each of Kiln's engines, dropped with the graph. */
+const runners = new WeakMap<EvalStep, Map<Engine, StepRunner>>()
 
 /** The evaluation graph of `batch` rows with labels of `targetShape`, or the prediction graph when it is undefined. */
-const evaluatorFor = (trained: Trained, batch: number, targetShape: readonly number[] | undefined) => {
-  const { model, featureShape, objective, engine } = trained
-  const key = `${featureShape.join(',')}|${batch}|${objective.name}|${engine}|${targetShape === undefined ? 'predict' : `y[${targetShape.join(',')}]`}`
-  return evaluators(model, key, () => {
-    const graph = targetShape === undefined ? predictStep(model, featureShape, batch, objective) : evalStep(model, featureShape, batch, objective, targetShape)
-    return { graph, runner: stepRunner(graph, engine) }
-  })
+const evaluatorFor = (trained: Trained, batch: number, targetShape: readonly number[] | undefined): EvalStep => {
+  const { model, featureShape, objective } = trained
+  const key = `${featureShape.join(',')}|${batch}|${objective.name}|${targetShape === undefined ? 'predict' : `y[${targetShape.join(',')}]`}`
+  return evaluators(model, key, () =>
+    targetShape === undefined ? predictStep(model, featureShape, batch, objective) : evalStep(model, featureShape, batch, objective, targetShape),
+  )
+}
+
+const runnerFor = (graph: EvalStep, engine: Engine): StepRunner => {
+  let byEngine = runners.get(graph)
+  if (byEngine === undefined) runners.set(graph, (byEngine = new Map()))
+  let r = byEngine.get(engine)
+  if (r === undefined) byEngine.set(engine, (r = stepRunner(graph, engine)))
+  return r
+}
+
+/** One chunk's run of an evaluation: its graph and the buffers it reads and writes. */
+export interface ChunkRun {
+  readonly graph: EvalStep
+  readonly inputs: readonly Float64Array[]
+  readonly state: readonly Float64Array[]
+  readonly outs: readonly Float64Array[]
 }
 
 /**
  * The loss (with `labelled`) and predictions over all rows, through the graph of each chunk size; the
- * predictions' width per row is the graph's own.
+ * predictions' width per row is the graph's own. Yields each chunk's run for the driver to run (Kiln's
+ * engines here, an asynchronous engine in kiln/node) and reads its outputs when resumed.
  */
-const runChunks = (trained: Trained, ds: Dataset, labelled: boolean): { loss: number; predictions: Float64Array; width: number } => {
+function* chunkRuns(trained: Trained, ds: Dataset, labelled: boolean): Generator<ChunkRun, { loss: number; predictions: Float64Array; width: number }, void> {
   const f = featureCount(trained)
   const t = targetCount(ds)
   const chunk = Math.min(CHUNK, ds.n)
@@ -92,7 +110,7 @@ const runChunks = (trained: Trained, ds: Dataset, labelled: boolean): { loss: nu
   let lossSum = 0
   for (let start = 0; start < ds.n; start += chunk) {
     const b = Math.min(chunk, ds.n - start)
-    const { graph, runner } = evaluatorFor(trained, b, labelled ? ds.targetShape ?? [] : undefined)
+    const graph = evaluatorFor(trained, b, labelled ? ds.targetShape ?? [] : undefined)
     if (state === undefined) {
       state = graph.pack(trained)
       width = sizeOf(graph.outputs.at(-1)!.shape) / b
@@ -100,13 +118,23 @@ const runChunks = (trained: Trained, ds: Dataset, labelled: boolean): { loss: nu
     }
     const x = ds.x.subarray(start * f, (start + b) * f)
     const out = predictions.subarray(start * width, (start + b) * width)
-    if (!labelled) runner.run([x], state, [out])
+    if (!labelled) yield { graph, inputs: [x], state, outs: [out] }
     else {
-      runner.run([x, ds.y.subarray(start * t, (start + b) * t)], state, [lossBuf, out])
+      yield { graph, inputs: [x, ds.y.subarray(start * t, (start + b) * t)], state, outs: [lossBuf, out] }
       lossSum += lossBuf[0]! * b
     }
   }
   return { loss: labelled ? lossSum / ds.n : NaN, predictions, width }
+}
+
+/** Runs every chunk of `runs` on Kiln's `engine` and returns the generator's result. */
+const drive = <A>(runs: Generator<ChunkRun, A, void>, engine: Engine): A => {
+  for (;;) {
+    const r = runs.next()
+    if (r.done === true) return r.value
+    const { graph, inputs, state, outs } = r.value
+    runnerFor(graph, engine).run(inputs, state, outs)
+  }
 }
 
 /**
@@ -159,11 +187,23 @@ const decisions = (trained: Trained, ds: Dataset, predictions: Float64Array, wid
  * labels.length // 20
  * accuracy === labels.filter((l, i) => l === test.y[i]).length / 20 // true
  */
-export const evaluateModel = (trained: Trained, raw: Dataset): Evaluation => {
-  checkWidth('evaluateModel', trained, raw)
+export const evaluateModel = (trained: Trained, raw: Dataset): Evaluation => drive(evaluationRuns(trained, raw), trained.engine)
+
+/**
+ * `evaluateModel` as the runs of its chunks: a driver runs each yielded chunk (kiln/node's
+ * `evaluateModelAsync` on ONNX Runtime) and gets the evaluation back. Bad rows throw before the first.
+ * @example
+ * import { fit, sequential, dense, adam, key, flower } from 'kiln'
+ * import { evaluationRuns } from './predict.js'
+ * const r = fit(sequential(dense(2)), flower(key(1), 40), { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) })
+ * const runs = r._tag === 'Right' ? evaluationRuns(r.right, flower(key(2), 20)) : undefined
+ * runs?.next().done // false
+ */
+export function* evaluationRuns(trained: Trained, raw: Dataset, who = 'evaluateModel'): Generator<ChunkRun, Evaluation, void> {
+  checkWidth(who, trained, raw)
   const ds = prepared(trained, raw)
-  checkRows('evaluateModel', trained, ds, true)
-  const { loss, predictions, width } = runChunks(trained, ds, true)
+  checkRows(who, trained, ds, true)
+  const { loss, predictions, width } = yield* chunkRuns(trained, ds, true)
   const labels = decisions(trained, ds, predictions, width)
   let right = 0
   for (let i = 0; i < labels.length; i++) if (labels[i] === ds.y[i]) right++
@@ -182,9 +222,20 @@ export const evaluateModel = (trained: Trained, raw: Dataset): Evaluation => {
  * if (r._tag === 'Left') throw new Error(r.left.message)
  * predict(r.right, test).length // 20 * 2
  */
-export const predict = (trained: Trained, raw: Dataset): Float64Array => {
-  checkWidth('predict', trained, raw)
+export const predict = (trained: Trained, raw: Dataset): Float64Array => drive(predictionRuns(trained, raw), trained.engine)
+
+/**
+ * `predict` as the runs of its chunks (see `evaluationRuns`).
+ * @example
+ * import { fit, sequential, dense, adam, key, flower } from 'kiln'
+ * import { predictionRuns } from './predict.js'
+ * const r = fit(sequential(dense(2)), flower(key(1), 40), { epochs: 1, batchSize: 20, optimizer: adam(0.01), key: key(0) })
+ * const runs = r._tag === 'Right' ? predictionRuns(r.right, flower(key(2), 20)) : undefined
+ * runs?.next().done // false
+ */
+export function* predictionRuns(trained: Trained, raw: Dataset, who = 'predict'): Generator<ChunkRun, Float64Array, void> {
+  checkWidth(who, trained, raw)
   const ds = prepared(trained, raw)
-  checkRows('predict', trained, ds, false)
-  return runChunks(trained, ds, false).predictions
+  checkRows(who, trained, ds, false)
+  return (yield* chunkRuns(trained, ds, false)).predictions
 }

@@ -1,0 +1,3 @@
+import { runExamples } from '../doctest.js'
+
+runExamples('src/onnx')
