@@ -68,6 +68,27 @@ const tensorCache = (ort: Ort) => {
   }
 }
 
+/**
+ * An ONNX Runtime session for model bytes, with `FLOAT64_SESSION_OPTIONS` on `threads` threads; a model ONNX
+ * Runtime refuses (an operation without a float64 kernel, say) rejects with its message, which names the node
+ * and the operation.
+ * @example
+ * import { exp, input, toOnnx } from 'kiln'
+ * import { sessionFor } from './onnxruntime.js'
+ * const bytes = toOnnx(exp(input('x', [2])))
+ * bytes._tag === 'Right' && sessionFor(bytes.right, 1) instanceof Promise // true
+ */
+export const sessionFor = async (bytes: Uint8Array, threads: number) => {
+  const ort = await loadOrt()
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      ...FLOAT64_SESSION_OPTIONS, intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3,
+    })
+  } catch (e) {
+    throw new Error(`ONNX Runtime refused the exported graph: ${(e as Error).message}`)
+  }
+}
+
 /** A session for `g`: its input and state leaves the graph reads become graph inputs; outputs are `output0`, ... */
 const runnerFor = async (g: StepGraph, options: OnnxRuntimeOptions): Promise<AsyncStepRunner> => {
   const ort = await loadOrt()
@@ -81,15 +102,7 @@ const runnerFor = async (g: StepGraph, options: OnnxRuntimeOptions): Promise<Asy
   const inputLeaves = [...inputs, ...state].filter((l): l is Leaf => l !== undefined && l.op === 'input')
   const bytes = toOnnx(g.outputs, { inputs: inputLeaves, params: 'inputs', ...(options.opset === undefined ? {} : { opset: options.opset }) })
   if (E.isLeft(bytes)) throw new Error(bytes.left.message)
-  let session: Awaited<ReturnType<Ort['InferenceSession']['create']>>
-  try {
-    session = await ort.InferenceSession.create(bytes.right, {
-      ...FLOAT64_SESSION_OPTIONS, intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3,
-    })
-  } catch (e) {
-    // ONNX Runtime names the node and operation it has no float64 kernel for ("Could not find an implementation for Erf(13) node ...")
-    throw new Error(`ONNX Runtime refused the exported graph: ${(e as Error).message}`)
-  }
+  const session = await sessionFor(bytes.right, options.threads ?? 1)
   const tensor = tensorCache(ort)
   const names = g.outputs.map((_, i) => `output${i}`)
   const shapes = g.outputs.map((o) => o.shape)

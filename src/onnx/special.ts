@@ -9,6 +9,7 @@
  */
 import type { OnnxBuilder } from './builder.js'
 import { TWO_OVER_SQRT_PI } from '../ops/erf.js'
+import { SPECIAL_CONSTANTS, sigmoidTerms } from '../ops/special-derivs.js'
 
 /** Float64 arithmetic on value names: a formula's operations, each one ONNX node. */
 export interface Arith {
@@ -140,11 +141,8 @@ const sigmoid1 = (A: Arith, x: string): string => {
   return A.sub(q, A.mul(q, A.div(A.mul(A.c(2), c), d)))
 }
 
-/** ln(2 + sqrt 3) as two doubles and 2 -+ sqrt 3, as in special-derivs.ts. */
-const L_HI = 1.3169578969248168
-const L_LO = -8.6822508448520214e-17
-const R1 = 0.2679491924311227
-const R2 = 3.732050807568877
+/** The constants of Kiln's forms (special-derivs.ts), written once there. */
+const { L_HI, L_LO, R1, R2, C_HI, C_LO, SPLIT, LN2_HI, LN2_LO, SCALE } = SPECIAL_CONSTANTS
 
 /** sigmoid''' with the factor that vanishes at |x| = ln(2 + sqrt 3) taken from expm1(L - |x|). */
 const sigmoid3 = (A: Arith, x: string): string => {
@@ -153,25 +151,6 @@ const sigmoid3 = (A: Arith, x: string): string => {
   const near = A.mul(A.c(R1), expm1(A, A.add(A.sub(A.c(L_HI), a), A.c(L_LO))))
   const d = A.add(A.c(1), e)
   return A.mul(sigmoid1(A, x), A.div(A.mul(near, A.sub(e, A.c(R2))), A.mul(d, d)))
-}
-
-/** The terms `c y^i z^j` of sigmoid's n-th derivative (y = sigmoid(x), z = sigmoid(-x)), in Kiln's order. */
-const sigmoidTerms = (n: number): readonly (readonly [number, number, number])[] => {
-  let terms = new Map<string, number>([['1,0', 1]])
-  for (let k = 0; k < n; k++) {
-    const next = new Map<string, number>()
-    const add = (i: number, j: number, c: number) => next.set(`${i},${j}`, (next.get(`${i},${j}`) ?? 0) + c)
-    for (const [key, c] of terms) {
-      const [i, j] = key.split(',').map(Number) as [number, number]
-      if (i > 0) add(i, j + 1, c * i)
-      if (j > 0) add(i + 1, j, -c * j)
-    }
-    terms = next
-  }
-  return [...terms].map(([key, c]) => {
-    const [i, j] = key.split(',').map(Number) as [number, number]
-    return [c, i, j] as const
-  })
 }
 
 /**
@@ -196,13 +175,6 @@ export const dsigmoid = (A: Arith, x: string, n: number): string => {
   return s
 }
 
-/** 2 / sqrt(pi) as two doubles, Veltkamp's constant and the 2^-512 scaling, as in special-derivs.ts. */
-const C_HI = TWO_OVER_SQRT_PI
-const C_LO = 1.5335459613165881e-17
-const SPLIT = 134217729
-const LN2_HI = 6.93147180369123816490e-1
-const LN2_LO = 1.90821492927058770002e-10
-const SCALE = 512
 
 /** `x^2` as `[hi, lo]` exactly (Dekker's product through Veltkamp's split). */
 const exactSquare = (A: Arith, x: string): readonly [string, string] => {

@@ -43,11 +43,20 @@ const sigmoid3 = (x: number): number => {
   return sigmoid1(x) * ((near * (e - R2)) / (d * d))
 }
 
+const termsByOrder: (readonly (readonly [number, number, number])[])[] = []
+
 /**
- * Order n of sigmoid as a sum of terms c y^i z^j with y = sigmoid(x), z = sigmoid(-x) (both accurate),
- * from d/dx (y^i z^j) = i y^i z^(j+1) - j y^(i+1) z^j.
+ * The terms `[c, i, j]` of sigmoid's n-th derivative as `sum c y^i z^j` with y = sigmoid(x), z = sigmoid(-x),
+ * from d/dx (y^i z^j) = i y^i z^(j+1) - j y^(i+1) z^j, in a fixed order (the ONNX export sums them in the
+ * same order as the kernel); computed once per order.
+ * @example
+ * import { sigmoidTerms } from './special-derivs.js'
+ * sigmoidTerms(1) // [[1, 1, 1]]
+ * sigmoidTerms(2) // [[1, 1, 2], [-1, 2, 1]]
  */
-const sigmoidSeries = (x: number, n: number): number => {
+export const sigmoidTerms = (n: number): readonly (readonly [number, number, number])[] => {
+  const known = termsByOrder[n]
+  if (known !== undefined) return known
   let terms = new Map<string, number>([['1,0', 1]])
   for (let k = 0; k < n; k++) {
     const next = new Map<string, number>()
@@ -59,13 +68,20 @@ const sigmoidSeries = (x: number, n: number): number => {
     }
     terms = next
   }
+  const list = [...terms].map(([key, c]) => {
+    const [i, j] = key.split(',').map(Number) as [number, number]
+    return [c, i, j] as const
+  })
+  termsByOrder[n] = list
+  return list
+}
+
+/** Order n of sigmoid from its terms (both y and z accurate). */
+const sigmoidSeries = (x: number, n: number): number => {
   const y = 1 / (1 + Math.exp(-x))
   const z = 1 / (1 + Math.exp(x))
   let s = 0
-  for (const [key, c] of terms) {
-    const [i, j] = key.split(',').map(Number) as [number, number]
-    s += c * y ** i * z ** j
-  }
+  for (const [c, i, j] of sigmoidTerms(n)) s += c * y ** i * z ** j
   return s
 }
 
@@ -161,3 +177,13 @@ export const derf = (x: number, n = 1): number => {
   const v = erfFactor(x, n - 1) * m
   return k === 0 ? v : v * TWO_M512
 }
+
+/**
+ * The constants of the forms above (split ln 2, 2/sqrt(pi), ln(2 + sqrt 3), Veltkamp's splitter, the
+ * 2^-512 scaling), for back ends that write the same forms (the ONNX export), so each is written once.
+ * @example
+ * import { SPECIAL_CONSTANTS } from './special-derivs.js'
+ * SPECIAL_CONSTANTS.SPLIT // 134217729
+ * Math.abs(SPECIAL_CONSTANTS.L_HI + SPECIAL_CONSTANTS.L_LO - Math.log(2 + Math.sqrt(3))) < 1e-15 // true
+ */
+export const SPECIAL_CONSTANTS = Object.freeze({ L_HI, L_LO, R1, R2, C_HI, C_LO, SPLIT, LN2_HI, LN2_LO, SCALE })
