@@ -38,6 +38,10 @@ describe('toOnnx refuses what it cannot write, naming the field', () => {
     expect(fieldOf([y, 3 as never], { params: 'inputs' })).toBe('outputs.output1')
     expect(fieldOf([], { params: 'inputs' })).toBe('outputs')
     expect(fieldOf(y, { params: 'inputs', metadata: { a: 1 } })).toBe('metadata.a')
+    // 2 GiB of initializers is past protobuf's limit: refused from the shapes, before any value is read
+    const huge = toOnnx(K.sum(K.param('w', [2 ** 28])), { params: { w: [] } })
+    expect(E.isLeft(huge) && huge.left.message).toMatch(/^toOnnx: params: the tensors to store take 2147483648 bytes; .* params: 'inputs'$/)
+    expect(E.isRight(toOnnx(K.sum(K.param('w', [2 ** 28])), { params: 'inputs' }))).toBe(true)
   })
   it("refuses Kiln's random numbers at opset 17 (no bitwise operators), naming the op", () => {
     const r = toOnnx(K.mul(x, K.uniformTensor(K.key(1), [2, 3])), { opset: 17 })

@@ -31,6 +31,9 @@ export interface OnnxError {
  * ONNX_OPSETS[18] // 8
  */
 export const ONNX_OPSETS: Readonly<Record<number, number>> = { 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 }
+/** Protobuf's limit on a message: an ONNX file's tensors beyond it need external data files. */
+const MAX_PROTO_BYTES = 2 ** 31
+
 /**
  * The opset written when none is asked for.
  * @example
@@ -187,6 +190,9 @@ export const onnxModel = (outputs: unknown, options: ToOnnxOptions): ModelProto 
   if (mode === undefined) refuse('params', `the graph reads params (${params.map((p) => `'${p.attrs.name}'`).join(', ')}): give their values, or 'inputs'`)
   if (typeof mode === 'string' && mode !== 'inputs') refuse('params', `expected a record of values or 'inputs', got ${describeValue(mode)}`)
   const leafNames = [...inputs, ...params, ...fixed].map((l) => l.attrs.name)
+  const tensorBytes = [...(typeof mode === 'object' ? params : []), ...fixed].reduce((n, l) => n + 8 * sizeOf(l.shape), 0)
+  if (tensorBytes >= MAX_PROTO_BYTES)
+    refuse(typeof mode === 'object' ? 'params' : 'fixedInputs', `the tensors to store take ${tensorBytes} bytes; an ONNX file holds at most 2 GiB (protobuf's limit) without external data, which Kiln does not write: pass params: 'inputs'`)
   for (const [name] of outs) if (leafNames.includes(name)) refuse('outputNames', `'${name}' is also the name of a graph input or param`)
   const b = new OnnxBuilder([...leafNames, ...outs.map(([n]) => n)])
   if (typeof mode === 'object') for (const p of params) b.tensor(leafValues('params', mode, p), p.shape, p.attrs.name)

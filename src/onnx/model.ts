@@ -71,7 +71,18 @@ const modelAt = (trained: Trained, batch: number, options: ExportModelOptions): 
 }
 
 const SIZES = [2, 3, 5] as const
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v, String) : v)) === JSON.stringify(b, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v, String) : v))
+/** Nodes hold names, op types and small integer attributes: compared as JSON. */
+const sameNodes = (a: readonly NodeProto[], b: readonly NodeProto[]): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+/** Same name, dims and values (bit for bit; a trained model's parameter arrays are the same objects in every export). */
+const sameTensor = (a: TensorProto, b: TensorProto): boolean => {
+  if (a.name !== b.name || a.dims.join() !== b.dims.join() || a.data._tag !== b.data._tag) return false
+  const [x, y] = [a.data.values, b.data.values]
+  if (x === y) return true
+  if (x.length !== y.length) return false
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false
+  return true
+}
 
 /** `k` when `vs[i] = k * SIZES[i]` for every size, else undefined. */
 const batchMultiple = (vs: readonly number[]): number | undefined => {
@@ -99,7 +110,7 @@ const shapeNodes = (b: OnnxBuilder, batch: () => string, t: TensorProto, version
 const generalize = (versions: readonly ModelProto[]): ModelProto => {
   const [first] = versions as [ModelProto, ...ModelProto[]]
   const graphs = versions.map((v) => v.graph)
-  if (!graphs.every((g) => same(g.nodes, first.graph.nodes))) notGeneric('its operations differ between batch sizes')
+  if (!graphs.every((g) => sameNodes(g.nodes, first.graph.nodes))) notGeneric('its operations differ between batch sizes')
   const taken = [...first.graph.nodes.flatMap((n) => [...n.inputs, ...n.outputs]), ...first.graph.initializers.map((t) => t.name), ...first.graph.inputs.map((v) => v.name)]
   const b = new OnnxBuilder(taken, 'batch_')
   let batchName: string | undefined
@@ -108,7 +119,7 @@ const generalize = (versions: readonly ModelProto[]): ModelProto => {
   first.graph.initializers.forEach((t, i) => {
     const all = graphs.map((g) => g.initializers[i])
     if (all.some((u) => u === undefined || u.name !== t.name)) notGeneric('its constants differ between batch sizes')
-    if (all.every((u) => same(u, t))) kept.push(t)
+    if (all.every((u) => u !== undefined && sameTensor(u, t))) kept.push(t)
     else if (t.data._tag === 'double') notGeneric(`constant ${t.name} ${JSON.stringify(t.dims)} changes with it`)
     else shapeNodes(b, batch, t, all as TensorProto[])
   })

@@ -1,11 +1,12 @@
 /**
  * A minimal protocol-buffers writer for the ONNX messages Kiln emits (ModelProto and what it holds).
- * Written here rather than taken from protobufjs: the export needs only encoding of eight message
- * types, about 150 lines, where protobufjs would add a runtime schema compiler (and `eval`-built
- * codecs) to the bundle. Field numbers are onnx.proto's (ONNX 1.14); `spec/onnx/proto.spec.ts`
- * decodes the bytes back with an independent reader and ONNX Runtime loads them.
+ * Written here rather than taken from protobufjs: the export needs only the encoding of eight message
+ * types, where protobufjs would add a runtime schema compiler (and `eval`-built codecs) to the bundle.
+ * Field numbers are onnx.proto's (ONNX 1.14); `spec/onnx/export.spec.ts` reads the bytes back with an
+ * independent decoder, and ONNX Runtime loads them in every ONNX spec.
  * @module
  */
+import { LITTLE_ENDIAN_HOST } from '../io/dtypes.js'
 
 /**
  * ONNX tensor element types Kiln writes (onnx.proto `TensorProto.DataType`).
@@ -69,51 +70,62 @@ export interface ModelProto {
   readonly metadata: readonly (readonly [string, string])[]
 }
 
-/** Appends protobuf wire-format fields to a growing byte array. */
+/**
+ * Writes protobuf wire-format fields as a list of byte chunks: a nested message's chunks are appended to its
+ * parent's after its length, and tensor data is a view of the caller's array on little-endian hosts, so
+ * the only copy of a model's values is the one `finish` makes into the result.
+ */
 class Writer {
-  private buf = new Uint8Array(256)
-  private len = 0
+  private readonly parts: Uint8Array[] = []
+  private scratch = new Uint8Array(256)
+  private used = 0
+  /** Bytes written so far, chunks and scratch together. */
+  length = 0
 
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.len + n) size *= 2
-    const next = new Uint8Array(size)
-    next.set(this.buf.subarray(0, this.len))
-    this.buf = next
+  private flush(): void {
+    if (this.used === 0) return
+    this.parts.push(this.scratch.subarray(0, this.used))
+    this.scratch = new Uint8Array(256)
+    this.used = 0
+  }
+
+  private byte(b: number): void {
+    if (this.used === this.scratch.length) this.flush()
+    this.scratch[this.used++] = b
+    this.length++
   }
 
   /** An unsigned varint; negative int64 values are written as their 10-byte two's complement. */
   varint(v: number): void {
     if (!Number.isSafeInteger(v)) throw new Error(`onnx: ${v} is not a safe integer`)
-    this.reserve(10)
-    let big = v < 0 ? BigInt.asUintN(64, BigInt(v)) : undefined
-    if (big === undefined) {
-      // below 2^53: split into 7-bit groups with plain arithmetic (>>> works on 32 bits only)
+    if (v >= 0) {
+      // below 2^53: 7-bit groups with plain arithmetic (>>> works on 32 bits only)
       while (v >= 0x80) {
-        this.buf[this.len++] = (v % 0x80) | 0x80
+        this.byte((v % 0x80) | 0x80)
         v = Math.floor(v / 0x80)
       }
-      this.buf[this.len++] = v
+      this.byte(v)
       return
     }
+    let big = BigInt.asUintN(64, BigInt(v))
     while (big >= 0x80n) {
-      this.buf[this.len++] = Number(big & 0x7fn) | 0x80
+      this.byte(Number(big & 0x7fn) | 0x80)
       big >>= 7n
     }
-    this.buf[this.len++] = Number(big)
+    this.byte(Number(big))
   }
 
   tag(field: number, wire: 0 | 1 | 2 | 5): void {
     this.varint(field * 8 + wire)
   }
 
+  /** A length-delimited field holding `data` (kept by reference until `finish`). */
   bytes(field: number, data: Uint8Array): void {
     this.tag(field, 2)
     this.varint(data.length)
-    this.reserve(data.length)
-    this.buf.set(data, this.len)
-    this.len += data.length
+    this.flush()
+    this.parts.push(data)
+    this.length += data.length
   }
 
   string(field: number, s: string): void {
@@ -127,30 +139,43 @@ class Writer {
 
   float32(field: number, v: number): void {
     this.tag(field, 5)
-    this.reserve(4)
-    new DataView(this.buf.buffer, this.buf.byteOffset).setFloat32(this.len, v, true)
-    this.len += 4
+    const four = new Uint8Array(4)
+    new DataView(four.buffer).setFloat32(0, v, true)
+    for (const b of four) this.byte(b)
   }
 
   message(field: number, write: (w: Writer) => void): void {
     const inner = new Writer()
     write(inner)
-    this.bytes(field, inner.finish())
+    inner.flush()
+    this.tag(field, 2)
+    this.varint(inner.length)
+    this.flush()
+    for (const p of inner.parts) this.parts.push(p)
+    this.length += inner.length
   }
 
   packedInts(field: number, vs: readonly number[]): void {
-    const inner = new Writer()
-    for (const v of vs) inner.varint(v)
-    this.bytes(field, inner.finish())
+    this.message(field, (inner) => {
+      for (const v of vs) inner.varint(v)
+    })
   }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len)
+    this.flush()
+    const out = new Uint8Array(this.length)
+    let at = 0
+    for (const p of this.parts) {
+      out.set(p, at)
+      at += p.length
+    }
+    return out
   }
 }
 
-/** Little-endian bytes of doubles (TensorProto `raw_data`), whatever the host's byte order. */
+/** Little-endian bytes of doubles (TensorProto `raw_data`): a view on a little-endian host, else a swapped copy. */
 const rawDoubles = (values: Float64Array): Uint8Array => {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
   const out = new Uint8Array(values.length * 8)
   const view = new DataView(out.buffer)
   for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i]!, true)
