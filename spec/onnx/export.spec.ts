@@ -3,6 +3,7 @@
  * params as initializers or inputs, output naming, opsets 17-21, and the protobuf bytes read back by an
  * independent wire-format reader.
  */
+import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import * as K from '../../src/index.js'
@@ -50,6 +51,23 @@ describe('toOnnx refuses what it cannot write, naming the field', () => {
 })
 
 describe('toOnnx writes what ONNX Runtime runs', () => {
+  it('any leaf and output names (unicode, prototype keys, the builder\'s own t0, t1): ONNX Runtime runs the file with them', async () => {
+    const name = fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 't0', 't1', 'output0', 'x y', '名前'))
+    await fc.assert(
+      // (an output named __proto__ is valid ONNX, but ONNX Runtime's JavaScript API cannot fetch it: its run
+      // builds the fetch list as a plain object; inputs of that name work with a null-prototype feed object)
+      fc.asyncProperty(fc.uniqueArray(name, { minLength: 3, maxLength: 3 }).filter(([, , out]) => out !== '__proto__'), async ([a, p, out]) => {
+        const xa = K.input(a!, [2])
+        const wp = K.param(p!, [2])
+        const r = toOnnx({ [out!]: K.add(K.mul(xa, wp), 1) }, { params: 'inputs' })
+        if (E.isLeft(r)) throw new Error(r.left.message)
+        const got = await runBytes(r.right, { [a!]: Float64Array.of(1, 2), [p!]: Float64Array.of(3, 4) }, { [a!]: [2], [p!]: [2] })
+        expect(Array.from(got[0]!)).toEqual([4, 9])
+      }),
+      { seed: 11, numRuns: 60 },
+    )
+  })
+
   it('params as initializers equal params as inputs; outputs by record name; an output that is a leaf', async () => {
     const init = toOnnx({ y, same: x, twice: K.add(y, y) }, { params: { w: wv } })
     const asInputs = toOnnx({ y, same: x, twice: K.add(y, y) }, { params: 'inputs' })

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  adam, dense, exportModel, fit, fitStandardizer, heNormal, key, layers, predict, sequential, standardize, take, type Dataset, type Layer, type Trained,
+  adam, dense, exportModel, fit, fitStandardizer, heNormal, key, layers, predict, sequential, smallResNet, standardize, take, type Dataset, type Layer, type Trained,
 } from '../../src/index.js'
 import { loadDigitsOrThrow } from '../../src/node/index.js'
 import { close } from '../compile/arbitraries.js'
@@ -78,6 +78,13 @@ describe('exportModel: ONNX Runtime gives Kiln predictions', () => {
     const trained = train(model, raw)
     const { x, want } = rows(trained, raw, 4)
     const [got] = await runBytes(bytesOf(exportModel(trained)), { x }, { x: [4, 8, 8] })
+    expect(close(got!, want)).toBe(true)
+  })
+
+  it('a functional model: a small ResNet (stride-2 projected shortcut, batch norm, global average pooling), batch symbolic', async () => {
+    const trained = train(smallResNet({ inputShape: [8, 8], classes: 10, filters: [4, 8] }), raw)
+    const { x, want } = rows(trained, raw, 6)
+    const [got] = await runBytes(bytesOf(exportModel(trained)), { x }, { x: [6, 8, 8] })
     expect(close(got!, want)).toBe(true)
   })
 

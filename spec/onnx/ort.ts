@@ -16,10 +16,11 @@ export const session = (bytes: Uint8Array): Promise<ort.InferenceSession> =>
 export const runBytes = async (bytes: Uint8Array, feeds: Readonly<Record<string, Float64Array>>, shapes: Readonly<Record<string, readonly number[]>>): Promise<Float64Array[]> => {
   const s = await session(bytes)
   try {
-    const inputs: Record<string, ort.Tensor> = {}
+    // null prototype: a leaf named __proto__ is a key like any other
+    const inputs = Object.create(null) as Record<string, ort.Tensor>
     for (const name of s.inputNames) inputs[name] = new ort.Tensor('float64', feeds[name]!, shapes[name]!)
     const r = await s.run(inputs)
-    return s.outputNames.map((n) => r[n]!.data as Float64Array)
+    return s.outputNames.map((n) => Object.getOwnPropertyDescriptor(r, n)!.value.data as Float64Array)
   } finally {
     await s.release()
   }

@@ -106,11 +106,12 @@ const runnerFor = async (g: StepGraph, options: OnnxRuntimeOptions): Promise<Asy
   const tensor = tensorCache(ort)
   const names = g.outputs.map((_, i) => `output${i}`)
   const shapes = g.outputs.map((o) => o.shape)
-  const feeds: Record<string, OrtTensor> = {}
+  // null prototypes: a leaf named __proto__ or constructor is a key like any other
+  const feeds = Object.create(null) as Record<string, OrtTensor>
   const run = async (ins: readonly Float64Array[], st: readonly Float64Array[], outs: readonly Float64Array[]): Promise<void> => {
     inputs.forEach((l, i) => l !== undefined && (feeds[l.attrs.name] = tensor(ins[i]!, l.shape)))
     state.forEach((l, i) => l !== undefined && (feeds[l.attrs.name] = tensor(st[i]!, l.shape)))
-    const fetches: Record<string, OrtTensor> = {}
+    const fetches = Object.create(null) as Record<string, OrtTensor>
     names.forEach((n, i) => (fetches[n] = tensor(outs[i]!, shapes[i]!)))
     await session.run(feeds, fetches)
   }
