@@ -14,9 +14,9 @@ import { dirname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import * as ort from 'onnxruntime-node'
 import {
-  adam, dense, evaluateModel, exportModel, fit, fitStandardizer, flattenParams, key, layers, predict, sequential, standardize, trainTestSplit, type FitOptions,
+  adam, dense, evaluateModel, exportModel, fit, fitStandardizer, flattenParams, FLOAT64_SESSION_OPTIONS, key, layers, predict, sequential, standardize, trainTestSplit, type FitOptions,
 } from '../src/index.js'
-import { FLOAT64_SESSION_OPTIONS, fitAsync, loadDigitsOrThrow, onnxruntime } from '../src/node/index.js'
+import { fitAsync, loadDigitsOrThrow, onnxruntime } from '../src/node/index.js'
 
 /** Settings of the example; the test suite runs it with small ones. */
 export interface OnnxDigitsOptions {

@@ -10,7 +10,8 @@ import {
   adam, dense, evaluateModel, fit, flattenParams, key, layers, predict, sequential, sgd, standardizeSplit, trainTestSplit, type Dataset, type FitOptions,
 } from '../../src/index.js'
 import { evaluateModelAsync, fitAsync, loadDigitsOrThrow, onnxruntime, predictAsync } from '../../src/node/index.js'
-import { sessionFor } from '../../src/node/onnxruntime.js'
+import { sessionFor } from '../../src/onnx/engine.js'
+import * as ort from 'onnxruntime-node'
 import { DataType, encodeOnnxModel } from '../../src/onnx/proto.js'
 
 let train: Dataset
@@ -92,7 +93,7 @@ describe('the engine refuses clearly', () => {
         inputs: [{ name: 'x', type: DataType.DOUBLE, dims: [2] }], outputs: [{ name: 'y', type: DataType.DOUBLE, dims: [2] }],
       },
     })
-    await expect(sessionFor(bytes, 1)).rejects.toThrow(/ONNX Runtime refused the exported graph: .*Erf/)
+    await expect(sessionFor(ort, bytes, 1)).rejects.toThrow(/ONNX Runtime refused the exported graph: .*Erf/)
   })
   it('a graph the exporter cannot write for the chosen opset is a Left on engine naming the op, before any step', async () => {
     const r = await fitAsync(mlp(0.5), train, { epochs: 1, batchSize: 32, optimizer: sgd(0.1), key: key(1), engine: onnxruntime({ opset: 17 }) })

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { toOnnx, type OnnxOutputs, type ToOnnxOptions } from '../../src/onnx/export.js'
 import { leavesOf, topoSort } from '../../src/graph.js'
 import type { Tensor } from '../../src/tensor.js'
-import { FLOAT64_SESSION_OPTIONS } from '../../src/node/index.js'
+import { FLOAT64_SESSION_OPTIONS } from '../../src/index.js'
 
 /** A session as the engine makes one (float64 kept), on one thread, warnings off. */
 export const session = (bytes: Uint8Array): Promise<ort.InferenceSession> =>

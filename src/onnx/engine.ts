@@ -1,0 +1,188 @@
+/**
+ * ONNX Runtime as an engine, for any of its JavaScript packages: `onnxEngine(ort)` takes the module
+ * (`onnxruntime-node`, which kiln/node's `onnxruntime()` loads; or `onnxruntime-web` in a page) and gives
+ * an `AsyncEngine`. A step graph is exported once with `toOnnx` (every leaf a graph input) and run by one
+ * session per graph; inputs and state are handed over as tensors over Kiln's own buffers (no copy) and
+ * outputs written into Kiln's buffers. Platform-neutral: the module is passed in, never imported here.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Dataset } from '../data/dataset.js'
+import { leavesOf, topoSort, type Leaf } from '../graph.js'
+import { describeValue, kindCheck, optionTableProblem, type OptionTable } from '../options.js'
+import type { AsyncEngine, AsyncStepRunner, StepGraph } from '../run.js'
+import { evaluationRuns, predictionRuns, type ChunkRun, type Evaluation, type Trained } from '../train/predict.js'
+import type { EvalStep } from '../train/step.js'
+import { toOnnx } from './export.js'
+
+/** The tensors the engine hands over (an ONNX Runtime `Tensor`, as far as the engine sees it). */
+export type OrtTensorLike = object
+
+/**
+ * A session: run by name, released at the end. (Method signatures: ONNX Runtime's own types are wider,
+ * overloaded and take its `Tensor` class, which the engine only ever passes back to it.)
+ */
+export interface OrtSessionLike {
+  run(feeds: Record<string, OrtTensorLike>, fetches: Record<string, OrtTensorLike>): Promise<unknown>
+  release(): Promise<void>
+}
+
+/** The session options the engine passes (`FLOAT64_SESSION_OPTIONS`, threads, quiet logging). */
+export interface OrtSessionOptions {
+  readonly graphOptimizationLevel: 'all'
+  readonly extra: { readonly optimization: { readonly disable_specified_optimizers: string } }
+  readonly intraOpNumThreads: number
+  readonly interOpNumThreads: number
+  readonly executionMode: 'sequential'
+  readonly logSeverityLevel: 3
+}
+
+/** What the engine uses of an ONNX Runtime JavaScript module (onnxruntime-node and onnxruntime-web both have it). */
+export interface OrtLike {
+  readonly InferenceSession: { create(model: Uint8Array, options: OrtSessionOptions): Promise<OrtSessionLike> }
+  readonly Tensor: new (type: 'float64', data: Float64Array, dims: readonly number[]) => OrtTensorLike
+}
+
+export interface OnnxEngineOptions {
+  /** Threads of one operation (ONNX Runtime's intra-op pool; default 1). */
+  readonly threads?: number
+  /** ONNX opset of the exported graphs (default 18). */
+  readonly opset?: number
+}
+
+const OPTIONS: OptionTable = {
+  checks: {
+    threads: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= 256 ? undefined : `expected an integer from 1 to 256, got ${describeValue(v)}`),
+    opset: kindCheck('number'),
+  },
+}
+
+/**
+ * The ONNX Runtime session options that keep float64 graphs float64: every graph optimization except
+ * `MatMulScaleFusion`, which folds a constant scale next to a MatMul into the fused op's float32 `alpha`
+ * attribute (the W1 training step's `w - 0.05 g` then drifts by 7e-11 relative per step; without it, 9e-16).
+ * Use them to run exported Kiln models in float64 (Python: `so.add_session_config_entry(
+ * 'optimization.disable_specified_optimizers', 'MatMulScaleFusion')`).
+ * @example
+ * import { FLOAT64_SESSION_OPTIONS } from 'kiln'
+ * FLOAT64_SESSION_OPTIONS.extra.optimization.disable_specified_optimizers // 'MatMulScaleFusion'
+ */
+export const FLOAT64_SESSION_OPTIONS = {
+  graphOptimizationLevel: 'all',
+  extra: { optimization: { disable_specified_optimizers: 'MatMulScaleFusion' } },
+} as const
+
+/**
+ * A session for model bytes with `FLOAT64_SESSION_OPTIONS` on `threads` threads; a model ONNX Runtime
+ * refuses (an operation without a float64 kernel, say) rejects with its message, which names the node and
+ * the operation.
+ * @example
+ * import { exp, input, toOnnx } from 'kiln'
+ * import { sessionFor } from './engine.js'
+ * const refusing = { InferenceSession: { create: async () => { throw new Error('no Erf(13) for double') } }, Tensor: class {} }
+ * const bytes = toOnnx(exp(input('x', [2])))
+ * bytes._tag === 'Right' && sessionFor(refusing, bytes.right, 1).catch((e) => (e as Error).message) instanceof Promise // true
+ */
+export const sessionFor = async (ort: OrtLike, bytes: Uint8Array, threads: number): Promise<OrtSessionLike> => {
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      ...FLOAT64_SESSION_OPTIONS, intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3,
+    })
+  } catch (e) {
+    throw new Error(`ONNX Runtime refused the exported graph: ${(e as Error).message}`)
+  }
+}
+
+/** A tensor over `data` of `shape`, made once per buffer (ONNX Runtime reads the buffer's current values at each run). */
+const tensorCache = (ort: OrtLike) => {
+  const cache = new WeakMap<Float64Array, OrtTensorLike>()
+  return (data: Float64Array, shape: readonly number[]): OrtTensorLike => {
+    let t = cache.get(data)
+    if (t === undefined) cache.set(data, (t = new ort.Tensor('float64', data, shape)))
+    return t
+  }
+}
+
+/** A runner for `g`: its input and state leaves the graph reads become graph inputs; outputs are `output0`, ... */
+const runnerFor = async (ort: OrtLike, g: StepGraph, options: OnnxEngineOptions): Promise<AsyncStepRunner> => {
+  const read = leavesOf(topoSort(g.outputs), 'onnxruntime')
+  const slot = (t: StepGraph['inputs'][number]): Leaf | undefined => {
+    const leaf = read.get(t.op === 'input' || t.op === 'param' ? t.attrs.name : '')
+    return leaf === t ? leaf : undefined
+  }
+  const inputs = g.inputs.map(slot)
+  const state = g.state.map(slot)
+  const inputLeaves = [...inputs, ...state].filter((l): l is Leaf => l !== undefined && l.op === 'input')
+  const bytes = toOnnx(g.outputs, { inputs: inputLeaves, params: 'inputs', ...(options.opset === undefined ? {} : { opset: options.opset }) })
+  if (E.isLeft(bytes)) throw new Error(bytes.left.message)
+  const session = await sessionFor(ort, bytes.right, options.threads ?? 1)
+  const tensor = tensorCache(ort)
+  const names = g.outputs.map((_, i) => `output${i}`)
+  const shapes = g.outputs.map((o) => o.shape)
+  // null prototypes: a leaf named __proto__ or constructor is a key like any other
+  const feeds = Object.create(null) as Record<string, OrtTensorLike>
+  const run = async (ins: readonly Float64Array[], st: readonly Float64Array[], outs: readonly Float64Array[]): Promise<void> => {
+    inputs.forEach((l, i) => l !== undefined && (feeds[l.attrs.name] = tensor(ins[i]!, l.shape)))
+    state.forEach((l, i) => l !== undefined && (feeds[l.attrs.name] = tensor(st[i]!, l.shape)))
+    const fetches = Object.create(null) as Record<string, OrtTensorLike>
+    names.forEach((n, i) => (fetches[n] = tensor(outs[i]!, shapes[i]!)))
+    await session.run(feeds, fetches)
+  }
+  return { reads: (i) => inputs[i] !== undefined, run, release: () => session.release() }
+}
+
+/**
+ * ONNX Runtime as an `AsyncEngine` for `fitAsync`, `evaluateModelAsync` and `predictAsync`, from its
+ * JavaScript module (or a function loading it on first use). Each step graph is exported once and run by
+ * its own session. Bad options throw an `ArgumentError`.
+ * @example
+ * import { onnxEngine } from 'kiln'
+ * const engine = onnxEngine(async () => { throw new Error('not loaded in this example') }, { threads: 2 })
+ * engine.name // 'onnxruntime'
+ * try { onnxEngine(async () => { throw new Error('unused') }, { thread: 2 } as never) } catch (e) { (e as Error).message } // "onnxruntime: thread: unknown option; did you mean 'threads'? (valid options: threads, opset)"
+ */
+export const onnxEngine = (ort: OrtLike | (() => Promise<OrtLike>), options: OnnxEngineOptions = {}): AsyncEngine => {
+  const problem = optionTableProblem('onnxruntime', options, OPTIONS)
+  if (problem !== undefined) throw problem
+  const o = { ...options }
+  const load = typeof ort === 'function' ? ort : () => Promise.resolve(ort)
+  return { _tag: 'AsyncEngine', name: 'onnxruntime', runner: async (g) => runnerFor(await load(), g, o) }
+}
+
+/** Drives evaluation chunks on `engine`: one runner per distinct graph, all released at the end. */
+const driveAsync = async <A>(runs: Generator<ChunkRun, A, void>, engine: AsyncEngine): Promise<A> => {
+  const made = new Map<EvalStep, AsyncStepRunner>()
+  try {
+    for (;;) {
+      const r = runs.next()
+      if (r.done === true) return r.value
+      const { graph, inputs, state, outs } = r.value
+      let runner = made.get(graph)
+      if (runner === undefined) made.set(graph, (runner = await engine.runner(graph)))
+      await runner.run(inputs, state, outs)
+    }
+  } finally {
+    await Promise.all([...made.values()].map((r) => r.release()))
+  }
+}
+
+/**
+ * `evaluateModel` on an asynchronous engine: the same loss, predictions, labels and accuracy, from the
+ * engine's sessions. Bad rows reject with the error `evaluateModel` throws.
+ * @example
+ * import { evaluateModelOn } from 'kiln'
+ * // in an async function: const { accuracy } = await evaluateModelOn(trained, test, onnxEngine(ort))
+ * typeof evaluateModelOn // 'function'
+ */
+export const evaluateModelOn = (trained: Trained, raw: Dataset, engine: AsyncEngine, who = 'evaluateModelAsync'): Promise<Evaluation> =>
+  Promise.resolve().then(() => driveAsync(evaluationRuns(trained, raw, who), engine))
+
+/**
+ * `predict` on an asynchronous engine.
+ * @example
+ * import { predictOn } from 'kiln'
+ * // in an async function: const p = await predictOn(trained, rows, onnxEngine(ort))
+ * typeof predictOn // 'function'
+ */
+export const predictOn = (trained: Trained, raw: Dataset, engine: AsyncEngine, who = 'predictAsync'): Promise<Float64Array> =>
+  Promise.resolve().then(() => driveAsync(predictionRuns(trained, raw, who), engine))
