@@ -14,6 +14,7 @@ import type { AsyncEngine, AsyncStepRunner, StepGraph } from '../run.js'
 import { evaluationRuns, predictionRuns, type ChunkRun, type Evaluation, type Trained } from '../train/predict.js'
 import type { EvalStep } from '../train/step.js'
 import { toOnnx } from './export.js'
+import { DataType, encodeOnnxModel } from './proto.js'
 
 /** The tensors the engine hands over (an ONNX Runtime `Tensor`, as far as the engine sees it). */
 export type OrtTensorLike = object
@@ -23,7 +24,7 @@ export type OrtTensorLike = object
  * overloaded and take its `Tensor` class, which the engine only ever passes back to it.)
  */
 export interface OrtSessionLike {
-  run(feeds: Record<string, OrtTensorLike>, fetches: Record<string, OrtTensorLike>): Promise<unknown>
+  run(feeds: Record<string, OrtTensorLike>, fetches?: Record<string, OrtTensorLike>): Promise<unknown>
   release(): Promise<void>
 }
 
@@ -103,6 +104,47 @@ const tensorCache = (ort: OrtLike) => {
   }
 }
 
+const probes = new WeakMap<OrtLike, Promise<boolean>>()
+
+/**
+ * Whether `ort` writes a run's outputs into the tensors passed as fetches (onnxruntime-node does; the
+ * WebAssembly build of onnxruntime-web 1.30 returns them unwritten), found once per module by running
+ * `y = -x` on one value.
+ */
+const writesIntoFetches = (ort: OrtLike): Promise<boolean> => {
+  let known = probes.get(ort)
+  if (known === undefined) {
+    const probe = async (): Promise<boolean> => {
+      const bytes = encodeOnnxModel({
+        irVersion: 8, opset: 18, producerName: 'kiln', producerVersion: 'probe', metadata: [],
+        graph: {
+          name: 'probe', initializers: [], nodes: [{ opType: 'Neg', inputs: ['x'], outputs: ['y'], name: 'neg', attributes: [] }],
+          inputs: [{ name: 'x', type: DataType.DOUBLE, dims: [1] }], outputs: [{ name: 'y', type: DataType.DOUBLE, dims: [1] }],
+        },
+      })
+      const session = await sessionFor(ort, bytes, 1)
+      const out = new Float64Array(1)
+      try {
+        await session.run({ x: new ort.Tensor('float64', Float64Array.of(2), [1]) }, { y: new ort.Tensor('float64', out, [1]) })
+        return out[0] === -2
+      } catch {
+        return false
+      } finally {
+        await session.release()
+      }
+    }
+    probes.set(ort, (known = probe()))
+  }
+  return known
+}
+
+/** The `data` of output `name` in a run's results (own properties only). */
+const resultData = (results: unknown, name: string): unknown => {
+  if (typeof results !== 'object' || results === null) return undefined
+  const t = Object.getOwnPropertyDescriptor(results, name)?.value as unknown
+  return typeof t === 'object' && t !== null ? Object.getOwnPropertyDescriptor(t, 'data')?.value ?? Reflect.get(t, 'data') : undefined
+}
+
 /** A runner for `g`: its input and state leaves the graph reads become graph inputs; outputs are `output0`, ... */
 const runnerFor = async (ort: OrtLike, g: StepGraph, options: OnnxEngineOptions): Promise<AsyncStepRunner> => {
   const read = leavesOf(topoSort(g.outputs), 'onnxruntime')
@@ -116,6 +158,7 @@ const runnerFor = async (ort: OrtLike, g: StepGraph, options: OnnxEngineOptions)
   const bytes = toOnnx(g.outputs, { inputs: inputLeaves, params: 'inputs', ...(options.opset === undefined ? {} : { opset: options.opset }) })
   if (E.isLeft(bytes)) throw new Error(bytes.left.message)
   const session = await sessionFor(ort, bytes.right, options.threads ?? 1)
+  const into = await writesIntoFetches(ort)
   const tensor = tensorCache(ort)
   const names = g.outputs.map((_, i) => `output${i}`)
   const shapes = g.outputs.map((o) => o.shape)
@@ -126,7 +169,15 @@ const runnerFor = async (ort: OrtLike, g: StepGraph, options: OnnxEngineOptions)
     state.forEach((l, i) => l !== undefined && (feeds[l.attrs.name] = tensor(st[i]!, l.shape)))
     const fetches = Object.create(null) as Record<string, OrtTensorLike>
     names.forEach((n, i) => (fetches[n] = tensor(outs[i]!, shapes[i]!)))
-    await session.run(feeds, fetches)
+    const results = await (into ? session.run(feeds, fetches) : session.run(feeds))
+    // onnxruntime-node writes into the fetched tensors; where a build returns new ones (onnxruntime-web), they are copied
+    names.forEach((n, i) => {
+      const data = resultData(results, n)
+      if (data !== outs[i]) {
+        if (!(data instanceof Float64Array) || data.length !== outs[i]!.length) throw new Error(`onnxruntime: output ${n} came back as ${describeValue(data)}, expected ${outs[i]!.length} float64 values`)
+        outs[i]!.set(data)
+      }
+    })
   }
   return { reads: (i) => inputs[i] !== undefined, run, release: () => session.release() }
 }
