@@ -196,6 +196,15 @@ const TABLE: readonly Entry[] = [
       { name: 'searchChart', valid: {}, kinds: { title: ['string'], width: ['number'], height: ['number'], groupBy: ['string'] }, run: (o) => K.searchChart(searched, 'lr', o as K.SearchChartOptions) },
     ]
   })(),
+  // ONNX (src/onnx/, src/node/onnxruntime.ts): nothing is written or loaded on a refusal.
+  {
+    name: 'toOnnx', valid: { params: 'inputs' },
+    kinds: { inputs: ['array'], params: ['object', 'string'], fixedInputs: ['object'], outputNames: ['array'], opset: ['number'], name: ['string'], docString: ['string'], metadata: ['object'] },
+    run: (o) => K.toOnnx(K.add(x, 1), o as K.ToOnnxOptions),
+  },
+  { name: 'exportModel', valid: {}, kinds: { output: ['string'], preprocess: ['boolean'], batch: ['number', 'string'], opset: ['number'], name: ['string'] }, run: (o) => K.exportModel(model, o as K.ExportModelOptions) },
+  { name: 'onnxEngine', valid: {}, kinds: NUMBERS('threads', 'opset'), run: (o) => K.onnxEngine(counted(async (): Promise<K.OrtLike> => Promise.reject(new Error('not loaded'))), o as K.OnnxEngineOptions), ran },
+  { name: 'onnxruntime', valid: { threads: 1 }, kinds: NUMBERS('threads', 'opset'), run: (o) => N.onnxruntime(o as N.OnnxRuntimeOptions) },
   // Eigensolvers (src/linalg/): the operator is counted, so a refusal runs no product.
   { name: 'symmetricEigen', valid: {}, kinds: NUMBERS('maxSweeps', 'symmetryTolerance'), run: (o) => K.symmetricEigen([2, 1, 1, 2], 2, o as K.SymmetricEigenOptions) },
   { name: 'lanczos', valid: { k: 1 }, kinds: { ...NUMBERS('k', 'maxIterations', 'tolerance', 'seed'), which: ['string'] }, run: (o) => K.lanczos(counted((v: Float64Array) => v), 3, o as K.LanczosOptions), ran },

@@ -38,6 +38,9 @@ describe('toOnnx refuses what it cannot write, naming the field', () => {
     expect(fieldOf({ x: y }, { params: 'inputs' })).toBe('outputNames')
     expect(fieldOf([y, 3 as never], { params: 'inputs' })).toBe('outputs.output1')
     expect(fieldOf([], { params: 'inputs' })).toBe('outputs')
+    let ran = false
+    const sneaky = Object.defineProperty({}, 'y', { enumerable: true, get: () => ((ran = true), y) })
+    expect([fieldOf(sneaky as never, { params: 'inputs' }), ran]).toEqual(['outputs.y', false])
     expect(fieldOf(y, { params: 'inputs', metadata: { a: 1 } })).toBe('metadata.a')
     // 2 GiB of initializers is past protobuf's limit: refused from the shapes, before any value is read
     const huge = toOnnx(K.sum(K.param('w', [2 ** 28])), { params: { w: [] } })

@@ -91,7 +91,8 @@ const namedOutputs = (outputs: unknown, names: readonly string[] | undefined): (
     : Array.isArray(outputs)
       ? outputs.map((t, i) => [names?.[i] ?? `output${i}`, t] as const)
       : typeof outputs === 'object' && outputs !== null
-        ? Object.keys(outputs).map((k) => [k, (outputs as Record<string, unknown>)[k]] as const)
+        ? // own data properties only: a getter is not run (it reads as no tensor)
+          Object.keys(outputs).map((k) => [k, Object.getOwnPropertyDescriptor(outputs, k)?.value as unknown] as const)
         : refuse('outputs', `expected a tensor, a list of tensors or a record of tensors, got ${describeValue(outputs)}`)
   if (pairs.length === 0) refuse('outputs', 'expected at least one output')
   if (names !== undefined && (!Array.isArray(outputs) || names.length !== pairs.length))

@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { input } from '../make.js'
 import { leafList, packValues, type ParamValues, type Params } from '../nn/tree.js'
 import { leafName } from '../graph.js'
-import { kindCheck, optionTableProblem, type OptionTable } from '../options.js'
+import { describeValue, kindCheck, optionTableProblem, type OptionTable } from '../options.js'
 import * as K from '../api.js'
 import type { Tensor } from '../tensor.js'
 import type { Trained } from '../train/predict.js'
@@ -33,9 +33,9 @@ export interface ExportModelOptions {
 
 const EXPORT_MODEL_OPTIONS: OptionTable = {
   checks: {
-    output: (v) => (v === 'probabilities' || v === 'logits' ? undefined : `expected 'probabilities' or 'logits', got ${JSON.stringify(v)}`),
+    output: (v) => (v === 'probabilities' || v === 'logits' ? undefined : `expected 'probabilities' or 'logits', got ${describeValue(v)}`),
     preprocess: kindCheck('boolean'),
-    batch: (v) => (v === 'dynamic' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) ? undefined : `expected a positive integer or 'dynamic', got ${JSON.stringify(v)}`),
+    batch: (v) => (v === 'dynamic' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) ? undefined : `expected a positive integer or 'dynamic', got ${describeValue(v)}`),
     opset: kindCheck('number'),
     name: kindCheck('string'),
   },
