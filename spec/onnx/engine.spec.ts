@@ -84,6 +84,8 @@ describe('the engine refuses clearly', () => {
     const bad = await fitAsync(mlp(0), train, { epochs: 1, batchSize: 32, optimizer: sgd(0.1), key: key(1), engine: 'onnx' as never })
     expect(E.isLeft(bad) && bad.left.field).toBe('engine')
     expect(() => onnxruntime({ threads: 0 })).toThrow(/onnxruntime: threads: expected an integer from 1 to 256, got 0/)
+    const shorthand = fit(mlp(0), train, { epochs: 1, batchSize: 32, optimizer: sgd(0.1), key: key(1), engine: 'onnxruntime' as never })
+    expect(E.isLeft(shorthand) && shorthand.left.message).toMatch(/engine: 'onnxruntime' is kiln\/node's shorthand for its fitAsync/)
   })
   it('ONNX Runtime refusing a model (no float64 Erf) rejects with a message naming the operation', async () => {
     const bytes = encodeOnnxModel({

@@ -55,7 +55,7 @@ describe('fit: unknown option keys', () => {
 
   it("engine: 'interpeter' is refused, suggesting 'interpreter' (it used to run the compiled engine)", () => {
     const s = spy()
-    expectFitError(fit(s.layer, data, withExtra({ engine: 'interpeter' })), 'engine', `expected one of 'compiled', 'interpreter', got the string "interpeter"; did you mean 'interpreter'?`)
+    expectFitError(fit(s.layer, data, withExtra({ engine: 'interpeter' })), 'engine', `expected 'compiled', 'interpreter' or an AsyncEngine (onnxEngine(ort)), got the string "interpeter"; did you mean 'interpreter'?`)
     expect(s.applied()).toBe(0)
   })
 

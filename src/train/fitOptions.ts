@@ -180,10 +180,13 @@ const tree: ValueCheck = (v) => when(isObject(v), 'a tree of Float64Arrays', v)
 const isDataset = (v: unknown): boolean =>
   isObject(v) && typeof v.n === 'number' && v.x instanceof Float64Array && v.y instanceof Float64Array && Array.isArray(v.featureShape) && Array.isArray(v.classes)
 
-const isEnum = (values: readonly string[]): ValueCheck => (v) => {
-  if (typeof v === 'string' && values.includes(v)) return undefined
-  const near = typeof v === 'string' ? closestName(v, values) : undefined
-  return `${expected(`one of ${values.map((x) => `'${x}'`).join(', ')}`, v)}${near === undefined ? '' : `; did you mean '${near}'?`}`
+/** Kiln's engines by name, or an asynchronous engine value; `'onnxruntime'` is kiln/node's fitAsync shorthand. */
+const checkEngine: ValueCheck = (v) => {
+  if (isAsyncEngine(v) || (typeof v === 'string' && (ENGINES as readonly string[]).includes(v))) return undefined
+  if (v === 'onnxruntime')
+    return "'onnxruntime' is kiln/node's shorthand for its fitAsync (ONNX Runtime runs asynchronously); here pass an engine value (onnxEngine(ort) or kiln/node's onnxruntime()) to fitAsync"
+  const near = typeof v === 'string' ? closestName(v, ENGINES) : undefined
+  return `${expected("'compiled', 'interpreter' or an AsyncEngine (onnxEngine(ort))", v)}${near === undefined ? '' : `; did you mean '${near}'?`}`
 }
 
 const LOSSES = Object.keys(ObjectiveName.keys)
@@ -223,7 +226,7 @@ const FIT_CHECKS: { readonly [K in keyof FitOptions]-?: ValueCheck | OptionTable
   progress: checkProgress,
   initial: { checks: { params: tree, state: tree }, required: { params: 'a tree of Float64Arrays' } },
   freeze: (v) => when(Array.isArray(v) || typeof v === 'function', 'an array of parameter paths or a function (path) => boolean', v),
-  engine: (v) => (isAsyncEngine(v) ? undefined : isEnum(ENGINES)(v)),
+  engine: checkEngine,
   stopOnNonFinite: boolean,
   checkpoint: {
     checks: {
