@@ -7,6 +7,7 @@ import { leavesOf, topoSort } from '../src/graph.js'
 import { onnxruntime } from '../src/node/index.js'
 import { sizeOf } from '../src/shape.js'
 import { mlpData, mlpStep, type MlpSpec } from '../spec/compile/mlp.js'
+import { worstRelative } from '../spec/onnx/ort.js'
 
 /** Median ms of an asynchronous `f` over `runs` runs after `warm` warm-up runs. */
 const timeAsync = async (f: () => Promise<void>, runs = 40, warm = 5): Promise<number> => {
@@ -41,12 +42,7 @@ export const ortStep = async (name: string, spec: MlpSpec, threads: number, kiln
   const state = params.map((p) => data[p.name]!)
   const ortMs = await timeAsync(() => runner.run(inputs, state, outs))
   await runner.release()
-  let worstRelative = 0
-  want.forEach((w, i) => {
-    const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
-    w.forEach((v, j) => (worstRelative = Math.max(worstRelative, Math.abs(v - outs[i]![j]!) / scale)))
-  })
-  return { workload: `${name} train step MLP ${spec.sizes.join('-')}, batch ${spec.batch}`, kilnMs, threads, ortMs, worstRelative }
+  return { workload: `${name} train step MLP ${spec.sizes.join('-')}, batch ${spec.batch}`, kilnMs, threads, ortMs, worstRelative: worstRelative(outs, want) }
 }
 
 /** The markdown table of the rows. */

@@ -10,7 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { compile } from './compile/index.js'
 import { evaluate } from './evaluate.js'
-import { leafName, leavesOf, topoSort } from './graph.js'
+import { leafName, leavesOf, topoSort, type Leaf } from './graph.js'
 import { sizeOf } from './shape.js'
 import type { Tensor } from './tensor.js'
 
@@ -66,6 +66,35 @@ export interface StepRunner {
   readonly run: (inputs: readonly Float64Array[], state: readonly Float64Array[], outs: readonly Float64Array[]) => void
 }
 
+/** The leaves of a step graph by position: each input and state leaf, or undefined where the outputs do not read it. */
+export interface StepSlots {
+  readonly inputs: readonly (Leaf | undefined)[]
+  readonly state: readonly (Leaf | undefined)[]
+}
+
+/**
+ * Which of `g`'s input and state leaves its outputs read, by position: the one place every engine (Kiln's
+ * runners here, the ONNX Runtime engine) learns what to bind. A step leaf that is not an input or param is
+ * a broken invariant (throws).
+ * @example
+ * import { input, mul, param } from 'kiln'
+ * import { stepSlots } from './run.js'
+ * const x = input('x', [2])
+ * const s = stepSlots({ inputs: [x, input('unused', [1])], state: [param('w', [2])], outputs: [mul(x, 2)] }, 'example')
+ * s.inputs.map((l) => l?.attrs.name) // ['x', undefined]
+ * s.state // [undefined]
+ */
+export const stepSlots = (g: StepGraph, who: string): StepSlots => {
+  const read = leavesOf(topoSort(g.outputs), who)
+  const slot = (t: StepGraph['inputs'][number]): Leaf | undefined => {
+    const name = leafName(t)
+    if (name === undefined) throw new Error(`internal: a step leaf is a ${t.op} node`)
+    const leaf = read.get(name)
+    return leaf === t ? leaf : undefined
+  }
+  return { inputs: g.inputs.map(slot), state: g.state.map(slot) }
+}
+
 /**
  * A runner for `g` on `engine`; a compile error throws (the graphs `fit` builds are checked first).
  * @example
@@ -79,14 +108,9 @@ export interface StepRunner {
  * r.reads(1) // false
  */
 export const stepRunner = (g: StepGraph, engine: Engine): StepRunner => {
-  const read = leavesOf(topoSort(g.outputs), 'stepRunner')
-  const slot = (t: StepGraph['inputs'][number]): string | undefined => {
-    const name = leafName(t)
-    if (name === undefined) throw new Error(`internal: a step leaf is a ${t.op} node`)
-    return read.get(name) === t ? name : undefined
-  }
-  const inputNames = g.inputs.map(slot)
-  const stateNames = g.state.map(slot)
+  const slots = stepSlots(g, 'stepRunner')
+  const inputNames = slots.inputs.map((l) => l?.attrs.name)
+  const stateNames = slots.state.map((l) => l?.attrs.name)
   const bindings: Record<string, Float64Array> = Object.create(null) as Record<string, Float64Array>
   const bind = (inputs: readonly Float64Array[], state: readonly Float64Array[]) => {
     for (let i = 0; i < inputNames.length; i++) if (inputNames[i] !== undefined) bindings[inputNames[i]!] = inputs[i]!

@@ -7,12 +7,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  adam, dense, evaluateModel, fit, flattenParams, key, layers, predict, sequential, sgd, standardizeSplit, trainTestSplit, type Dataset, type FitOptions,
+  adam, dense, evaluateModel, fit, key, layers, predict, sequential, sgd, standardizeSplit, trainTestSplit, type Dataset, type FitOptions, type ParamValues,
 } from '../../src/index.js'
 import { evaluateModelAsync, fitAsync, loadDigitsOrThrow, onnxruntime, predictAsync } from '../../src/node/index.js'
 import { sessionFor } from '../../src/onnx/engine.js'
 import * as ort from 'onnxruntime-node'
 import { DataType, encodeOnnxModel } from '../../src/onnx/proto.js'
+import { treeValues, worstRelative } from './ort.js'
 
 let train: Dataset
 let test: Dataset
@@ -22,21 +23,8 @@ beforeAll(() => {
   ;({ train, test } = standardizeSplit(split.right))
 })
 
-/**
- * Largest difference over every element, relative to each tensor's largest magnitude, or to 1e-3 for a
- * tensor whose values are all smaller: a dense bias in front of batch norm has a gradient of exactly 0 in
- * exact arithmetic, so its values are rounding noise (1e-19) that no two summation orders share.
- */
-const worst = (a: ReturnType<typeof flattenParams>, b: ReturnType<typeof flattenParams>): number => {
-  let w = 0
-  a.forEach(([path, va], i) => {
-    const [pb, vb] = b[i]!
-    expect(pb).toBe(path)
-    const scale = Math.max((vb as Float64Array).reduce((m, v) => Math.max(m, Math.abs(v)), 0), 1e-3)
-    ;(va as Float64Array).forEach((v, j) => (w = Math.max(w, Math.abs(v - (vb as Float64Array)[j]!) / scale)))
-  })
-  return w
-}
+/** Relative to each tensor's largest value, 1e-3 at least (a dense bias before batch norm is rounding noise). */
+const worst = (got: ParamValues, want: ParamValues): number => worstRelative(treeValues(got, want), treeValues(want), 1e-3)
 
 const mlp = (rate: number) => sequential(layers.flatten(), dense(64), layers.relu(), ...(rate > 0 ? [layers.dropout(rate)] : []), dense(10))
 
@@ -47,7 +35,7 @@ describe('fitAsync on ONNX Runtime equals fit on the compiled kernels', () => {
       const own = fit(mlp(rate), train, options)
       const onOrt = await fitAsync(mlp(rate), train, { ...options, engine: onnxruntime({ threads: 1 }) })
       if (E.isLeft(own) || E.isLeft(onOrt)) throw new Error(E.isLeft(own) ? own.left.message : (onOrt as E.Left<{ message: string }>).left.message)
-      expect(worst(flattenParams(onOrt.right.params), flattenParams(own.right.params))).toBeLessThan(1e-10)
+      expect(worst(onOrt.right.params, own.right.params)).toBeLessThan(1e-10)
       onOrt.right.history.forEach((h, i) => expect(Math.abs(h.trainLoss - own.right.history[i]!.trainLoss)).toBeLessThan(1e-10 * own.right.history[i]!.trainLoss))
       expect(evaluateModel(own.right, test).accuracy).toBeGreaterThan(0.9)
     })
@@ -58,8 +46,8 @@ describe('fitAsync on ONNX Runtime equals fit on the compiled kernels', () => {
     const own = fit(model(), train, options)
     const onOrt = await fitAsync(model(), train, { ...options, engine: 'onnxruntime' })
     if (E.isLeft(own) || E.isLeft(onOrt)) throw new Error('training failed')
-    expect(worst(flattenParams(onOrt.right.params), flattenParams(own.right.params))).toBeLessThan(1e-10)
-    expect(worst(flattenParams(onOrt.right.state), flattenParams(own.right.state))).toBeLessThan(1e-10)
+    expect(worst(onOrt.right.params, own.right.params)).toBeLessThan(1e-10)
+    expect(worst(onOrt.right.state, own.right.state)).toBeLessThan(1e-10)
     onOrt.right.history.forEach((h, i) => expect(Math.abs(h.devLoss - own.right.history[i]!.devLoss)).toBeLessThan(1e-10 * own.right.history[i]!.devLoss))
   })
 

@@ -2,6 +2,8 @@
  * Runs ONNX model bytes on ONNX Runtime (onnxruntime-node, CPU, float64) for the export specs.
  */
 import * as ort from 'onnxruntime-node'
+import { expect } from 'vitest'
+import { flattenParams, type ParamValues } from '../../src/index.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { toOnnx, type OnnxOutputs, type ToOnnxOptions } from '../../src/onnx/export.js'
 import { leavesOf, topoSort } from '../../src/graph.js'
@@ -32,4 +34,25 @@ export const runOnOrt = async (outputs: readonly Tensor[], bindings: Readonly<Re
   if (E.isLeft(bytes)) throw new Error(bytes.left.message)
   const shapes = Object.fromEntries([...leavesOf(topoSort(outputs)).values()].map((l) => [l.attrs.name, l.shape]))
   return runBytes(bytes.right, bindings, shapes)
+}
+
+/**
+ * The largest difference of any element of `got` from `want`, relative to the largest magnitude of its own
+ * tensor in `want` (or to `floor` when that is smaller: tensors of pure rounding noise, such as a dense bias
+ * in front of batch norm, whose gradient is exactly 0 in exact arithmetic).
+ */
+export const worstRelative = (got: readonly Float64Array[], want: readonly Float64Array[], floor = 0): number => {
+  let w = 0
+  want.forEach((t, i) => {
+    const scale = Math.max(t.reduce((m, v) => Math.max(m, Math.abs(v)), 0), floor)
+    t.forEach((v, j) => (w = Math.max(w, Math.abs(v - got[i]![j]!) / scale)))
+  })
+  return w
+}
+
+/** The values of a parameter tree in path order, paths checked equal to `like`'s. */
+export const treeValues = (tree: ParamValues, like?: ParamValues): Float64Array[] => {
+  const flat = flattenParams(tree)
+  if (like !== undefined) expect(flat.map(([p]) => p)).toEqual(flattenParams(like).map(([p]) => p))
+  return flat.map(([, v]) => v as Float64Array)
 }

@@ -12,7 +12,7 @@ import type { Checkpoint } from '../train/checkpoint.js'
 import { fit as fitAny, fitAsync as fitAsyncAny, type CheckpointOptions, type FitAsyncOptions, type FitOptions, type FitResultOf } from '../train/fit.js'
 import { fitError, type FitError } from '../train/validate.js'
 import { loadCheckpoint, saveCheckpoint } from './model.js'
-import { onnxruntime } from './onnxruntime.js'
+import { withOnnxRuntime } from './onnxruntime.js'
 
 /** Checkpoints written to a file: the checkpoint after every `every`-th epoch (default 1) replaces the file at `path`. */
 export interface CheckpointFile {
@@ -103,6 +103,6 @@ export const fitAsync = async <L extends Layer>(model: L, train: Dataset, option
   if (bad !== undefined) return E.left(bad)
   const { checkpoint, resume, engine, ...rest } = options
   const r = resolve(model, checkpoint, resume)
-  const chosen = engine === 'onnxruntime' ? { engine: onnxruntime() } : engine === undefined ? {} : { engine }
+  const chosen = engine === undefined ? {} : { engine: withOnnxRuntime(engine) }
   return E.isLeft(r) ? r : fitAsyncAny(model, train, { ...rest, ...chosen, ...r.right })
 }

@@ -37,10 +37,20 @@ const loadOrt = (): Promise<OrtLike> =>
  */
 export const onnxruntime = (options: OnnxRuntimeOptions = {}): AsyncEngine => onnxEngine(loadOrt, options)
 
-/** `'onnxruntime'` as a shorthand for `onnxruntime()`; an engine value as it is. */
+/**
+ * `'onnxruntime'` as the shorthand for `onnxruntime()`; any other engine as it is (kiln/node's `fitAsync` and
+ * the evaluation functions below read their `engine` option through this one function).
+ * @example
+ * import { withOnnxRuntime } from './onnxruntime.js'
+ * withOnnxRuntime('compiled') // 'compiled'
+ * typeof withOnnxRuntime('onnxruntime') // 'object'
+ */
+export const withOnnxRuntime = <T>(engine: T | 'onnxruntime'): T | AsyncEngine => (engine === 'onnxruntime' ? onnxruntime() : (engine as T))
+
+/** The asynchronous engine an evaluation runs on; anything else is an `ArgumentError` on `engine`. */
 const engineOf = (who: string, engine: unknown): AsyncEngine => {
-  if (engine === 'onnxruntime') return onnxruntime()
-  if (isAsyncEngine(engine)) return engine
+  const e = withOnnxRuntime(engine)
+  if (isAsyncEngine(e)) return e
   throw new ArgumentError(who, 'engine', `expected 'onnxruntime' or an AsyncEngine, got ${describeValue(engine)}`)
 }
 

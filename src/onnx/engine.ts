@@ -8,9 +8,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Dataset } from '../data/dataset.js'
-import { leavesOf, topoSort, type Leaf } from '../graph.js'
+import type { Leaf } from '../graph.js'
 import { describeValue, kindCheck, optionTableProblem, type OptionTable } from '../options.js'
-import type { AsyncEngine, AsyncStepRunner, StepGraph } from '../run.js'
+import { stepSlots, type AsyncEngine, type AsyncStepRunner, type StepGraph } from '../run.js'
 import { evaluationRuns, predictionRuns, type ChunkRun, type Evaluation, type Trained } from '../train/predict.js'
 import type { EvalStep } from '../train/step.js'
 import { toOnnx } from './export.js'
@@ -147,13 +147,7 @@ const resultData = (results: unknown, name: string): unknown => {
 
 /** A runner for `g`: its input and state leaves the graph reads become graph inputs; outputs are `output0`, ... */
 const runnerFor = async (ort: OrtLike, g: StepGraph, options: OnnxEngineOptions): Promise<AsyncStepRunner> => {
-  const read = leavesOf(topoSort(g.outputs), 'onnxruntime')
-  const slot = (t: StepGraph['inputs'][number]): Leaf | undefined => {
-    const leaf = read.get(t.op === 'input' || t.op === 'param' ? t.attrs.name : '')
-    return leaf === t ? leaf : undefined
-  }
-  const inputs = g.inputs.map(slot)
-  const state = g.state.map(slot)
+  const { inputs, state } = stepSlots(g, 'onnxruntime')
   const inputLeaves = [...inputs, ...state].filter((l): l is Leaf => l !== undefined && l.op === 'input')
   const bytes = toOnnx(g.outputs, { inputs: inputLeaves, params: 'inputs', ...(options.opset === undefined ? {} : { opset: options.opset }) })
   if (E.isLeft(bytes)) throw new Error(bytes.left.message)

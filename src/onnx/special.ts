@@ -8,7 +8,7 @@
  * @module
  */
 import type { OnnxBuilder } from './builder.js'
-import { TWO_OVER_SQRT_PI } from '../ops/erf.js'
+import { ONE_OVER_SQRT_PI, TWO_OVER_SQRT_PI } from '../ops/erf.js'
 import { SPECIAL_CONSTANTS, sigmoidTerms } from '../ops/special-derivs.js'
 
 /** Float64 arithmetic on value names: a formula's operations, each one ONNX node. */
@@ -236,7 +236,6 @@ export const derf = (A: Arith, x: string, n: number): string => {
 const SERIES_TERMS = 26
 /** Depth of erfc's continued fraction from |x| = 1.5 up (Kiln's erf needs at most 57 there). */
 const FRACTION_DEPTH = 57
-const ONE_OVER_SQRT_PI = 0.5641895835477563
 
 /**
  * erf in float64 arithmetic, in the two forms Kiln's erf (src/ops/erf.ts) uses: the Maclaurin series

@@ -8,11 +8,10 @@
  */
 import type { OnnxBuilder } from './builder.js'
 import { DataType } from './proto.js'
+import { THREEFRY } from '../random/threefry.js'
 
-const PARITY32 = 0x1bd11bda
+const { parity: PARITY32, rotations: ROTATIONS } = THREEFRY
 const MASK = 0xffffffff
-/** Rotation amounts of the eight rounds that repeat (Salmon et al., Threefry-2x32). */
-const ROTATIONS = [13, 15, 26, 6, 17, 29, 16, 24] as const
 
 /**
  * Element i of `uniform(key, shape)` for i < n: `(w0 2^21 + floor(w1 / 2^11)) 2^-53` with

@@ -22,6 +22,14 @@
  */
 export const TWO_OVER_SQRT_PI = 1.1283791670955126
 
+/**
+ * `1 / sqrt(pi)` (to the nearest double): erfc's continued fraction's factor.
+ * @example
+ * import { ONE_OVER_SQRT_PI } from './erf.js'
+ * ONE_OVER_SQRT_PI === 1 / Math.sqrt(Math.PI) // true
+ */
+export const ONE_OVER_SQRT_PI = 0.5641895835477563
+
 /** The high half of `v` in Veltkamp's split (factor 2^27 + 1): `v - hi(v)` is exact, and so are products of halves. */
 const hi = (v: number): number => {
   const s = 134217729 * v
@@ -160,7 +168,7 @@ export function erf(x: number): number {
   let t = zh + (2 * depth + 0.5)
   for (let k = depth; k >= 1; k--) t = zh + (2 * k - 1.5) - (k * (k - 0.5)) / t
   const ez = Math.exp(-zh)
-  const erfc = (ez - ez * zl) * ((0.5641895835477563 * a) / (t + zl)) // e^{-zl} = 1 - zl to 2^-96
+  const erfc = (ez - ez * zl) * ((ONE_OVER_SQRT_PI * a) / (t + zl)) // e^{-zl} = 1 - zl to 2^-96
   const y = 1 - erfc
   return x < 0 ? -y : y
 }

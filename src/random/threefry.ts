@@ -8,8 +8,17 @@
  * @module
  */
 
-/** Skein / Threefish key-schedule parity constant for 32-bit words. */
-const PARITY32 = 0x1bd11bda
+/**
+ * The constants of Threefry-2x32: the Skein/Threefish key-schedule parity word and the rotation amounts of
+ * the eight rounds that repeat (R_32x2). `core` below writes the rotations as literals on its hot path; the
+ * ONNX form (src/onnx/threefry.ts) reads them here, and its spec checks the two draw the same bits.
+ * @example
+ * import { THREEFRY } from './threefry.js'
+ * THREEFRY.parity.toString(16) // '1bd11bda'
+ * THREEFRY.rotations // [13, 15, 26, 6, 17, 29, 16, 24]
+ */
+export const THREEFRY = Object.freeze({ parity: 0x1bd11bda, rotations: Object.freeze([13, 15, 26, 6, 17, 29, 16, 24] as const) })
+const PARITY32 = THREEFRY.parity
 
 const TWO32 = 4294967296
 const TWO21 = 2097152
